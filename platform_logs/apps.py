@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlatformLogsConfig(AppConfig):
+    name = "platform_logs"
+    verbose_name = "Platform usage logs"

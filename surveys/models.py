@@ -1,0 +1,190 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from surveys.instruments import load_definition
+
+CODE_LENGTH = 40
+HASH_LENGTH = 64
+
+
+class Instrument(models.Model):
+    """A questionnaire, identified by the `code` in its YAML file; its content lives in versions."""
+
+    code = models.SlugField(max_length=CODE_LENGTH, unique=True)
+    title = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+    def latest_version(self):
+        return self.versions.order_by("-number").first()
+
+
+class InstrumentVersion(models.Model):
+    """One immutable-once-used state of an instrument definition (as stored JSON)."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    definition = models.JSONField()
+    checksum = models.CharField(max_length=HASH_LENGTH)
+    source_name = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["instrument", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "number"], name="unique_instrument_version_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.instrument.code} v{self.number}"
+
+    @cached_property
+    def spec(self):
+        """The validated instrument with standard-instrument includes expanded."""
+        return load_definition(self.definition)
+
+    def is_frozen(self):
+        return self.responses.exists()
+
+
+class Wave(models.Model):
+    """One fielding of an instrument, with its dates and privacy mode."""
+
+    class PrivacyMode(models.TextChoices):
+        ANONYMOUS = "anonymous", _("anonymous")
+        PSEUDONYMOUS = "pseudonymous", _("pseudonymous")
+
+    slug = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=200)
+    instrument_version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="waves")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    privacy_mode = models.CharField(max_length=20, choices=PrivacyMode.choices, default=PrivacyMode.ANONYMOUS)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="wave_closes_after_it_opens"),
+        ]
+
+    def __str__(self):
+        return self.slug
+
+    @property
+    def is_pseudonymous(self):
+        return self.privacy_mode == self.PrivacyMode.PSEUDONYMOUS
+
+    def is_open(self, now=None):
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+
+class Invitation(models.Model):
+    """A personal link to a wave. Only the SHA-256 of the token is stored; the link is shown once."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=HASH_LENGTH, unique=True)
+    # Set for personal invitations in pseudonymous waves (from a list of identifiers); never the identifier.
+    pseudonym = models.CharField(max_length=HASH_LENGTH, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"invitation {self.pk} to {self.wave}"
+
+
+class Response(models.Model):
+    """One participant's response to a wave, from first view of the information page on."""
+
+    class Status(models.TextChoices):
+        VIEWED = "viewed", _("viewed information")
+        IN_PROGRESS = "in_progress", _("in progress")
+        COMPLETED = "completed", _("completed")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="responses")
+    instrument_version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="responses")
+    # Wave-scoped keyed hash of the login or invitation: enforces one response per participant and
+    # lets them resume. It links nothing across waves and is never exported.
+    participant_key = models.CharField(max_length=HASH_LENGTH)
+    invitation = models.OneToOneField(Invitation, null=True, blank=True, on_delete=models.PROTECT, related_name="response")
+    pseudonym = models.CharField(max_length=HASH_LENGTH, blank=True)
+    linkage_consent = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.VIEWED)
+    language = models.CharField(max_length=2, default="de")
+    device = models.CharField(max_length=10, blank=True)
+    current_page = models.CharField(max_length=CODE_LENGTH, blank=True)
+    last_page = models.CharField(max_length=CODE_LENGTH, blank=True)
+    info_viewed_at = models.DateTimeField(null=True, blank=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "participant_key"], name="one_response_per_participant_and_wave"),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completed_at__isnull=False),
+                name="completed_response_has_completion_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | (Q(pseudonym="") & Q(linkage_consent=False)),
+                name="withdrawn_response_keeps_no_pseudonym",
+            ),
+        ]
+
+    def __str__(self):
+        return f"response {self.pk} to {self.wave_id}"
+
+    @property
+    def is_open_for_answers(self):
+        return self.status in (self.Status.VIEWED, self.Status.IN_PROGRESS)
+
+
+class Answer(models.Model):
+    """The answer to one item (or one matrix row) as JSON: option code(s), number, text or 'na'."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    item = models.CharField(max_length=CODE_LENGTH)
+    value = models.JSONField()
+    other_text = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "item"], name="one_answer_per_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.item}={self.value!r}"
+
+
+class PageVisit(models.Model):
+    """When a respondent entered and left a page (paradata for time per page and drop-out)."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="page_visits")
+    page = models.CharField(max_length=CODE_LENGTH)
+    entered_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["entered_at", "pk"]
+        indexes = [models.Index(fields=["response", "entered_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True) | Q(left_at__gte=models.F("entered_at")),
+                name="page_left_after_entered",
+            ),
+        ]

@@ -1,0 +1,324 @@
+"""What can happen to instruments, waves, invitations and responses.
+
+Every change to a response runs in a transaction holding a row lock on it, so double submits,
+reloads and concurrent tabs are serialized: each sees the state the previous one left.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from surveys import flow
+from surveys.instruments import definition_checksum, read_instrument_file
+from surveys.models import Answer, Instrument, InstrumentVersion, Invitation, PageVisit, Response, Wave
+from surveys.pseudonyms import keyed_hash, pseudonymize
+
+
+class SurveyError(Exception):
+    """Something a respondent tried that the survey does not allow; the message is for them."""
+
+
+class WaveClosed(SurveyError):
+    pass
+
+
+class ResponseFinished(SurveyError):
+    pass
+
+
+# --- instruments ------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    version: InstrumentVersion
+    outcome: str  # "created", "unchanged", "replaced" (not yet used by any response)
+
+
+@transaction.atomic
+def import_instrument(path):
+    """Store a YAML instrument file as a new version unless the latest version has the same content.
+
+    A version nobody has answered yet is replaced in place; once responses exist it is frozen and
+    a changed file becomes the next version.
+    """
+    spec, definition = read_instrument_file(path)
+    checksum = definition_checksum(definition)
+    instrument, _ = Instrument.objects.select_for_update().get_or_create(
+        code=spec.code, defaults={"title": spec.title.en}
+    )
+    instrument.title = spec.title.en
+    instrument.save(update_fields=["title"])
+    latest = instrument.latest_version()
+    if latest and latest.checksum == checksum:
+        return ImportResult(latest, "unchanged")
+    if latest and not latest.is_frozen():
+        latest.definition, latest.checksum, latest.source_name = definition, checksum, str(path)
+        latest.save(update_fields=["definition", "checksum", "source_name"])
+        return ImportResult(latest, "replaced")
+    version = InstrumentVersion.objects.create(
+        instrument=instrument,
+        number=(latest.number + 1) if latest else 1,
+        definition=definition,
+        checksum=checksum,
+        source_name=str(path),
+    )
+    return ImportResult(version, "created")
+
+
+# --- invitations ------------------------------------------------------------------------------
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def create_invitations(wave, count=0, identifiers=()):
+    """Create invitations and return their tokens (only the hashes are stored).
+
+    With identifiers (OIDC subjects or e-mails, per UPTAKE_PSEUDONYM_IDENTIFIER) each invitation
+    carries that person's pseudonym, so a pseudonymous wave can link answers without SSO.
+    Returns a list of (identifier or None, token).
+    """
+    people = [None] * count + [identifier for identifier in identifiers if identifier.strip()]
+    created = []
+    for identifier in people:
+        token = secrets.token_urlsafe(24)
+        pseudonym = pseudonymize(identifier) if identifier and wave.is_pseudonymous else ""
+        Invitation.objects.create(wave=wave, token_hash=hash_token(token), pseudonym=pseudonym)
+        created.append((identifier, token))
+    return created
+
+
+def find_invitation(token):
+    return Invitation.objects.select_related("wave").filter(token_hash=hash_token(token or "")).first()
+
+
+def invitation_url(token):
+    return f"{settings.UPTAKE_BASE_URL.rstrip('/')}/i/{token}/"
+
+
+# --- who is answering -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Participant:
+    key: str  # wave-scoped, for one-response-per-participant and resuming
+    pseudonym: str  # cross-wave pseudonym, only in pseudonymous waves
+    invitation: Invitation | None = None
+
+
+def participant_for_user(wave, user):
+    account = SocialAccount.objects.filter(user=user, provider=settings.OIDC_PROVIDER_ID).first()
+    if account is not None:
+        source = f"oidc:{account.uid}"
+        identifier = account.uid if settings.UPTAKE_PSEUDONYM_IDENTIFIER == "subject" else (
+            account.extra_data.get("email") or user.email
+        )
+    else:
+        source = f"user:{user.pk}"
+        identifier = user.email if settings.UPTAKE_PSEUDONYM_IDENTIFIER == "email" else ""
+    pseudonym = pseudonymize(identifier) if wave.is_pseudonymous and identifier else ""
+    return Participant(key=keyed_hash(f"participant:{wave.slug}:{source}"), pseudonym=pseudonym)
+
+
+def participant_for_invitation(invitation):
+    pseudonym = invitation.pseudonym if invitation.wave.is_pseudonymous else ""
+    return Participant(
+        key=keyed_hash(f"participant:{invitation.wave.slug}:invitation:{invitation.pk}"),
+        pseudonym=pseudonym,
+        invitation=invitation,
+    )
+
+
+# --- responses --------------------------------------------------------------------------------
+
+
+def require_open(wave):
+    if not wave.is_open():
+        raise WaveClosed(wave)
+
+
+def open_response(wave, participant, language="de", device=""):
+    """The participant's response to the wave, created on first view of the information page."""
+    existing = Response.objects.filter(wave=wave, participant_key=participant.key).first()
+    if existing:
+        return existing
+    require_open(wave)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                wave=wave,
+                instrument_version=wave.instrument_version,
+                participant_key=participant.key,
+                invitation=participant.invitation,
+                pseudonym=participant.pseudonym,
+                language=language,
+                device=device,
+                info_viewed_at=timezone.now(),
+            )
+            if participant.invitation is not None:
+                Invitation.objects.filter(pk=participant.invitation.pk, used_at__isnull=True).update(used_at=timezone.now())
+            return response
+    except IntegrityError:
+        # A concurrent request created it first; there is still exactly one.
+        return Response.objects.get(wave=wave, participant_key=participant.key)
+
+
+def locked(response):
+    return Response.objects.select_for_update().select_related("wave", "instrument_version").get(pk=response.pk)
+
+
+@transaction.atomic
+def give_consent(response, linkage_consent=False):
+    """Record consent and return the first page's code (or where the respondent already is)."""
+    response = locked(response)
+    _check_can_answer(response)
+    if response.status == Response.Status.IN_PROGRESS:
+        return response.current_page
+    instrument = response.instrument_version.spec
+    first = flow.visible_pages(instrument, {})[0]
+    now = timezone.now()
+    response.status = Response.Status.IN_PROGRESS
+    response.consented_at = now
+    response.started_at = now
+    response.linkage_consent = bool(linkage_consent) and response.wave.is_pseudonymous and bool(response.pseudonym)
+    response.current_page = response.last_page = first.code
+    response.save()
+    return first.code
+
+
+def answers_of(response):
+    return {answer.item: answer.value for answer in response.answers.all()}
+
+
+def other_texts_of(response):
+    return {answer.item: answer.other_text for answer in response.answers.all() if answer.other_text}
+
+
+def reachable_page(response, page_code):
+    """The page if the respondent may look at it now: shown, and not beyond the furthest reached."""
+    instrument = response.instrument_version.spec
+    page = instrument.page(page_code)
+    answers = answers_of(response)
+    if page is None or page not in flow.visible_pages(instrument, answers):
+        return None
+    if flow.page_position(instrument, page_code) > flow.page_position(instrument, response.last_page):
+        return None
+    return page
+
+
+@transaction.atomic
+def enter_page(response, page_code):
+    """Paradata: open a visit for this page, closing any other open one. Reloads add nothing."""
+    response = locked(response)
+    now = timezone.now()
+    open_visits = response.page_visits.filter(left_at__isnull=True)
+    if open_visits.filter(page=page_code).exists():
+        return
+    open_visits.update(left_at=now)
+    PageVisit.objects.create(response=response, page=page_code, entered_at=now)
+    if response.is_open_for_answers and response.current_page != page_code:
+        response.current_page = page_code
+        response.save(update_fields=["current_page", "updated_at"])
+
+
+@dataclass
+class Step:
+    """Where a respondent goes after a page: another page, the thank-you page, or back with an error."""
+
+    page: str | None = None
+    finished: bool = False
+    error_page: str | None = None
+    error_item: str | None = None
+
+
+@transaction.atomic
+def record_page_answers(response, page_code, values, direction="next", language="de"):
+    """Save one page's answers and decide where the respondent goes next.
+
+    values maps item/row code -> (value or None, other text) for every field of the page; None
+    removes an earlier answer. direction is "next", "back" or "submit" (submit on the last page).
+    """
+    response = locked(response)
+    _check_can_answer(response)
+    instrument = response.instrument_version.spec
+    _store_answers(response, values)
+    now = timezone.now()
+    response.page_visits.filter(page=page_code, left_at__isnull=True).update(left_at=now)
+    response.language = language
+    answers = answers_of(response)
+
+    if direction == "back":
+        previous = flow.page_before(instrument, answers, page_code)
+        return _move_to(response, previous.code if previous else page_code)
+
+    following = flow.page_after(instrument, answers, page_code)
+    if following is not None:
+        if flow.page_position(instrument, following.code) > flow.page_position(instrument, response.last_page):
+            response.last_page = following.code
+        return _move_to(response, following.code)
+
+    missing = flow.missing_required(instrument, answers)
+    if missing:
+        page, item = missing
+        response.save()
+        return Step(page=page.code, error_page=page.code, error_item=item.code)
+    hidden = flow.hidden_answer_codes(instrument, answers)
+    response.answers.filter(item__in=hidden).delete()
+    response.status = Response.Status.COMPLETED
+    response.completed_at = now
+    response.current_page = ""
+    response.save()
+    return Step(finished=True)
+
+
+def _move_to(response, page_code):
+    response.current_page = page_code
+    response.save()
+    return Step(page=page_code)
+
+
+def _store_answers(response, values):
+    for code, (value, other_text) in values.items():
+        if value in (None, "", []):
+            Answer.objects.filter(response=response, item=code).delete()
+            continue
+        Answer.objects.update_or_create(
+            response=response, item=code, defaults={"value": value, "other_text": other_text or ""}
+        )
+
+
+def _check_can_answer(response):
+    if not response.is_open_for_answers:
+        raise ResponseFinished(response.status)
+    require_open(response.wave)
+
+
+@transaction.atomic
+def withdraw_response(response):
+    """Delete the answers and paradata; keep only that this participant withdrew, and when."""
+    response = locked(response)
+    if response.status == Response.Status.WITHDRAWN:
+        return response
+    response.answers.all().delete()
+    response.page_visits.all().delete()
+    response.status = Response.Status.WITHDRAWN
+    response.withdrawn_at = timezone.now()
+    response.pseudonym = ""
+    response.linkage_consent = False
+    response.device = ""
+    response.current_page = response.last_page = ""
+    response.info_viewed_at = response.consented_at = response.started_at = response.completed_at = None
+    response.save()
+    return response
+
+
+def wave_for_respondents(slug):
+    return Wave.objects.select_related("instrument_version").filter(slug=slug).first()

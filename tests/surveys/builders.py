@@ -1,0 +1,99 @@
+"""Small builders for survey tests: a four-page instrument and open waves using it."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from surveys import services
+from surveys.models import Wave
+
+SMALL_INSTRUMENT = """
+code: small
+title: {de: Kleine Umfrage, en: Small survey}
+information: {de: Informationen zur Studie., en: Information about the study.}
+consent:
+  agree: {de: Ich bin einverstanden., en: I agree to take part.}
+  linkage: {de: Verknüpfung erlaubt., en: I agree to linking my usage records.}
+thanks: {de: Danke!, en: Thank you!}
+label_sets:
+  agree5:
+    - {de: stimme gar nicht zu, en: strongly disagree}
+    - {de: stimme nicht zu, en: disagree}
+    - {de: teils/teils, en: neutral}
+    - {de: stimme zu, en: agree}
+    - {de: stimme voll zu, en: strongly agree}
+pages:
+  - code: about
+    title: {de: Über Sie, en: About you}
+    items:
+      - code: role
+        type: single_choice
+        required: true
+        text: {de: "Ihre Rolle?", en: "Your role?"}
+        options:
+          - {code: physician, label: {de: Ärztin/Arzt, en: Physician}}
+          - {code: nurse, label: {de: Pflege, en: Nursing}}
+        other: {de: "Andere, bitte angeben", en: "Other, please specify"}
+  - code: data
+    title: {de: Daten, en: Data}
+    items:
+      - code: data_kinds
+        type: multiple_choice
+        required: true
+        text: {de: "Welche Daten?", en: "Which data do you enter?"}
+        options:
+          - {code: public, label: {de: Öffentliche, en: Public}}
+          - {code: patient, label: {de: Patientendaten, en: Patient data}}
+          - {code: none, label: {de: Keine, en: None}, exclusive: true}
+  - code: sensitive
+    title: {de: Sensible Daten, en: Sensitive data}
+    show_if: {item: data_kinds, includes: patient}
+    items:
+      - code: sensitive_purpose
+        type: text
+        required: true
+        text: {de: "Wofür?", en: "What for?"}
+  - code: rating
+    title: {de: Bewertung, en: Rating}
+    items:
+      - code: satisfaction
+        type: likert
+        points: 5
+        labels: agree5
+        not_applicable: {de: weiß nicht, en: don't know}
+        required: true
+        text: {de: Ich bin zufrieden., en: I am satisfied.}
+      - code: hours
+        type: number
+        min: 0
+        max: 80
+        text: {de: Stunden pro Woche, en: Hours per week}
+      - code: wishes
+        type: textarea
+        text: {de: Wünsche, en: Wishes}
+"""
+
+
+def make_instrument_version(tmp_path, text=SMALL_INSTRUMENT, name="small.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return services.import_instrument(path).version
+
+
+def make_wave(tmp_path, slug="wave-1", privacy_mode=Wave.PrivacyMode.ANONYMOUS, opens_in_days=-1, closes_in_days=30,
+              version=None):
+    now = timezone.now()
+    return Wave.objects.create(
+        slug=slug,
+        title=slug,
+        instrument_version=version or make_instrument_version(tmp_path),
+        opens_at=now + timedelta(days=opens_in_days),
+        closes_at=now + timedelta(days=closes_in_days),
+        privacy_mode=privacy_mode,
+    )
+
+
+def invite(wave, identifiers=()):
+    """One invitation token (or one per identifier) for the wave."""
+    created = services.create_invitations(wave, count=0 if identifiers else 1, identifiers=identifiers)
+    return [token for _identifier, token in created] if identifiers else created[0][1]
