@@ -8,6 +8,7 @@ OIDC_PROVIDER := tests/oidc_provider
 .PHONY: demo test venv browser oidc-provider lock messages clean
 
 demo: $(INSTALLED)
+	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000

@@ -5,6 +5,7 @@ Set UPTAKE_PRODUCTION=1 to get the hardened settings that pass `manage.py check 
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -97,6 +98,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock at BEGIN so concurrent saves wait instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    # A file, not shared-cache memory, so tests see the same locking as a real deployment.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"uptake-test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -4,7 +4,7 @@ Pure functions over an expanded instrument and a dict of answers (item or matrix
 so routing can be reasoned about and tested without a database.
 """
 
-from surveys.instruments import LikertMatrix, MultipleChoice
+from surveys.instruments import LikertMatrix
 
 
 def condition_holds(condition, answers):
@@ -39,6 +39,14 @@ def condition_holds(condition, answers):
 
 def visible_pages(instrument, answers):
     return [page for page in instrument.pages if condition_holds(page.show_if, answers)]
+
+
+def expected_page_count(instrument, answers):
+    """Pages shown so far plus conditional pages whose deciding answers are not given yet (for progress)."""
+    def undecided(page):
+        return any(answers.get(code) is None for code in page.show_if.referenced_items())
+
+    return sum(1 for page in instrument.pages if condition_holds(page.show_if, answers) or undecided(page))
 
 
 def visible_items(page, answers):
@@ -97,6 +105,3 @@ def hidden_answer_codes(instrument, answers):
             shown.update(answer_codes(item))
     return [code for code in answers if code not in shown]
 
-
-def is_multiple(item):
-    return isinstance(item, MultipleChoice)

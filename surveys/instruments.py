@@ -282,9 +282,10 @@ def parse_instrument_yaml(text, source="instrument"):
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark, context = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise InstrumentError(f"{source}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+        started = f"; {exc.context} that starts on line {context.line + 1}" if context and exc.context else ""
+        raise InstrumentError(f"{source}{where}: not valid YAML ({getattr(exc, 'problem', exc)}{started})") from exc
     if not isinstance(data, dict):
         raise InstrumentError(f"{source}: expected a mapping with code, title, pages ..., got {type(data).__name__}")
     instrument = validate_definition(data, source=source, text=text)
@@ -305,14 +306,24 @@ def validate_definition(data, source="instrument", text=None):
     return instrument
 
 
-def load_definition(definition):
-    """The expanded Instrument for a stored definition (cached by content)."""
-    return _load_cached(json.dumps(definition, sort_keys=True))
+def resolve(definition):
+    """The definition with standard instruments written out, as respondents will see it.
+
+    Versions store this, so a later edit of a library file cannot change what a frozen version
+    showed; importing the same file after such an edit yields a new version.
+    """
+    expanded = expand(Instrument.model_validate(definition))
+    return expanded.model_dump(mode="json", exclude_unset=True, by_alias=True)
+
+
+def load_definition(resolved):
+    """The Instrument for a stored resolved definition (cached by content)."""
+    return _load_cached(json.dumps(resolved, sort_keys=True))
 
 
 @lru_cache(maxsize=64)
-def _load_cached(definition_json):
-    return expand(Instrument.model_validate(json.loads(definition_json)))
+def _load_cached(resolved_json):
+    return Instrument.model_validate(json.loads(resolved_json))
 
 
 def definition_checksum(definition):

@@ -32,8 +32,9 @@ class InstrumentVersion(models.Model):
 
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    definition = models.JSONField()
-    checksum = models.CharField(max_length=HASH_LENGTH)
+    definition = models.JSONField(help_text="as authored, with includes of standard instruments")
+    resolved = models.JSONField(help_text="with standard instruments written out: what respondents see")
+    checksum = models.CharField(max_length=HASH_LENGTH, help_text="SHA-256 of the resolved definition")
     source_name = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -48,8 +49,8 @@ class InstrumentVersion(models.Model):
 
     @cached_property
     def spec(self):
-        """The validated instrument with standard-instrument includes expanded."""
-        return load_definition(self.definition)
+        """The validated instrument as respondents see it."""
+        return load_definition(self.resolved)
 
     def is_frozen(self):
         return self.responses.exists()

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from surveys import flow
-from surveys.instruments import definition_checksum, read_instrument_file
+from surveys.instruments import definition_checksum, read_instrument_file, resolve
 from surveys.models import Answer, Instrument, InstrumentVersion, Invitation, PageVisit, Response, Wave
 from surveys.pseudonyms import keyed_hash, pseudonymize
 
@@ -48,7 +48,8 @@ def import_instrument(path):
     a changed file becomes the next version.
     """
     spec, definition = read_instrument_file(path)
-    checksum = definition_checksum(definition)
+    resolved = resolve(definition)
+    checksum = definition_checksum(resolved)
     instrument, _ = Instrument.objects.select_for_update().get_or_create(
         code=spec.code, defaults={"title": spec.title.en}
     )
@@ -58,13 +59,15 @@ def import_instrument(path):
     if latest and latest.checksum == checksum:
         return ImportResult(latest, "unchanged")
     if latest and not latest.is_frozen():
-        latest.definition, latest.checksum, latest.source_name = definition, checksum, str(path)
-        latest.save(update_fields=["definition", "checksum", "source_name"])
+        latest.definition, latest.resolved, latest.checksum = definition, resolved, checksum
+        latest.source_name = str(path)
+        latest.save(update_fields=["definition", "resolved", "checksum", "source_name"])
         return ImportResult(latest, "replaced")
     version = InstrumentVersion.objects.create(
         instrument=instrument,
         number=(latest.number + 1) if latest else 1,
         definition=definition,
+        resolved=resolved,
         checksum=checksum,
         source_name=str(path),
     )
@@ -118,9 +121,9 @@ def participant_for_user(wave, user):
     account = SocialAccount.objects.filter(user=user, provider=settings.OIDC_PROVIDER_ID).first()
     if account is not None:
         source = f"oidc:{account.uid}"
-        identifier = account.uid if settings.UPTAKE_PSEUDONYM_IDENTIFIER == "subject" else (
-            account.extra_data.get("email") or user.email
-        )
+        # allauth keeps OpenID Connect claims under "userinfo" and "id_token".
+        claims = {**account.extra_data.get("id_token", {}), **account.extra_data.get("userinfo", {})}
+        identifier = account.uid if settings.UPTAKE_PSEUDONYM_IDENTIFIER == "subject" else (claims.get("email") or user.email)
     else:
         source = f"user:{user.pk}"
         identifier = user.email if settings.UPTAKE_PSEUDONYM_IDENTIFIER == "email" else ""

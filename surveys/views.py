@@ -124,7 +124,7 @@ def page(request, wave, participant, response, page_code):
         "groups": form.bound_groups(),
         "language": language,
         "page_number": pages.index(current) + 1 if current in pages else 1,
-        "page_count": len(pages),
+        "page_count": max(len(pages), flow.expected_page_count(instrument, answers)),
         "is_first": flow.page_before(instrument, answers, current.code) is None,
         "is_last": flow.page_after(instrument, answers, current.code) is None,
     }, status=400 if request.method == "POST" else 200)

@@ -1,5 +1,7 @@
 """Small builders for survey tests: a four-page instrument and open waves using it."""
 
+from html.parser import HTMLParser
+
 from datetime import timedelta
 
 from django.utils import timezone
@@ -97,3 +99,42 @@ def invite(wave, identifiers=()):
     """One invitation token (or one per identifier) for the wave."""
     created = services.create_invitations(wave, count=0 if identifiers else 1, identifiers=identifiers)
     return [token for _identifier, token in created] if identifiers else created[0][1]
+
+
+def start(client, wave, token):
+    """Open an invitation link and consent; returns the URL of the first page."""
+    client.get(f"/i/{token}/")
+    response = client.post(f"/s/{wave.slug}/", {"consent": "yes"})
+    assert response.status_code == 302, response.content
+    return response["Location"]
+
+
+def post_page(client, wave, page, data, direction="next"):
+    return client.post(f"/s/{wave.slug}/p/{page}/", {**data, direction: "1"})
+
+
+def stored_answers(response):
+    return {answer.item: answer.value for answer in response.answers.all()}
+
+
+class _Inputs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.inputs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input":
+            self.inputs.append(dict(attrs))
+
+
+def checked_values(html, name):
+    """Values of the checked radio buttons / checkboxes called name, as a respondent sees them."""
+    parser = _Inputs()
+    parser.feed(html)
+    return [field.get("value") for field in parser.inputs if field.get("name") == name and "checked" in field]
+
+
+def input_value(html, name):
+    parser = _Inputs()
+    parser.feed(html)
+    return next((field.get("value") for field in parser.inputs if field.get("name") == name), None)

@@ -1,0 +1,58 @@
+import pytest
+from django.test import Client
+
+from surveys.models import Answer, PageVisit, Response, Wave
+from tests.surveys.builders import invite, make_wave, post_page, start
+
+
+@pytest.mark.django_db
+def test_withdrawal_deletes_the_answers_and_keeps_only_the_fact(client, tmp_path):
+    wave = make_wave(tmp_path, privacy_mode=Wave.PrivacyMode.PSEUDONYMOUS)
+    token = invite(wave, identifiers=["alice@example.org"])[0]
+    client.get(f"/i/{token}/")
+    client.post(f"/s/{wave.slug}/", {"consent": "yes", "linkage": "yes"})
+    post_page(client, wave, "about", {"role": "nurse"})
+    assert Response.objects.get().pseudonym and Response.objects.get().linkage_consent
+
+    confirmation = client.post(f"/s/{wave.slug}/withdraw/")
+
+    assert confirmation.status_code == 200
+    assert not Answer.objects.exists()
+    assert not PageVisit.objects.exists()
+    response = Response.objects.get()
+    assert response.status == "withdrawn" and response.withdrawn_at is not None
+    assert (response.pseudonym, response.linkage_consent, response.last_page, response.started_at) == ("", False, "", None)
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_participant_cannot_answer_again_with_the_same_link(tmp_path):
+    wave = make_wave(tmp_path)
+    token = invite(wave)
+    first = Client()
+    start(first, wave, token)
+    first.post(f"/s/{wave.slug}/withdraw/")
+
+    again = Client()
+    page = again.get(f"/i/{token}/", follow=True)
+    attempt = again.post(f"/s/{wave.slug}/p/about/", {"role": "nurse", "next": "1"})
+
+    assert page.status_code == 410 and "withdrew" in page.text
+    assert attempt.status_code == 410
+    assert not Answer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_completed_response_can_be_withdrawn_from_the_thank_you_page(client, tmp_path):
+    wave = make_wave(tmp_path)
+    start(client, wave, invite(wave))
+    post_page(client, wave, "about", {"role": "nurse"})
+    post_page(client, wave, "data", {"data_kinds": ["public"]})
+    thanks = client.get(f"/s/{wave.slug}/thanks/")
+    post_page(client, wave, "rating", {"satisfaction": "4"})
+    thanks = client.get(f"/s/{wave.slug}/thanks/")
+    assert f"/s/{wave.slug}/withdraw/" in thanks.text
+
+    client.post(f"/s/{wave.slug}/withdraw/")
+
+    assert Response.objects.get().status == "withdrawn"
+    assert not Answer.objects.exists()
