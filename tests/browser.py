@@ -6,6 +6,7 @@ Uses the system Chromium (Debian's package); Playwright's own browser downloads 
 """
 
 from contextlib import contextmanager
+import os
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,9 @@ LOCALE = "en-US"
 @contextmanager
 def launched_chromium(monkeypatch):
     if not CHROMIUM.exists():
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM}")
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests need Chromium at {CHROMIUM}; `make test` installs Debian's chromium")
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (`make test` installs it)")
     # Playwright's sync API keeps an event loop running in the test thread, so Django would
     # refuse ORM calls from the test as "async unsafe" although they are plain synchronous code.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
