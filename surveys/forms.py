@@ -61,7 +61,9 @@ class PageForm(forms.Form):
             names.append(item.code)
             if getattr(item, "other", None):
                 other_name = f"{item.code}_{OTHER}"
-                self.fields[other_name] = forms.CharField(label=text(item.other), required=False, max_length=500)
+                # A name of its own, so a screen reader does not announce two controls called "Other".
+                details = _("Details for “%(option)s”") % {"option": text(item.other).rstrip(" :")}
+                self.fields[other_name] = forms.CharField(label=details, required=False, max_length=500)
                 self.initial[other_name] = other_texts.get(item.code, "")
         self.groups.append((item, names, other_name))
 

@@ -9,3 +9,9 @@ def pseudonym_key_file(settings, tmp_path_factory):
         key_file.write_text("0123456789abcdef" * 4 + "\n", encoding="ascii")
     settings.UPTAKE_PSEUDONYM_KEY_FILE = key_file
     return key_file
+
+
+@pytest.fixture(autouse=True)
+def english_interface(settings):
+    """Pages render in English unless a test asks for German (the site default is German)."""
+    settings.LANGUAGE_CODE = "en"
