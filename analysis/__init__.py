@@ -1,0 +1,32 @@
+"""Uptake analysis: a plain library over pandas for survey exports (no Django).
+
+Functions take DataFrames and return tidy DataFrames, pingouin style:
+
+    from analysis import reliability, compare, scoring
+    reliability.cronbach_alpha(df[["q1", "q2", "q3"]])
+    compare.mann_whitney(x, y)
+
+`python -m analysis run PLAN.yaml --data ... --codebook ... --out DIR` runs a whole plan.
+"""
+
+from . import (  # noqa: F401 - the public modules
+    apa,
+    compare,
+    correlate,
+    descriptives,
+    disclosure,
+    factors,
+    models,
+    nonresponse,
+    personas,
+    quality,
+    reliability,
+    scoring,
+    text,
+)
+from .errors import AnalysisError, InputFormatError, PlanError  # noqa: F401
+from .io import Dataset, dataset_from_frames, load_dataset  # noqa: F401
+from .plan import load_plan  # noqa: F401
+from .run import run_plan  # noqa: F401
+
+__version__ = "0.1.0"

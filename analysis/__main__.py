@@ -1,0 +1,37 @@
+"""Command line: `python -m analysis run PLAN.yaml --data T.csv --codebook C.csv --out DIR`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import AnalysisError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description="Run an analysis plan over a survey export.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run PLAN over an exported wave and write the results bundle")
+    run.add_argument("plan", help="analysis plan (YAML)")
+    run.add_argument("--data", required=True, help="tidy table (.csv or .sav) from export_wave")
+    run.add_argument("--codebook", required=True, help="codebook CSV from export_wave")
+    run.add_argument("--out", required=True, help="directory for results.json, tables/ and figures/")
+    run.add_argument("--population", help="optional CSV of usage features for all platform users (nonresponse)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .cli import run_command
+
+    try:
+        path = run_command(args.plan, args.data, args.codebook, args.out, args.population)
+    except AnalysisError as exc:
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""What every section of a run shares: the plan, the data being analysed, and helpers
+that turn codes into labels and guard each analysis so that one failure becomes a
+message in results.json instead of a crash."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .descriptives import missing_codes, value_labels
+from .disclosure import DEFAULT_THRESHOLD
+from .io import Dataset
+from .results import Result
+
+
+@dataclass
+class Context:
+    plan: dict
+    dataset: Dataset
+    resolved: dict
+    frame: pd.DataFrame  # the responses analysed (after exclusions), with score columns added
+    population: pd.DataFrame | None = None
+    results: list[Result] = field(default_factory=list)
+    figures: list[dict] = field(default_factory=list)
+
+    @property
+    def seed(self) -> int:
+        return int(self.plan.get("seed", 0))
+
+    @property
+    def threshold(self) -> int:
+        return int((self.plan.get("disclosure") or {}).get("min_cell", DEFAULT_THRESHOLD))
+
+    @property
+    def language(self) -> str:
+        return self.plan.get("language", "en")
+
+    def columns(self, where: str) -> list[str]:
+        return self.resolved.get(where, [])
+
+    def codebook_row(self, variable: str) -> dict:
+        return self.dataset.codebook_row(variable)
+
+    def labels(self, variable: str) -> dict:
+        return value_labels(self.codebook_row(variable), self.language)
+
+    def missing_codes(self, variable: str) -> list[float]:
+        return missing_codes(self.codebook_row(variable))
+
+    def label_of(self, variable: str) -> str:
+        row = self.codebook_row(variable)
+        return row.get(f"label_{self.language}") or row.get("label_en") or variable
+
+    def range_of(self, variable: str) -> tuple[float, float] | None:
+        """Valid min/max from the codebook, else from the value labels without missing codes."""
+        row = self.codebook_row(variable)
+        try:
+            return float(row["min"]), float(row["max"])
+        except (KeyError, TypeError, ValueError):
+            pass
+        codes = [k for k in self.labels(variable) if k not in self.missing_codes(variable)]
+        return (min(codes), max(codes)) if codes else None
+
+    def group_labels(self, series: pd.Series) -> pd.Series:
+        """Codes as their value labels ('physician'), else tidy codes ('2' not '2.0'), as a
+        categorical ordered by code so that tables follow the questionnaire order."""
+        labels = self.labels(series.name) if series.name else {}
+
+        def name(value):
+            if value in labels:
+                return str(labels[value])
+            if isinstance(value, float) and value.is_integer():
+                return str(int(value))
+            return str(value)
+
+        codes = sorted(series.dropna().unique(), key=lambda v: (isinstance(v, str), v))
+        names = list(dict.fromkeys(name(v) for v in codes))
+        return pd.Series(pd.Categorical(series.map(lambda v: None if pd.isna(v) else name(v)), categories=names),
+                         index=series.index, name=series.name)
+
+    def scale_items(self, name: str, spec: dict) -> tuple[list[str], list[str], dict]:
+        """Items, reverse-coded items (plan, else codebook `reverse_coded`) and their ranges."""
+        items = self.columns(f"scales.{name}.items")
+        if spec.get("reverse") is not None:
+            reverse = self.columns(f"scales.{name}.reverse")
+        else:
+            reverse = [i for i in items if str(self.codebook_row(i).get("reverse_coded", "0")) == "1"]
+        ranges = {}
+        for item in reverse:
+            declared = spec.get("range") or self.range_of(item)
+            if declared is None:
+                raise ValueError(f"scale {name!r}: reverse-coded item {item!r} has no min/max in the codebook; "
+                                 f"add `range: [1, 5]` to the scale in the plan")
+            ranges[item] = tuple(declared)
+        return items, reverse, ranges
+
+    def add(self, result: Result) -> None:
+        self.results.append(result)
+
+    def attempt(self, result_id: str, section: str, title: str, compute) -> None:
+        """Run one analysis; an unexpected error becomes a message naming it, and the run goes on."""
+        try:
+            compute()
+        except Exception as exc:  # noqa: BLE001 - one analysis must not take the bundle down
+            print(f"analysis: {result_id} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            traceback.print_exc(limit=3, file=sys.stderr)
+            self.add(Result(result_id, section, title,
+                            messages=[f"could not be computed: {type(exc).__name__}: {exc}"]))

@@ -1,0 +1,148 @@
+"""Read what `export_wave` writes: the tidy table (CSV or SPSS .sav) and its codebook.
+
+The contract is docs/export-format.md. Other tools (LimeSurvey, REDCap) are supported
+by writing a codebook of the same shape, so nothing here assumes our survey app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputFormatError
+
+CODEBOOK_COLUMNS = ("variable", "source", "type")
+TEXT_TYPES = {"text", "textarea", "id", "timestamp"}
+
+
+@dataclass
+class Dataset:
+    """A wave ready for analysis.
+
+    `raw` keeps the coded values as exported (missing codes such as -1 = not applicable
+    still present, for full Likert distributions); `data` has missing codes set to NaN.
+    """
+
+    raw: pd.DataFrame
+    data: pd.DataFrame
+    codebook: pd.DataFrame
+    hashes: dict = field(default_factory=dict)
+
+    def columns_from_source(self, source: str) -> list[str]:
+        """Columns whose codebook `source` is `source` (e.g. `usage`), in table order."""
+        if self.codebook.empty or "source" not in self.codebook:
+            return []
+        wanted = set(self.codebook.loc[self.codebook["source"] == source, "variable"])
+        return [c for c in self.data.columns if c in wanted]
+
+    def codebook_row(self, variable: str) -> dict:
+        rows = self.codebook.loc[self.codebook["variable"] == variable]
+        return {} if rows.empty else rows.iloc[0].to_dict()
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """The tidy table from `.csv` or `.sav`; value labels stay codes (the codebook has them)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFormatError(f"{path}: file not found")
+    if path.suffix.lower() == ".sav":
+        import pyreadstat
+
+        # user_missing=True keeps declared missing codes (-1 "not applicable") as values, exactly as
+        # in the CSV export; the codebook's missing_codes decide what counts as missing.
+        frame, _meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=True)
+        return frame
+    if path.suffix.lower() == ".csv":
+        # keep_default_na=False + na_values=[""]: only an empty cell is missing, so the
+        # free-text answer "NA" (e.g. a department called NA) survives as text.
+        return pd.read_csv(path, keep_default_na=False, na_values=[""], low_memory=False)
+    raise InputFormatError(f"{path}: expected a .csv or .sav table, got '{path.suffix}'")
+
+
+def read_codebook(path: str | Path) -> pd.DataFrame:
+    path = Path(path)
+    if not path.exists():
+        raise InputFormatError(f"{path}: file not found")
+    codebook = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in CODEBOOK_COLUMNS if c not in codebook.columns]
+    if missing:
+        raise InputFormatError(
+            f"{path}: expected codebook columns {list(CODEBOOK_COLUMNS)}, missing {missing}"
+        )
+    return codebook
+
+
+def _json_list(text: str, where: str) -> list:
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputFormatError(f"{where}: expected a JSON list such as [-1], got {text!r}") from exc
+    if not isinstance(value, list):
+        raise InputFormatError(f"{where}: expected a JSON list such as [-1], got {text!r}")
+    return value
+
+
+def coerce_types(frame: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
+    """Numeric columns as float, text columns as text, guided by the codebook `type`."""
+    frame = frame.copy()
+    types = dict(zip(codebook.get("variable", []), codebook.get("type", [])))
+    for column in frame.columns:
+        kind = types.get(column, "")
+        if kind in TEXT_TYPES or column in ("wave", "status", "language", "pseudonym", "last_page"):
+            frame[column] = frame[column].astype("string")
+        elif frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            converted = pd.to_numeric(frame[column], errors="coerce")
+            # Only convert when nothing but blanks is lost: a real text column stays text.
+            if converted.notna().sum() == frame[column].notna().sum():
+                frame[column] = converted.astype(float)
+            else:
+                frame[column] = frame[column].astype("string")
+        elif pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].astype(float)
+    return frame
+
+
+def apply_missing_codes(frame: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
+    """Set declared missing codes (e.g. -1 = not applicable) to NaN."""
+    frame = frame.copy()
+    if "missing_codes" not in codebook:
+        return frame
+    for row in codebook.itertuples(index=False):
+        codes = _json_list(row.missing_codes, f"codebook variable {row.variable!r} missing_codes")
+        if codes and row.variable in frame and pd.api.types.is_numeric_dtype(frame[row.variable]):
+            frame[row.variable] = frame[row.variable].where(~frame[row.variable].isin(codes), np.nan)
+    return frame
+
+
+def load_dataset(data_path: str | Path, codebook_path: str | Path | None) -> Dataset:
+    """Read table + codebook, coerce types, apply missing codes, and hash both inputs."""
+    table = read_table(data_path)
+    codebook = read_codebook(codebook_path) if codebook_path else pd.DataFrame(columns=CODEBOOK_COLUMNS)
+    raw = coerce_types(table, codebook)
+    hashes = {"data_sha256": file_sha256(data_path)}
+    if codebook_path:
+        hashes["codebook_sha256"] = file_sha256(codebook_path)
+    return Dataset(raw=raw, data=apply_missing_codes(raw, codebook), codebook=codebook, hashes=hashes)
+
+
+def dataset_from_frames(table: pd.DataFrame, codebook: pd.DataFrame | None = None) -> Dataset:
+    """The same as `load_dataset` for frames already in memory (notebooks, tests)."""
+    codebook = codebook if codebook is not None else pd.DataFrame(columns=CODEBOOK_COLUMNS)
+    codebook = codebook.astype(str).replace({"nan": ""})
+    raw = coerce_types(table, codebook)
+    return Dataset(raw=raw, data=apply_missing_codes(raw, codebook), codebook=codebook)

@@ -1,0 +1,140 @@
+"""Internal consistency of a scale: Cronbach's alpha, McDonald's omega, item statistics.
+
+All functions use listwise deletion (respondents with every item answered), so alpha,
+omega and the item table describe the same people.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+def _complete(items: pd.DataFrame) -> pd.DataFrame:
+    return items.astype(float).dropna(axis=0, how="any")
+
+
+def _alpha(values: np.ndarray) -> float:
+    """k/(k-1) * (1 - sum of item variances / variance of the sum) (Cronbach, 1951)."""
+    k = values.shape[1]
+    total_var = values.sum(axis=1).var(ddof=1)
+    if total_var == 0:
+        return np.nan
+    return k / (k - 1) * (1 - values.var(axis=0, ddof=1).sum() / total_var)
+
+
+def _problem(items: pd.DataFrame, data: pd.DataFrame) -> str:
+    if items.shape[1] < 2:
+        return f"one-item scale ({', '.join(items.columns)}): internal consistency needs at least two items"
+    if len(data) < 2:
+        return f"{len(data)} complete response(s): internal consistency needs at least two"
+    return ""
+
+
+def constant_items(data: pd.DataFrame) -> list[str]:
+    return [c for c in data.columns if data[c].nunique(dropna=True) <= 1]
+
+
+def cronbach_alpha(items: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
+    """One row: n, k, alpha and its CI, with a message when alpha is not defined.
+
+    The CI is Feldt's (1965) F-based interval (Feldt, Woodruff & Salih, 1987,
+    Applied Psychological Measurement 11(1)): 1 - (1 - alpha) * F quantiles with
+    df1 = n - 1 and df2 = (n - 1)(k - 1).
+    """
+    data = _complete(items)
+    n, k = data.shape
+    row = {"n": n, "k": k, "alpha": np.nan, "ci_low": np.nan, "ci_high": np.nan, "message": _problem(items, data)}
+    if row["message"]:
+        return pd.DataFrame([row])
+    alpha = _alpha(data.to_numpy())
+    if np.isnan(alpha):
+        row["message"] = "every item is constant: the sum score has no variance, alpha is not defined"
+        return pd.DataFrame([row])
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    tail = (1 - ci) / 2
+    row.update(
+        alpha=alpha,
+        ci_low=1 - (1 - alpha) * stats.f.isf(tail, df1, df2),
+        ci_high=1 - (1 - alpha) * stats.f.isf(1 - tail, df1, df2),
+    )
+    constant = constant_items(data)
+    if constant:
+        row["message"] = f"constant item(s) {constant}: they add no variance and lower alpha"
+    return pd.DataFrame([row])
+
+
+def one_factor_loadings(data: pd.DataFrame) -> np.ndarray:
+    """Standardized loadings of a one-factor minimum-residual model."""
+    from .factors import minres_loadings
+
+    return minres_loadings(np.corrcoef(data.to_numpy(), rowvar=False), 1)[:, 0]
+
+
+def mcdonald_omega(items: pd.DataFrame) -> pd.DataFrame:
+    """One row: omega total from a one-factor model of the item correlations.
+
+    omega = (sum lambda)^2 / ((sum lambda)^2 + sum(1 - lambda^2)) (McDonald, 1999, Test
+    Theory, ch. 6; for standardized items as in Revelle & Zinbarg, 2009, Psychometrika 74).
+    Needs three items for an identified one-factor model.
+    """
+    data = _complete(items)
+    n, k = data.shape
+    row = {"n": n, "k": k, "omega": np.nan, "message": _problem(items, data)}
+    if not row["message"] and k < 3:
+        row["message"] = "omega needs at least three items (a one-factor model with two is not identified)"
+    constant = constant_items(data) if not row["message"] else []
+    if constant:
+        row["message"] = f"constant item(s) {constant}: correlations and omega are not defined"
+    if row["message"]:
+        return pd.DataFrame([row])
+    loadings = one_factor_loadings(data)
+    common = loadings.sum() ** 2
+    row["omega"] = common / (common + np.sum(1 - loadings**2))
+    return pd.DataFrame([row])
+
+
+def item_statistics(items: pd.DataFrame) -> pd.DataFrame:
+    """Per item: mean, SD, corrected item-total correlation, alpha if the item is deleted.
+
+    The corrected item-total correlation correlates the item with the sum of the *other*
+    items, so the item does not correlate with itself (Nunnally & Bernstein, 1994, ch. 8).
+    """
+    data = _complete(items)
+    columns = ["item", "n", "mean", "sd", "item_rest_r", "alpha_if_deleted", "message"]
+    if _problem(items, data):
+        return pd.DataFrame(
+            [{"item": c, "n": len(data), "mean": np.nan, "sd": np.nan, "item_rest_r": np.nan,
+              "alpha_if_deleted": np.nan, "message": _problem(items, data)} for c in items.columns],
+            columns=columns,
+        )
+    values = data.to_numpy()
+    total = values.sum(axis=1)
+    rows = []
+    for j, item in enumerate(data.columns):
+        rest = total - values[:, j]
+        message = ""
+        if np.std(values[:, j]) == 0 or np.std(rest) == 0:
+            r = np.nan
+            message = f"{item}: constant item or rest score, correlation not defined"
+        else:
+            r = float(np.corrcoef(values[:, j], rest)[0, 1])
+        others = np.delete(values, j, axis=1)
+        alpha_deleted = _alpha(others) if others.shape[1] >= 2 else np.nan
+        if others.shape[1] < 2:
+            message = message or "alpha if deleted needs three or more items"
+        rows.append({"item": item, "n": len(data), "mean": values[:, j].mean(), "sd": values[:, j].std(ddof=1),
+                     "item_rest_r": r, "alpha_if_deleted": alpha_deleted, "message": message})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def reliability(items: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
+    """Alpha with CI and omega in one row, the summary a report needs for a scale."""
+    alpha = cronbach_alpha(items, ci)
+    omega = mcdonald_omega(items)
+    row = alpha.iloc[0].to_dict()
+    row["omega"] = omega.loc[0, "omega"]
+    messages = [m for m in (alpha.loc[0, "message"], omega.loc[0, "message"]) if m]
+    row["message"] = "; ".join(dict.fromkeys(messages))
+    return pd.DataFrame([row])

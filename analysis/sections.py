@@ -1,0 +1,221 @@
+"""Sections of a run over survey answers: descriptives, reliability, group comparisons,
+models, factors and free text. Each adds Results (already disclosure-controlled) to the context."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import apa, compare, descriptives, disclosure, factors, models, reliability, text
+from .context import Context
+from .io import TEXT_TYPES
+from .linked import correlations, nonresponse, personas
+from .results import Result
+from .scoring import sus_contributions
+
+RANK = "rank"
+CATEGORICAL = "categorical"
+
+
+def _blocks(ctx: Context, key: str) -> dict[str, list[str]]:
+    """A descriptives entry is a list (one block named after the key) or named blocks."""
+    spec = (ctx.plan.get("descriptives") or {}).get(key)
+    if isinstance(spec, dict):
+        return {name: ctx.columns(f"descriptives.{key}.{name}") for name in spec}
+    return {key: ctx.columns(f"descriptives.{key}")} if spec else {}
+
+
+def descriptive_tables(ctx: Context) -> None:
+    frame, raw = ctx.frame, ctx.dataset.raw.loc[ctx.frame.index]
+    for kind in ("categorical", "likert"):
+        for block, columns in _blocks(ctx, kind).items():
+            shown_tables = []
+            for column in columns:
+                source = raw[column] if column in raw else frame[column]
+                declared = ctx.range_of(column)
+                points = list(range(int(declared[0]), int(declared[1]) + 1)) if declared else None
+                table = descriptives.distribution(source, ctx.labels(column), ctx.missing_codes(column), points)
+                shown = disclosure.suppress_frequencies(table, threshold=ctx.threshold)
+                ctx.add(Result(f"descriptives/{kind}/{column}", "descriptives", ctx.label_of(column), table=shown))
+                shown_tables.append(shown.assign(variable=column))
+            if kind == "likert" and shown_tables:
+                ctx.figures.append({"name": f"likert__{block}", "kind": "likert", "title": block,
+                                    "table": pd.concat(shown_tables, ignore_index=True)})
+    for block, columns in _blocks(ctx, "multi_select").items():
+        # Option columns only: the "other, please specify" text column belongs to other_text.
+        numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and not c.endswith("__other_text")
+                   and ctx.codebook_row(c).get("type", "") not in TEXT_TYPES]
+        table = descriptives.multi_select(frame, numeric)
+        table["label"] = [ctx.label_of(c) for c in numeric]
+        shown = disclosure.suppress_frequencies(table, threshold=ctx.threshold)
+        ctx.add(Result(f"descriptives/multi_select/{block}", "descriptives", f"Multiple choice: {block}", table=shown))
+        ctx.figures.append({"name": f"multi_select__{block}", "kind": "bars", "title": block, "table": shown})
+    for block, columns in _blocks(ctx, "numeric").items():
+        table = descriptives.numeric_summary(frame, columns)
+        shown = disclosure.mask_small_groups(table, "n", ["mean", "sd", "median", "q1", "q3", "min", "max"], ctx.threshold)
+        ctx.add(Result(f"descriptives/numeric/{block}", "descriptives", "Numeric summaries", table=shown))
+    for block, columns in _blocks(ctx, "other_text").items():
+        ctx.add(Result(f"descriptives/other_text/{block}", "descriptives", "'Other' answers as written",
+                       table=descriptives.other_texts(frame, columns)))
+
+
+def _reliability_of(ctx: Context, name: str, items: pd.DataFrame) -> None:
+    summary = reliability.reliability(items)
+    row = summary.iloc[0]
+    ctx.add(Result(f"reliability/{name}", "reliability", f"Reliability: {name}", table=summary,
+                   text=f"{apa.alpha(row['alpha'], row['ci_low'], row['ci_high'])}, ω = "
+                        f"{apa.number(row['omega'], 2, leading_zero=False)}"))
+    ctx.add(Result(f"reliability/{name}/items", "reliability", f"Item statistics: {name}",
+                   table=reliability.item_statistics(items)))
+
+
+def reliability_tables(ctx: Context) -> None:
+    if "sus" in (ctx.plan.get("instruments") or {}):
+        items = ctx.columns("instruments.sus.items")
+        # SUS alternates tone; alpha needs every item pointing the same way (Brooke, 1996).
+        ctx.attempt("reliability/sus", "reliability", "Reliability: sus",
+                    lambda: _reliability_of(ctx, "sus", sus_contributions(ctx.frame, items)))
+    for name, spec in (ctx.plan.get("scales") or {}).items():
+        def compute(name=name, spec=spec):
+            items, reverse, ranges = ctx.scale_items(name, spec)
+            data = ctx.frame[items].astype(float).copy()
+            for item in reverse:
+                data[item] = ranges[item][0] + ranges[item][1] - data[item]
+            _reliability_of(ctx, name, data)
+        ctx.attempt(f"reliability/{name}", "reliability", f"Reliability: {name}", compute)
+
+
+def _test_kind(ctx: Context, test: dict, outcome: str) -> str:
+    if test.get("kind"):
+        return test["kind"]
+    kind = ctx.codebook_row(outcome).get("type", "")
+    return CATEGORICAL if kind in ("single_choice", "dropdown") or outcome == "nps_category" else RANK
+
+
+def _rank_test(ctx: Context, test_id: str, outcome: str, by: str, adjust: str) -> list[Result]:
+    values, groups = ctx.frame[outcome], ctx.group_labels(ctx.frame[by])
+    summary = compare.group_summary(values, groups)
+    shown = disclosure.mask_small_groups(summary, "n", ["median", "q1", "q3", "mean", "sd"], ctx.threshold)
+    title = f"{outcome} by {by}"
+    if len(summary) == 2:
+        a, b = summary["group"]
+        row = compare.mann_whitney(values[groups == a], values[groups == b]).iloc[0]
+        values_ = {"test": "mann-whitney", "group_1": a, "group_2": b, "U": row["U"], "p": row["p"], "r_rb": row["r_rb"]}
+        text_ = apa.mann_whitney(row["U"], row["p"], row["r_rb"])
+        messages = [row["message"]] if row["message"] else []
+        return [Result(test_id, "comparisons", title, table=shown, values=values_, text=text_, messages=messages)]
+    row = compare.kruskal(values, groups).iloc[0]
+    result = Result(test_id, "comparisons", title, table=shown,
+                    values={"test": "kruskal-wallis", "H": row["H"], "df": row["df"], "p": row["p"],
+                            "epsilon_squared": row["epsilon_squared"]},
+                    text=apa.kruskal(row["H"], row["df"], row["p"], row["epsilon_squared"]),
+                    messages=[row["message"]] if row["message"] else [])
+    if len(summary) < 3 or row["p"] != row["p"]:
+        return [result]
+    posthoc = compare.dunn(values, groups, adjust)
+    # Pairs involving a group below the disclosure threshold are left out: mean ranks of
+    # one or two people would describe them.
+    small = set(shown.loc[shown["suppressed"], "group"])
+    posthoc = posthoc[~posthoc["A"].isin(small) & ~posthoc["B"].isin(small)].reset_index(drop=True)
+    return [result, Result(f"{test_id}/dunn", "comparisons", f"Dunn post-hoc ({adjust}-adjusted): {title}", table=posthoc)]
+
+
+def _categorical_test(ctx: Context, test_id: str, outcome: str, by: str) -> Result:
+    counts = compare.crosstab(ctx.group_labels(ctx.frame[by]), ctx.group_labels(ctx.frame[outcome]))
+    row = compare.chi_square(counts, seed=ctx.seed).iloc[0]
+    if row["test"] == "fisher":
+        text_ = apa.fisher(row["p"], row["odds_ratio"])
+    else:
+        text_ = apa.chi_square(row["chi2"], row["df"], row["n"], row["p"], row["cramers_v"])
+    keys = ("test", "chi2", "df", "p", "cramers_v", "min_expected", "n") + (("odds_ratio",) if row["test"] == "fisher" else ())
+    values_ = {k: row[k] for k in keys}
+    return Result(test_id, "comparisons", f"{outcome} by {by}", table=disclosure.suppress_crosstab(counts, ctx.threshold).rename_axis(by).reset_index(),
+                  values=values_, text=text_, messages=[row["message"]] if row["message"] else [])
+
+
+def comparison_tests(ctx: Context) -> None:
+    """Every planned test, then Holm/BH over each family of omnibus tests."""
+    spec = ctx.plan.get("comparisons") or {}
+    adjust = spec.get("adjust", "holm") if isinstance(spec, dict) else "holm"
+    families: dict[str, list[Result]] = {}
+    for i, test in enumerate(spec.get("tests", []) if isinstance(spec, dict) else spec):
+        outcome = ctx.columns(f"comparisons.tests[{i}].outcome")[0]
+        by = ctx.columns(f"comparisons.tests[{i}].by")[0]
+        test_id = f"comparisons/{outcome}__by__{by}"
+
+        def compute(test=test, outcome=outcome, by=by, test_id=test_id):
+            if _test_kind(ctx, test, outcome) == CATEGORICAL:
+                found = [_categorical_test(ctx, test_id, outcome, by)]
+            else:
+                found = _rank_test(ctx, test_id, outcome, by, adjust)
+            found[0].values["family"] = test.get("family", "comparisons")
+            families.setdefault(found[0].values["family"], []).append(found[0])
+            for result in found:
+                ctx.add(result)
+        ctx.attempt(test_id, "comparisons", f"{outcome} by {by}", compute)
+    for family, results in families.items():
+        adjusted = compare.p_adjust([r.values.get("p", float("nan")) for r in results], adjust)
+        for result, p_adj in zip(results, adjusted):
+            result.values.update(p_adj=p_adj, adjust=adjust, family_size=len(results))
+            result.text += f" ({adjust}-adjusted {apa.pvalue(p_adj)})"
+
+
+def model_tables(ctx: Context) -> None:
+    for i, spec in enumerate(ctx.plan.get("models") or []):
+        outcome = ctx.columns(f"models[{i}].outcome")[0]
+        predictors = ctx.columns(f"models[{i}].predictors")
+        categorical = list(spec.get("categorical") or []) + [
+            p for p in predictors if ctx.codebook_row(p).get("type") in ("single_choice", "dropdown")]
+        name = spec.get("name", f"{spec['kind']}_{outcome}")
+        fit = models.ordinal_regression if spec["kind"] == "ordinal" else models.linear_regression
+        ctx.attempt(f"models/{name}", "models", f"{spec['kind']} model: {outcome}", lambda n=name, f=fit, o=outcome, p=predictors, c=categorical: ctx.add(
+            Result(f"models/{n}", "models", f"{spec['kind']} model: {o} ~ {' + '.join(p)}", table=f(ctx.frame, o, p, c))))
+
+
+def factor_tables(ctx: Context) -> None:
+    for i, spec in enumerate(ctx.plan.get("factors") or []):
+        name = spec.get("name", f"efa_{i + 1}")
+
+        def compute(i=i, spec=spec, name=name):
+            fitted = factors.efa(ctx.frame[ctx.columns(f"factors[{i}].items")], spec.get("n_factors"),
+                                 spec.get("rotation", "oblimin"), ctx.seed)
+            ctx.add(Result(f"factors/{name}", "factors", f"EFA {name}: adequacy", table=fitted["summary"]))
+            if not fitted["loadings"].empty:
+                ctx.add(Result(f"factors/{name}/loadings", "factors", f"EFA {name}: loadings", table=fitted["loadings"]))
+                ctx.add(Result(f"factors/{name}/parallel", "factors", f"EFA {name}: parallel analysis", table=fitted["parallel"]))
+            if not fitted["factor_correlations"].empty:
+                ctx.add(Result(f"factors/{name}/correlations", "factors", f"EFA {name}: factor correlations",
+                               table=fitted["factor_correlations"]))
+        ctx.attempt(f"factors/{name}", "factors", f"EFA {name}", compute)
+
+
+def text_topics(ctx: Context) -> None:
+    for i, spec in enumerate(ctx.plan.get("text") or []):
+        column = ctx.columns(f"text[{i}].column")[0]
+
+        def compute(spec=spec, column=column):
+            found = text.topics(ctx.frame[column], int(spec.get("topics", 3)), seed=ctx.seed)
+            shown = disclosure.suppress_frequencies(found["topics"], count_column="n_answers", derived_columns=(),
+                                                    threshold=ctx.threshold) if not found["topics"].empty else found["topics"]
+            messages = [found["message"]] if found.get("message") else []
+            ctx.add(Result(f"text/{column}", "text", f"Topics in {column}", table=shown, messages=messages))
+            ctx.add(Result(f"text/{column}/examples", "text", f"Example answers per topic: {column}", table=found["examples"]))
+        ctx.attempt(f"text/{column}", "text", f"Topics in {column}", compute)
+
+
+def _guarded(name, function):
+    def section(ctx: Context) -> None:
+        ctx.attempt(f"{name}/section", name, name, lambda: function(ctx))
+    return section
+
+
+SECTIONS = [
+    _guarded("descriptives", descriptive_tables),
+    reliability_tables,
+    comparison_tests,
+    correlations,
+    model_tables,
+    factor_tables,
+    personas,
+    nonresponse,
+    text_topics,
+]

@@ -1,0 +1,62 @@
+"""Topics in free-text answers: TF-IDF + NMF, with German and English stop words shipped
+as package data (analysis/stopwords/*.txt)."""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+
+@lru_cache(maxsize=None)
+def stop_words(languages: tuple[str, ...] = ("de", "en")) -> frozenset[str]:
+    words = set()
+    for language in languages:
+        text = resources.files("analysis").joinpath("stopwords", f"{language}.txt").read_text(encoding="utf-8")
+        words |= {w.strip().lower() for w in text.splitlines() if w.strip() and not w.startswith("#")}
+    return frozenset(words)
+
+
+def topics(texts: pd.Series, n_topics: int = 3, n_terms: int = 8, n_examples: int = 3, seed: int = 0) -> dict:
+    """`{'topics': one row per topic with top terms, 'examples': example answers per topic}`.
+
+    NMF on TF-IDF (Lee & Seung, 1999) gives additive, readable topics for short answers;
+    examples are the answers with the highest topic weight. Needs a few answers per topic.
+    """
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    answers = texts.dropna().astype(str).str.strip()
+    answers = answers[answers != ""]
+    empty = {"topics": pd.DataFrame(columns=["topic", "terms", "n_answers"]),
+             "examples": pd.DataFrame(columns=["topic", "text"])}
+    if len(answers) < max(2 * n_topics, 5):
+        empty["message"] = f"{len(answers)} answer(s): too few for {n_topics} topics"
+        return empty
+    vectorizer = TfidfVectorizer(stop_words=sorted(stop_words()), min_df=2, max_df=0.9,
+                                 token_pattern=r"(?u)\b[^\W\d_]{3,}\b")
+    try:
+        matrix = vectorizer.fit_transform(answers)
+    except ValueError:
+        empty["message"] = "no word occurs in two or more answers: no topics"
+        return empty
+    k = min(n_topics, matrix.shape[1])
+    model = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=1000)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        weights = model.fit_transform(matrix)
+    message = "NMF stopped at its iteration limit: topics are approximate" if caught else ""
+    terms = np.array(vectorizer.get_feature_names_out())
+    dominant = weights.argmax(axis=1)
+    rows, examples = [], []
+    for t in range(k):
+        top = terms[np.argsort(-model.components_[t], kind="stable")[:n_terms]]
+        rows.append({"topic": t + 1, "terms": ", ".join(top), "n_answers": int((dominant == t).sum())})
+        best = np.argsort(-weights[:, t], kind="stable")[:n_examples]
+        examples += [{"topic": t + 1, "text": answers.iloc[i]} for i in best if weights[i, t] > 0]
+    return {"topics": pd.DataFrame(rows), "examples": pd.DataFrame(examples, columns=["topic", "text"]),
+            "message": message}

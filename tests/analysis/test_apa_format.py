@@ -1,0 +1,47 @@
+"""APA 7 formatting (Publication Manual of the APA, 7th ed., sec. 6.36 and Table 6.5):
+no leading zero for statistics bounded by 1, exact p to three decimals, p < .001."""
+
+import math
+
+from analysis import apa
+
+
+def test_p_values_have_no_leading_zero_and_three_decimals():
+    assert apa.pvalue(0.0123) == "p = .012"
+    assert apa.pvalue(0.05) == "p = .050"
+
+
+def test_very_small_p_is_reported_as_below_001():
+    assert apa.pvalue(0.0004) == "p < .001"
+    assert apa.pvalue(2.954e-07) == "p < .001"
+
+
+def test_p_close_to_one_is_reported_as_above_999():
+    assert apa.pvalue(0.99995) == "p > .999"
+
+
+def test_mann_whitney_sentence_reads_like_the_issue_example():
+    assert apa.mann_whitney(1234.5, 0.012, 0.31) == "U = 1234.5, p = .012, r = .31"
+
+
+def test_negative_correlation_keeps_its_sign_without_leading_zero():
+    assert apa.number(-0.314, 2, leading_zero=False) == "-.31"
+
+
+def test_missing_statistic_is_written_as_n_a_never_nan():
+    assert apa.pvalue(math.nan) == "p = n/a"
+    assert apa.mann_whitney(math.nan, math.nan, math.nan) == "U = n/a, p = n/a, r = n/a"
+
+
+def test_chi_square_sentence_carries_df_and_n():
+    # Agresti (2007) party x gender example, values as in R's ?chisq.test.
+    text = apa.chi_square(30.07, 2, 2757, 2.954e-07, 0.1044)
+    assert text == "χ²(2, N = 2757) = 30.07, p < .001, V = .10"
+
+
+def test_alpha_with_confidence_interval():
+    assert apa.alpha(0.8512, 0.8, 0.89) == "α = .85, 95% CI [.80, .89]"
+
+
+def test_rounding_to_zero_does_not_show_negative_zero():
+    assert apa.number(-0.001) == "0.00"

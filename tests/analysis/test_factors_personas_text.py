@@ -1,0 +1,95 @@
+"""EFA adequacy statistics by hand, factor retention and clustering on data with a
+known structure, and free-text topics on answers with known themes."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import factors, personas, text
+
+
+def exact_correlation_sample(corr, n, seed):
+    """Data whose *sample* correlation matrix equals `corr` exactly (whiten, then colour)."""
+    rng = np.random.default_rng(seed)
+    raw = rng.standard_normal((n, corr.shape[0]))
+    raw = raw - raw.mean(axis=0)
+    whitened = raw @ np.linalg.inv(np.linalg.cholesky(np.cov(raw, rowvar=False))).T
+    return pd.DataFrame(whitened @ np.linalg.cholesky(corr).T, columns=[f"x{i}" for i in range(corr.shape[0])])
+
+
+def test_kmo_and_bartlett_by_hand_for_equicorrelated_items():
+    # Three items, all r = .5, n = 100.
+    # KMO (Kaiser, 1974): partial r = (r - r^2) / (1 - r^2) = 1/3, so
+    #   KMO = 3 x .25 / (3 x .25 + 3 x 1/9) = 0.692308.
+    # Bartlett (1950): |R| = (1 - r)^2 (1 + 2r) = 0.5; chi2 = -(n - 1 - (2p + 5)/6) ln|R|
+    #   = (99 - 11/6) x 0.693147 = 67.3508, df = 3.
+    corr = np.full((3, 3), 0.5) + 0.5 * np.eye(3)
+    row = factors.adequacy(exact_correlation_sample(corr, 100, seed=1)).iloc[0]
+    assert row["kmo"] == pytest.approx(0.692308, abs=1e-5)
+    assert row["bartlett_chi2"] == pytest.approx(67.3508, abs=1e-3)
+    assert row["bartlett_df"] == 3
+
+
+def two_factor_items(n=1500, seed=2):
+    rng = np.random.default_rng(seed)
+    f1, f2 = rng.standard_normal(n), rng.standard_normal(n)
+    items = {f"a{i}": 0.75 * f1 + 0.66 * rng.standard_normal(n) for i in range(4)}
+    items |= {f"b{i}": 0.75 * f2 + 0.66 * rng.standard_normal(n) for i in range(4)}
+    return pd.DataFrame(items)
+
+
+def test_parallel_analysis_retains_the_two_simulated_factors():
+    table = factors.parallel_analysis(two_factor_items(), seed=0)
+    assert int(table["retain"].sum()) == 2
+
+
+def test_oblique_efa_puts_each_item_on_its_own_factor():
+    fitted = factors.efa(two_factor_items(), rotation="oblimin")
+    loadings = fitted["loadings"].set_index("item")[["F1", "F2"]]
+    primary = loadings.abs().idxmax(axis=1)
+    assert primary[[f"a{i}" for i in range(4)]].nunique() == 1
+    assert primary[[f"b{i}" for i in range(4)]].nunique() == 1
+    assert primary["a0"] != primary["b0"]
+    # Population loading .75 / sqrt(.75^2 + .66^2) = .75 / .999 = .751 (standardized).
+    assert loadings.abs().max(axis=1).mean() == pytest.approx(0.751, abs=0.05)
+
+
+def test_efa_with_two_items_gives_a_message():
+    fitted = factors.efa(pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 1, 4, 3]}))
+    assert "at least three items" in fitted["summary"].loc[0, "message"] and fitted["loadings"].empty
+
+
+def test_personas_find_three_well_separated_usage_groups():
+    rng = np.random.default_rng(4)
+    centres = [(5, 10), (40, 200), (80, 30)]
+    frame = pd.concat([pd.DataFrame({"days": rng.normal(d, 2, 60), "prompts": rng.normal(p, 5, 60)})
+                       for d, p in centres], ignore_index=True)
+    found = personas.cluster_usage(frame, (2, 6), seed=0)
+    assert int(found["choice"].loc[found["choice"]["chosen"], "k"].iloc[0]) == 3
+    assert sorted(found["profiles"]["n"]) == [60, 60, 60]
+
+
+def test_personas_with_too_few_people_give_a_message():
+    found = personas.cluster_usage(pd.DataFrame({"days": [1.0, 2.0, 3.0]}))
+    assert "at least 10" in found["message"]
+
+
+def test_stop_word_lists_are_shipped_for_german_and_english():
+    words = text.stop_words()
+    assert {"und", "der", "nicht", "the", "and", "with"} <= words
+
+
+def test_topics_separate_two_themes_and_drop_stop_words():
+    answers = pd.Series(["Die Übersetzung der Befunde ist sehr gut"] * 6 + ["The login and the password reset fail"] * 6
+                        + ["Übersetzung Befunde schneller"] * 3 + ["password login broken"] * 3)
+    found = text.topics(answers, n_topics=2, seed=0)
+    terms = " ".join(found["topics"]["terms"])
+    assert "übersetzung" in terms and "password" in terms
+    assert not {"die", "der", "the", "and"} & set(terms.replace(",", " ").split())
+    topic_of = {t: row.terms.split(", ")[0] for t, row in found["topics"].set_index("topic").iterrows()}
+    assert len(set(topic_of.values())) == 2
+
+
+def test_topics_with_few_answers_give_a_message():
+    found = text.topics(pd.Series(["one answer", None, ""]), n_topics=3)
+    assert "too few" in found["message"] and found["topics"].empty

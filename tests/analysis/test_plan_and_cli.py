@@ -1,0 +1,184 @@
+"""The command line and the plan contract: reproducible bundles, early failure on
+columns the data does not have, and messages (not crashes, not NaN) on awkward data."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import analysis
+from analysis import PlanError, dataset_from_frames, run_plan
+from analysis.bundle import dumps, results_document
+from analysis.synthetic import generate_wave
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_PLAN = REPO / "analysis" / "plans" / "demo.yaml"
+
+
+@pytest.fixture(scope="module")
+def wave_files(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("wave")
+    table, codebook, population = generate_wave(120, seed=5)
+    table.to_csv(directory / "demo_responses.csv", index=False)
+    codebook.to_csv(directory / "demo_codebook.csv", index=False)
+    population.to_csv(directory / "population.csv", index=False)
+    return directory
+
+
+def run_cli(plan, wave_files, out, *extra):
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", "run", str(plan), "--data", str(wave_files / "demo_responses.csv"),
+         "--codebook", str(wave_files / "demo_codebook.csv"), "--out", str(out), *extra],
+        capture_output=True, text=True, cwd=REPO, timeout=120,
+    )
+
+
+def strict_json(path):
+    """Parse JSON refusing NaN/Infinity, which are not JSON."""
+    def refuse(token):
+        raise AssertionError(f"{token} in results.json")
+    return json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=refuse)
+
+
+@pytest.fixture(scope="module")
+def two_bundles(wave_files, tmp_path_factory):
+    """The demo plan run twice on the same files, through the command line."""
+    out = tmp_path_factory.mktemp("bundles")
+    for name in ("a", "b"):
+        done = run_cli(DEMO_PLAN, wave_files, out / name, "--population", str(wave_files / "population.csv"))
+        assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_same_inputs_give_a_byte_identical_bundle(two_bundles):
+    tmp_path = two_bundles
+    assert (tmp_path / "a" / "results.json").read_bytes() == (tmp_path / "b" / "results.json").read_bytes()
+    svgs = sorted((tmp_path / "a" / "figures").glob("*.svg"))
+    assert svgs, "the demo plan draws figures"
+    for svg in svgs:
+        assert svg.read_bytes() == (tmp_path / "b" / "figures" / svg.name).read_bytes()
+        assert (tmp_path / "a" / "figures" / svg.with_suffix(".png").name).exists()
+
+
+def test_bundle_records_versions_hashes_seed_and_every_result(two_bundles):
+    tmp_path = two_bundles / "a"
+    document = strict_json(tmp_path / "results.json")
+    meta = document["meta"]
+    assert meta["seed"] == 20250101
+    assert set(meta["inputs"]) == {"data_sha256", "codebook_sha256", "plan_sha256", "population_sha256"}
+    assert {"python", "pandas", "numpy", "scipy", "statsmodels"} <= set(meta["software"])
+    ids = {r["id"] for r in document["results"]}
+    assert {"sample/rates", "scores/sus", "reliability/sus", "comparisons/sus_score__by__role",
+            "correlations/usage", "models/satisfaction", "factors/sus_items", "personas/choice"} <= ids
+    for result in document["results"]:
+        if "table_file" in result:
+            assert (tmp_path / result["table_file"]).exists()
+    assert "timestamp" not in json.dumps(meta).lower()
+
+
+def test_a_plan_naming_a_missing_column_fails_before_computing(wave_files, tmp_path):
+    plan = yaml.safe_load(DEMO_PLAN.read_text())
+    plan["scales"]["trust"] = {"items": ["trust_01", "reliability_01"]}
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(plan))
+    result = run_cli(path, wave_files, tmp_path / "out")
+    assert result.returncode == 2
+    assert "trust_01" in result.stderr and "scales.trust.items" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_pattern_matching_nothing_is_named():
+    table = pd.DataFrame({"status": ["completed"], "q1": [1]})
+    with pytest.raises(PlanError, match=r"no column matches pattern 'sus_\?\?'"):
+        run_plan({"instruments": {"sus": {"items": ["sus_??"]}}}, dataset_from_frames(table))
+
+
+def test_an_unknown_plan_section_is_rejected(tmp_path):
+    path = tmp_path / "plan.yaml"
+    path.write_text("scale:\n  trust: {items: [a]}\n")
+    with pytest.raises(PlanError, match=r"unknown section\(s\) \['scale'\]"):
+        analysis.load_plan(path)
+
+
+def test_the_demo_plan_matches_the_synthetic_demo_wave():
+    table, codebook, _ = generate_wave(40, seed=1)
+    plan, _ = analysis.load_plan(DEMO_PLAN)
+    resolved = analysis.plan.check_columns(plan, list(table.columns), [c for c in table if c.startswith("usage_")])
+    assert resolved["instruments.sus.items"] == [f"sus_{i:02d}" for i in range(1, 11)]
+    assert "use_cases__other_text" in resolved["descriptives.multi_select.use_cases"]  # filtered as text later
+
+
+def run_to_document(plan, table, codebook=None):
+    ctx = run_plan(plan, dataset_from_frames(table, codebook))
+    text = dumps(results_document(ctx, "test"))
+    return json.loads(text, parse_constant=lambda token: pytest.fail(f"{token} in JSON")), ctx
+
+
+def test_an_empty_wave_gives_a_message_not_a_crash():
+    table = pd.DataFrame({c: pd.Series(dtype=float) for c in ["response_id", "q1", "q2", "q3", "role"]})
+    table["status"] = pd.Series(dtype=str)
+    plan = {"scales": {"s": {"items": ["q1", "q2", "q3"]}}, "comparisons": {"tests": [{"outcome": "s", "by": "role"}]}}
+    document, _ = run_to_document(plan, table)
+    messages = [m for r in document["results"] for m in r["messages"]]
+    assert any("empty wave" in m for m in messages)
+
+
+def awkward_wave():
+    """Missing answers, a constant item, a group of size one and a one-item scale."""
+    rng = np.random.default_rng(0)
+    n = 30
+    q = rng.integers(1, 6, (n, 3)).astype(float)
+    q[0, 1] = np.nan
+    return pd.DataFrame({
+        "response_id": range(n), "status": ["completed"] * n,
+        "q1": q[:, 0], "q2": q[:, 1], "q3": q[:, 2], "const": 3.0, "single": q[:, 0],
+        "role": [1.0] * 15 + [2.0] * 14 + [3.0],
+    })
+
+
+def test_awkward_data_gives_messages_and_nulls_never_nan():
+    plan = {
+        "scales": {"with_constant": {"items": ["q1", "q2", "const"]}, "one_item": {"items": ["single"]}},
+        "comparisons": {"tests": [{"outcome": "one_item", "by": "role"}, {"outcome": "q1", "by": "role"}]},
+        "descriptives": {"likert": ["q1"], "numeric": ["q2"]},
+    }
+    document, _ = run_to_document(plan, awkward_wave())
+    by_id = {r["id"]: r for r in document["results"]}
+    assert any("one-item scale" in m for m in by_id["reliability/one_item"]["messages"])
+    assert by_id["reliability/one_item"]["table"][0]["alpha"] is None
+    assert any("constant item(s) ['const']" in m for m in by_id["reliability/with_constant"]["messages"])
+    comparison = by_id["comparisons/one_item__by__role"]
+    assert any("group(s) of one response" in m for m in comparison["messages"])
+    group_of_one = next(row for row in comparison["table"] if row["group"] == "3")
+    assert group_of_one["n"] == "<5" and group_of_one["median"] == "<5"  # one person's answer is withheld
+
+
+def test_sav_input_gives_the_same_scores_as_csv(tmp_path):
+    pyreadstat = pytest.importorskip("pyreadstat")
+    table, codebook, _ = generate_wave(80, seed=2)
+    table = table.drop(columns=["improvements", "use_cases__other_text"])
+    codebook = codebook[codebook["variable"].isin(table.columns)]
+    table.to_csv(tmp_path / "t.csv", index=False)
+    pyreadstat.write_sav(table, str(tmp_path / "t.sav"))
+    codebook.to_csv(tmp_path / "c.csv", index=False)
+    plan = {"instruments": {"sus": {"items": ["sus_??"]}}}
+    results = []
+    for name in ("t.csv", "t.sav"):
+        dataset = analysis.load_dataset(tmp_path / name, tmp_path / "c.csv")
+        ctx = run_plan(plan, dataset)
+        results.append(next(r for r in ctx.results if r.id == "scores/sus").table.loc[0, "mean"])
+    assert results[0] == pytest.approx(results[1])
+
+
+def test_missing_codes_from_the_codebook_are_not_counted_as_answers(tmp_path):
+    table = pd.DataFrame({"status": ["completed"] * 4, "q1": [1, 5, -1, 4]})
+    from tests.analysis.builders import codebook_for
+    codebook = codebook_for(table, q1={"missing_codes": "[-1]", "min": "1", "max": "5"})
+    dataset = dataset_from_frames(table, codebook)
+    assert dataset.data["q1"].isna().sum() == 1
+    assert dataset.raw["q1"].tolist() == [1, 5, -1, 4]
