@@ -238,8 +238,7 @@ class Step:
 
     page: str | None = None
     finished: bool = False
-    error_page: str | None = None
-    error_item: str | None = None
+    error_item: str | None = None  # a required item left empty on an earlier page
 
 
 @transaction.atomic
@@ -247,7 +246,7 @@ def record_page_answers(response, page_code, values, direction="next", language=
     """Save one page's answers and decide where the respondent goes next.
 
     values maps item/row code -> (value or None, other text) for every field of the page; None
-    removes an earlier answer. direction is "next", "back" or "submit" (submit on the last page).
+    removes an earlier answer. direction is "next" or "back"; "next" on the last page submits.
     """
     response = locked(response)
     _check_can_answer(response)
@@ -272,7 +271,7 @@ def record_page_answers(response, page_code, values, direction="next", language=
     if missing:
         page, item = missing
         response.save()
-        return Step(page=page.code, error_page=page.code, error_item=item.code)
+        return Step(page=page.code, error_item=item.code)
     hidden = flow.hidden_answer_codes(instrument, answers)
     response.answers.filter(item__in=hidden).delete()
     response.status = Response.Status.COMPLETED

@@ -70,3 +70,20 @@ def test_an_exclusive_option_cannot_be_combined(client, tmp_path):
 
     assert page.status_code == 400
     assert "cannot be combined" in page.text
+
+
+@pytest.mark.django_db
+def test_submit_sends_the_respondent_to_a_required_question_they_cleared_on_an_earlier_page(client, tmp_path):
+    wave = make_wave(tmp_path)
+    start(client, wave, invite(wave))
+    post_page(client, wave, "about", {"role": "nurse"})
+    post_page(client, wave, "data", {"data_kinds": ["public"]})
+    post_page(client, wave, "rating", {"satisfaction": "4"}, direction="back")
+    post_page(client, wave, "data", {}, direction="back")  # going back does not insist on required answers
+
+    submitted = post_page(client, wave, "rating", {"satisfaction": "4"})
+    shown = client.get(submitted["Location"])
+
+    assert submitted["Location"] == f"/s/{wave.slug}/p/data/"
+    assert "Please answer this question before you submit: Which data do you enter?" in shown.text
+    assert Response.objects.get().status == "in_progress"
