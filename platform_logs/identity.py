@@ -1,0 +1,38 @@
+"""How people in the logs become the survey's pseudonyms, without any identity being stored.
+
+The site links on one identifier (settings.UPTAKE_PSEUDONYM_IDENTIFIER): the OIDC subject or
+the lower-cased e-mail. A record that carries that identifier gets its pseudonym at once. Every
+record also gets an account key, a keyed hash of whatever identifier it does carry, so that a
+record carrying another one (Open WebUI's own user id, an e-mail when the site links on the
+subject) can be linked later through PlatformAccount, once Open WebUI's user table is imported.
+"""
+
+from django.conf import settings
+
+from surveys.pseudonyms import keyed_hash, normalize_identifier, pseudonymize
+
+
+def pseudonym_for(subject=None, email=None):
+    """The survey pseudonym if the record carries the site's linking identifier, else ""."""
+    kind = settings.UPTAKE_PSEUDONYM_IDENTIFIER
+    identifier = subject if kind == "subject" else email
+    if not identifier or not str(identifier).strip():
+        return ""
+    return pseudonymize(str(identifier), kind)
+
+
+def subject_account_key(subject):
+    return keyed_hash("subject:" + normalize_identifier(subject, "subject")) if subject else ""
+
+
+def email_account_key(email):
+    return keyed_hash("email:" + normalize_identifier(email, "email")) if email else ""
+
+
+def openwebui_account_key(user_id):
+    return keyed_hash("openwebui:user:" + str(user_id)) if user_id else ""
+
+
+def event_key(source, record_id):
+    """The stable key of one record of one source: the same record imported twice has the same key."""
+    return keyed_hash(f"{source}:{record_id}")

@@ -1,0 +1,189 @@
+"""Open WebUI chats and feedback to usage events, shared by the database and the export importers.
+
+Only metadata leaves this module: message ids and chat ids become keyed hashes, users become
+pseudonyms or account keys; titles, contents, file names, comments and snapshots are never read
+into an event.
+"""
+
+import json
+
+from platform_logs.identity import event_key, openwebui_account_key
+from platform_logs.models import UsageEvent
+from surveys.pseudonyms import keyed_hash
+
+from .base import SKIPPED, ImportFormatError, Invalid, epoch_to_datetime, feature_list, non_negative_int
+
+SOURCE = UsageEvent.Source.OPENWEBUI
+NANOSECONDS = 1e9
+
+
+def load_json_column(value):
+    """A JSON column as Python: SQLite gives text, PostgreSQL already decoded JSON."""
+    if value is None or isinstance(value, (dict, list)):
+        return value
+    return json.loads(value)
+
+
+def chat_events(chat, name, location, since=None, pseudonym=""):
+    """Usage events for each message of one chat record (`id`, `user_id`, `chat`), each message id once."""
+    if not isinstance(chat, dict) or not chat.get("id") or not chat.get("user_id"):
+        yield Invalid(ImportFormatError(name, location, "a chat with 'id', 'user_id' and 'chat'"))
+        return
+    body = chat.get("chat")
+    if not isinstance(body, dict):
+        yield Invalid(ImportFormatError(name, location, "'chat' to be a JSON object with 'history' or 'messages'"))
+        return
+    messages = _unique_messages(body)
+    if messages is None:
+        yield Invalid(ImportFormatError(name, location, "'history.messages' to be an object and 'messages' a list"))
+        return
+    account_key = openwebui_account_key(chat["user_id"])
+    chat_key = keyed_hash(f"openwebui:chat:{chat['id']}")
+    for message_id, message in messages.items():
+        yield _message_event(message_id, message, messages, name, location, since, account_key, pseudonym, chat_key)
+
+
+def _unique_messages(body):
+    """id -> message from history.messages and the flat messages list, which hold the same messages."""
+    history = body.get("history") or {}
+    tree = history.get("messages") if isinstance(history, dict) else None
+    flat = body.get("messages") or []
+    if (tree is not None and not isinstance(tree, dict)) or not isinstance(flat, list):
+        return None
+    messages = {}
+    for message in list((tree or {}).values()) + flat:
+        if not isinstance(message, dict) or not message.get("id"):
+            messages[f"#invalid{len(messages)}"] = message
+            continue
+        messages.setdefault(str(message["id"]), message)
+    return messages
+
+
+def _message_event(message_id, message, messages, name, location, since, account_key, pseudonym, chat_key):
+    where = f"{location} message {message_id}"
+    if message_id.startswith("#invalid"):
+        return Invalid(ImportFormatError(name, location, "each message to be an object with an 'id'"))
+    role = message.get("role")
+    if role not in ("user", "assistant"):
+        return SKIPPED if isinstance(role, str) else Invalid(ImportFormatError(name, where, "a 'role'"))
+    occurred_at = epoch_to_datetime(message.get("timestamp"))
+    if occurred_at is None:
+        return Invalid(ImportFormatError(name, where, "'timestamp' in epoch seconds", message.get("timestamp")))
+    if since is not None and occurred_at < since:
+        return SKIPPED
+    event = UsageEvent(
+        event_key=event_key(SOURCE, f"message:{message_id}"),
+        source=SOURCE,
+        pseudonym=pseudonym,
+        account_key=account_key,
+        chat_key=chat_key,
+        occurred_at=occurred_at,
+    )
+    if role == "user":
+        event.kind = UsageEvent.Kind.PROMPT
+        models = message.get("models")
+        event.model = _model_name(models[0] if isinstance(models, list) and models else "")
+        event.features = feature_list(_prompt_features(message))
+        return event
+    event.kind = UsageEvent.Kind.REPLY
+    event.model = _model_name(message.get("model"))
+    parent = messages.get(str(message.get("parentId")))
+    found = _reply_features(message) | (_prompt_features(parent) if isinstance(parent, dict) else set())
+    event.features = feature_list(found)
+    event.tokens_in, event.tokens_out, event.duration_seconds = _usage(message)
+    event.success = not message.get("error")
+    return event
+
+
+def _model_name(value):
+    return value[:200] if isinstance(value, str) else ""
+
+
+def _items(message, key):
+    value = message.get(key)
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _prompt_features(message):
+    found = set()
+    for attached in _items(message, "files"):
+        if attached.get("type") == "image":
+            found.add("vision")
+        elif attached.get("type") in ("collection", "file", "doc"):
+            found.add("knowledge")
+    return found
+
+
+def _reply_features(message):
+    found = set()
+    for source in _items(message, "sources") + _items(message, "citations"):
+        kind = source.get("source", {}).get("type") if isinstance(source.get("source"), dict) else None
+        found.add("web_search" if kind == "web_search" else "tools" if kind == "tool" else "knowledge")
+    for status in _items(message, "statusHistory"):
+        action = status.get("action")
+        if action == "web_search":
+            found.add("web_search")
+        elif action in ("knowledge_search", "queries_generated", "sources_retrieved"):
+            found.add("knowledge")
+        elif isinstance(action, str) and action.startswith("tool"):
+            found.add("tools")
+    if any(attached.get("type") == "image" for attached in _items(message, "files")):
+        found.add("image_generation")
+    if _items(message, "code_executions"):
+        found.add("code_interpreter")
+    if message.get("tool_calls"):
+        found.add("tools")
+    return found
+
+
+def _usage(message):
+    """(tokens in, tokens out, seconds) from Ollama-native, OpenAI-compatible or older `info` usage blocks."""
+    usage = message.get("usage") if isinstance(message.get("usage"), dict) else message.get("info")
+    if not isinstance(usage, dict):
+        return None, None, None
+    tokens_in = _first_count(usage, "prompt_eval_count", "prompt_tokens", "input_tokens")
+    tokens_out = _first_count(usage, "eval_count", "completion_tokens", "output_tokens")
+    total = usage.get("total_duration")
+    duration = total / NANOSECONDS if isinstance(total, (int, float)) and not isinstance(total, bool) and total >= 0 else None
+    return tokens_in, tokens_out, duration
+
+
+def _first_count(usage, *keys):
+    for key in keys:
+        count = non_negative_int(usage.get(key))
+        if count is not None:
+            return count
+    return None
+
+
+def feedback_event(feedback, name, location, since=None, pseudonym=""):
+    """A rating event for one feedback record: thumbs, 1-10 score and the model rated; never comment or snapshot."""
+    if not isinstance(feedback, dict) or not feedback.get("id") or not feedback.get("user_id"):
+        return Invalid(ImportFormatError(name, location, "a feedback record with 'id' and 'user_id'"))
+    if feedback.get("type", "rating") != "rating":
+        return SKIPPED
+    data, meta = feedback.get("data"), feedback.get("meta") or {}
+    if not isinstance(data, dict) or not isinstance(meta, dict):
+        return Invalid(ImportFormatError(name, location, "'data' and 'meta' to be JSON objects"))
+    occurred_at = epoch_to_datetime(feedback.get("created_at"))
+    if occurred_at is None:
+        return Invalid(ImportFormatError(name, location, "'created_at' in epoch seconds", feedback.get("created_at")))
+    if since is not None and occurred_at < since:
+        return SKIPPED
+    thumbs = data.get("rating")
+    rating = int(thumbs) if thumbs in (1, -1) and not isinstance(thumbs, bool) else None
+    details = data.get("details") if isinstance(data.get("details"), dict) else {}
+    score = non_negative_int(details.get("rating"))
+    chat_id = meta.get("chat_id")
+    return UsageEvent(
+        event_key=event_key(SOURCE, f"feedback:{feedback['id']}"),
+        source=SOURCE,
+        kind=UsageEvent.Kind.RATING,
+        pseudonym=pseudonym,
+        account_key=openwebui_account_key(feedback["user_id"]),
+        chat_key=keyed_hash(f"openwebui:chat:{chat_id}") if chat_id else "",
+        occurred_at=occurred_at,
+        model=_model_name(data.get("model_id")),
+        rating=rating,
+        score=score if score is not None and 1 <= score <= 10 else None,
+    )

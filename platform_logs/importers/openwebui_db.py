@@ -1,0 +1,207 @@
+"""Open WebUI's own database, read-only and incrementally: a SQLite file (webui.db) or a PostgreSQL URL.
+
+The user table gives the link from Open WebUI's user id to the linking identifier (oauth_sub's
+subject, or the e-mail); only keyed hashes of it are kept. Chats and feedback are read only when
+changed since the last import of this database (the cursor holds the largest updated_at seen;
+rows at that second are read again and counted as duplicates). Titles and snapshots are never
+selected.
+"""
+
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from platform_logs.identity import email_account_key, openwebui_account_key, pseudonym_for, subject_account_key
+from platform_logs.models import PlatformAccount
+
+from .base import ImportFormatError, Invalid, epoch_to_datetime, source_name
+from .openwebui import chat_events, feedback_event, load_json_column
+
+REQUIRED_TABLES = ("user", "chat")
+FETCH_SIZE = 500
+
+
+def is_url(source):
+    return isinstance(source, str) and "://" in source
+
+
+def label(source):
+    """How a database is named in messages and import runs: a file's name, a URL without credentials."""
+    if not is_url(source):
+        return str(Path(source).resolve())
+    parts = urlsplit(source)
+    return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}"
+
+
+def read(source, context):
+    name = label(source) if is_url(source) else source_name(source)
+    database = _PostgresDatabase(source, name) if is_url(source) else _SqliteDatabase(source, name)
+    try:
+        database.check_tables()
+        pseudonyms = {}
+        for user_id, subject, email in database.users():
+            pseudonym = pseudonym_for(subject=subject, email=email)
+            if not pseudonym:
+                continue
+            pseudonyms[user_id] = pseudonym
+            for key in (openwebui_account_key(user_id), subject_account_key(subject), email_account_key(email)):
+                if key:
+                    yield PlatformAccount(account_key=key, pseudonym=pseudonym)
+        yield from _chats(database, name, context, pseudonyms)
+        if database.has_table("feedback"):
+            yield from _feedback(database, name, context, pseudonyms)
+    except database.errors as error:
+        raise ImportFormatError(name, "", "a readable Open WebUI database", str(error).strip()) from None
+    finally:
+        database.close()
+
+
+def _lower_bound(context, cursor_name):
+    bound = context.cursor.get(cursor_name, 0)
+    if context.since is not None:
+        bound = max(bound, int(context.since.timestamp()))
+    return bound
+
+
+def _chats(database, name, context, pseudonyms):
+    newest = context.cursor.get("chat_updated_at", 0)
+    rows = database.rows('SELECT id, user_id, chat, updated_at FROM chat WHERE updated_at >= {} ORDER BY updated_at',
+                         _lower_bound(context, "chat_updated_at"))
+    for chat_id, user_id, body, updated_at in rows:
+        location = f"chat {chat_id}"
+        try:
+            chat = {"id": chat_id, "user_id": user_id, "chat": load_json_column(body)}
+        except ValueError:
+            yield Invalid(ImportFormatError(name, location, "'chat' to hold JSON"))
+            continue
+        yield from chat_events(chat, name, location, context.since, pseudonyms.get(user_id, ""))
+        newest = max(newest, _epoch_seconds(updated_at))
+    context.cursor["chat_updated_at"] = newest
+
+
+def _feedback(database, name, context, pseudonyms):
+    newest = context.cursor.get("feedback_updated_at", 0)
+    rows = database.rows("SELECT id, user_id, type, data, meta, created_at, updated_at FROM feedback "
+                         "WHERE updated_at >= {} ORDER BY updated_at", _lower_bound(context, "feedback_updated_at"))
+    for feedback_id, user_id, kind, data, meta, created_at, updated_at in rows:
+        location = f"feedback {feedback_id}"
+        try:
+            record = {"id": feedback_id, "user_id": user_id, "type": kind, "data": load_json_column(data),
+                      "meta": load_json_column(meta), "created_at": created_at}
+        except ValueError:
+            yield Invalid(ImportFormatError(name, location, "'data' and 'meta' to hold JSON"))
+            continue
+        yield feedback_event(record, name, location, context.since, pseudonyms.get(user_id, ""))
+        newest = max(newest, _epoch_seconds(updated_at))
+    context.cursor["feedback_updated_at"] = newest
+
+
+def _epoch_seconds(value):
+    moment = epoch_to_datetime(value)
+    return int(moment.timestamp()) if moment else 0
+
+
+def _oauth_subject(oauth_sub, oauth):
+    """The identity provider's subject: `oauth_sub` is "provider@sub"; newer versions keep {"provider": {"sub": ...}}."""
+    if oauth_sub:
+        return oauth_sub.partition("@")[2] or oauth_sub
+    try:
+        providers = load_json_column(oauth) or {}
+    except ValueError:
+        return ""
+    for details in providers.values() if isinstance(providers, dict) else ():
+        if isinstance(details, dict) and details.get("sub"):
+            return str(details["sub"])
+    return ""
+
+
+class _Database:
+    placeholder = "?"
+
+    def __init__(self, name):
+        self.name = name
+
+    def check_tables(self):
+        for table in REQUIRED_TABLES:
+            if not self.has_table(table):
+                raise ImportFormatError(self.name, f"table {table!r}", "an Open WebUI database with tables 'user' and 'chat'")
+
+    def users(self):
+        columns = self.columns("user")
+        email = "email" if "email" in columns else "NULL"
+        oauth_sub = "oauth_sub" if "oauth_sub" in columns else "NULL"
+        oauth = "oauth" if "oauth" in columns else "NULL"
+        for user_id, address, sub, providers in self.rows(f'SELECT id, {email}, {oauth_sub}, {oauth} FROM "user"'):
+            yield user_id, _oauth_subject(sub, providers), address
+
+    def rows(self, sql, *params):
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql.format(*[self.placeholder] * len(params)), params)
+            while batch := cursor.fetchmany(FETCH_SIZE):
+                yield from batch
+        except self.errors as error:
+            raise ImportFormatError(self.name, "", "a readable Open WebUI database", str(error)) from None
+        finally:
+            cursor.close()
+
+    def close(self):
+        self.connection.close()
+
+
+class _SqliteDatabase(_Database):
+    errors = (sqlite3.Error,)
+
+    def __init__(self, path, name):
+        super().__init__(name)
+        if not Path(path).is_file():
+            raise ImportFormatError(name, "", "a readable SQLite file")
+        self.connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+
+    def has_table(self, table):
+        try:
+            found = self.connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+            return found.fetchone() is not None
+        except sqlite3.DatabaseError as error:
+            raise ImportFormatError(self.name, "", "an Open WebUI SQLite database", str(error)) from None
+
+    def columns(self, table):
+        return {row[1] for row in self.connection.execute(f'PRAGMA table_info("{table}")')}
+
+
+class _PostgresDatabase(_Database):
+    placeholder = "%s"
+
+    def __init__(self, url, name):
+        super().__init__(name)
+        import psycopg
+
+        self.errors = (psycopg.Error,)
+        try:
+            self.connection = psycopg.connect(url)
+        except psycopg.Error as error:
+            raise ImportFormatError(name, "", "a reachable PostgreSQL database", str(error).strip()) from None
+        self.connection.read_only = True
+
+    def has_table(self, table):
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM information_schema.tables WHERE table_name = %s AND table_schema = current_schema()", (table,))
+            return cursor.fetchone() is not None
+
+    def columns(self, table):
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                           "AND table_schema = current_schema()", (table,))
+            return {row[0] for row in cursor.fetchall()}
+
+    def rows(self, sql, *params):
+        # A named (server-side) cursor streams the rows instead of loading the whole table.
+        with self.connection.cursor(name="uptake_import") as cursor:
+            cursor.itersize = FETCH_SIZE
+            try:
+                cursor.execute(sql.format(*[self.placeholder] * len(params)), params)
+                yield from cursor
+            except self.errors as error:
+                raise ImportFormatError(self.name, "", "a readable Open WebUI database", str(error)) from None
+
+

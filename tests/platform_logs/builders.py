@@ -1,0 +1,48 @@
+"""Small builders for platform log tests: where the shared samples are, and generated sources."""
+
+import json
+from pathlib import Path
+
+from django.apps import apps
+
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "platform_logs"
+SAMPLE_FILES = {
+    "openwebui-db": "webui.db",
+    "openwebui-chats-json": "openwebui-chats-export.json",
+    "openwebui-feedback-json": "openwebui-feedbacks-export.json",
+    "ollama-log": "ollama-server.log",
+    "litellm-spendlogs": "litellm-spendlogs.csv",
+    "keycloak-events": "keycloak-events.json",
+}
+
+
+def sample(kind):
+    return SAMPLES / SAMPLE_FILES[kind]
+
+
+def table_counts():
+    """Rows in every platform_logs table: what "the database is unchanged" is checked on."""
+    return {model.__name__: model.objects.count() for model in apps.get_app_config("platform_logs").get_models()}
+
+
+def gin_line(when="2025/09/08 - 12:41:31", status=200, latency="13.607634s", path="/api/chat", method="POST",
+             client="172.18.0.5"):
+    return f'[GIN] {when} | {status} | {latency:>15} | {client:>15} | {method:<8} "{path}"'
+
+
+def message(message_id, role, timestamp, parent=None, **extra):
+    return {"id": message_id, "parentId": parent, "childrenIds": [], "role": role, "content": f"secret text of {message_id}",
+            "timestamp": timestamp, **extra}
+
+
+def chat_record(chat_id, user_id, messages, title="Secret chat title"):
+    """An Open WebUI chat record whose messages appear both in history.messages and in messages, as in real exports."""
+    return {"id": chat_id, "user_id": user_id, "title": title, "created_at": messages[0]["timestamp"],
+            "updated_at": messages[-1]["timestamp"],
+            "chat": {"title": title, "history": {"messages": {m["id"]: m for m in messages}, "currentId": messages[-1]["id"]},
+                     "messages": messages}}
+
+
+def write_chats(path, chats):
+    path.write_text(json.dumps(chats), encoding="utf-8")
+    return path
