@@ -179,6 +179,8 @@ UPTAKE_PSEUDONYM_KEY_FILE = Path(env("UPTAKE_PSEUDONYM_KEY_FILE", BASE_DIR / "va
 # Which identity-provider attribute links a person across waves and to usage logs:
 # "subject" (the OIDC sub) or "email" (lower-cased).
 UPTAKE_PSEUDONYM_IDENTIFIER = env("UPTAKE_PSEUDONYM_IDENTIFIER", "subject")
+# Ollama's Gin request lines carry no time zone; its container usually runs in UTC.
+UPTAKE_OLLAMA_TIME_ZONE = env("UPTAKE_OLLAMA_TIME_ZONE", "UTC")
 # Public base URL used when printing invitation links.
 UPTAKE_BASE_URL = env("UPTAKE_BASE_URL", "http://127.0.0.1:8000")
 

@@ -118,3 +118,16 @@ def test_editing_a_library_instrument_does_not_change_a_frozen_version(client, t
     assert InstrumentVersion.objects.get(number=1).spec.item("nps").text.en == original_wording
     assert result.outcome == "created"
     assert result.version.spec.item("nps").text.en == "How likely are you to recommend it?"
+
+
+def test_randomized_options_keep_one_order_per_respondent_and_differ_between_respondents():
+    from surveys.instruments import option_order
+
+    text = SMALL_INSTRUMENT.replace("        type: multiple_choice\n", "        type: multiple_choice\n        randomize: true\n")
+    spec, _ = parse_instrument_yaml(text)
+    item = spec.item("data_kinds")
+    orders = {seed: [option.code for option in option_order(item, seed)] for seed in range(20)}
+
+    assert orders[7] == [option.code for option in option_order(item, 7)]
+    assert len({tuple(order) for order in orders.values()}) == 2  # public/patient swap; "none" stays put
+    assert all(order[-1] == "none" for order in orders.values())
