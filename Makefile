@@ -5,15 +5,17 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 OIDC_PROVIDER := tests/oidc_provider
 
-.PHONY: demo test venv browser oidc-provider lock messages clean
+.PHONY: demo test venv system-packages browser oidc-provider lock messages clean
+# Debian packages the project needs: Pango and fonts for WeasyPrint's PDFs, poppler for reading them back.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
 
-demo: $(INSTALLED)
+demo: $(INSTALLED) system-packages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(INSTALLED) browser oidc-provider
+test: $(INSTALLED) system-packages browser oidc-provider
 	$(BIN)/pytest
 
 venv: $(INSTALLED)
@@ -24,6 +26,11 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(INSTALLED)
+
+system-packages:
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { \
+		echo "Installing $(SYSTEM_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; }
 
 # Browser tests drive Debian's Chromium through Playwright (no browser download).
 browser:
