@@ -98,8 +98,8 @@ def add_synthetic_responses(wave, count, seed):
             started_at=started,
         )
         drops_out = rng.random() < 0.12
-        answers, moment, visits = {}, started, []
-        pages = flow.visible_pages(instrument, answers)
+        answers, moment, visits = {}, started, []  # answers: code -> (value, other text)
+        pages = flow.visible_pages(instrument, {})
         position = 0
         while position < len(pages):
             page = pages[position]
@@ -109,9 +109,9 @@ def add_synthetic_responses(wave, count, seed):
             response.last_page = page.code
             if drops_out and position >= 2 and rng.random() < 0.4:
                 break
-            for item in flow.visible_items(page, answers):
+            for item in flow.visible_items(page, _values(answers)):
                 answers.update(_answer(item, instrument, rng, satisfaction))
-            pages = flow.visible_pages(instrument, answers)
+            pages = flow.visible_pages(instrument, _values(answers))
             position = pages.index(page) + 1
         else:
             response.status = Response.Status.COMPLETED
@@ -123,6 +123,11 @@ def add_synthetic_responses(wave, count, seed):
             Answer(response=response, item=code, value=value, other_text=other) for code, (value, other) in answers.items()
             if value is not None
         )
+
+
+def _values(answers):
+    """Plain values, as the routing functions expect them."""
+    return {code: value for code, (value, _other) in answers.items()}
 
 
 def _synthetic_key(wave, index):

@@ -97,3 +97,19 @@ def test_admin_never_offers_to_edit_a_response(admin_client):
 
     assert page.status_code == 200
     assert 'name="_save"' not in page.text
+
+
+@pytest.mark.django_db
+def test_demo_answers_follow_the_instruments_conditions():
+    from surveys import flow
+    from surveys.services import answers_of
+
+    run("load_demo")
+    wave = Wave.objects.get(slug=DEMO_WAVE)
+    instrument = wave.instrument_version.spec
+    completed = wave.responses.filter(status="completed").prefetch_related("answers")
+
+    never_users = [r for r in completed if answers_of(r).get("frequency") == "never"]
+    assert never_users, "the demo should include people who never use the platform"
+    assert all("sus_01" not in answers_of(r) and "non_use_reasons" in answers_of(r) for r in never_users)
+    assert all(flow.hidden_answer_codes(instrument, answers_of(r)) == [] for r in completed)
