@@ -76,53 +76,59 @@ def _account(username, superuser=False):
     return (username, DEMO_PASSWORD)
 
 
-def add_synthetic_responses(wave, count, seed):
+def add_synthetic_responses(wave, count, seed, batch_size=1000):
     """Completed responses and some drop-outs with plausible answers and page timings."""
     rng = random.Random(seed)
+    for first in range(0, count, batch_size):
+        batch = [_synthetic_response(wave, index, rng) for index in range(first, min(first + batch_size, count))]
+        Response.objects.bulk_create(response for response, _visits, _answers in batch)
+        PageVisit.objects.bulk_create(visit for _response, visits, _answers in batch for visit in visits)
+        Answer.objects.bulk_create(answer for _response, _visits, answers in batch for answer in answers)
+
+
+def _synthetic_response(wave, index, rng):
+    """One respondent walking the instrument's pages: (Response, PageVisits, Answers), unsaved."""
     instrument = wave.instrument_version.spec
-    for index in range(count):
-        subject = f"demo-subject-{index:04d}"
-        satisfaction = rng.betavariate(4, 2)  # latent: drives ratings so scales correlate as in real data
-        started = wave.opens_at + timedelta(minutes=rng.randint(10, 20 * 24 * 60))
-        response = Response.objects.create(
-            wave=wave,
-            instrument_version=wave.instrument_version,
-            participant_key=_synthetic_key(wave, index),
-            pseudonym=pseudonymize(subject, kind="subject") if wave.is_pseudonymous else "",
-            linkage_consent=wave.is_pseudonymous and rng.random() < 0.7,
-            status=Response.Status.IN_PROGRESS,
-            language=rng.choice(["de", "de", "de", "en"]),
-            device=rng.choice(["desktop", "desktop", "phone"]),
-            info_viewed_at=started - timedelta(seconds=rng.randint(20, 120)),
-            consented_at=started,
-            started_at=started,
-        )
-        drops_out = rng.random() < 0.12
-        answers, moment, visits = {}, started, []  # answers: code -> (value, other text)
-        pages = flow.visible_pages(instrument, {})
-        position = 0
-        while position < len(pages):
-            page = pages[position]
-            seconds = rng.randint(15, 140)
-            visits.append(PageVisit(response=response, page=page.code, entered_at=moment, left_at=moment + timedelta(seconds=seconds)))
-            moment += timedelta(seconds=seconds)
-            response.last_page = page.code
-            if drops_out and position >= 2 and rng.random() < 0.4:
-                break
-            for item in flow.visible_items(page, _values(answers)):
-                answers.update(_answer(item, instrument, rng, satisfaction))
-            pages = flow.visible_pages(instrument, _values(answers))
-            position = pages.index(page) + 1
-        else:
-            response.status = Response.Status.COMPLETED
-            response.completed_at = moment
-        response.current_page = "" if response.status == Response.Status.COMPLETED else response.last_page
-        response.save()
-        PageVisit.objects.bulk_create(visits)
-        Answer.objects.bulk_create(
-            Answer(response=response, item=code, value=value, other_text=other) for code, (value, other) in answers.items()
-            if value is not None
-        )
+    satisfaction = rng.betavariate(4, 2)  # latent: drives ratings so scales correlate as in real data
+    started = wave.opens_at + timedelta(minutes=rng.randint(10, 20 * 24 * 60))
+    response = Response(
+        wave=wave,
+        instrument_version=wave.instrument_version,
+        participant_key=_synthetic_key(wave, index),
+        pseudonym=pseudonymize(f"demo-subject-{index:04d}", kind="subject") if wave.is_pseudonymous else "",
+        linkage_consent=wave.is_pseudonymous and rng.random() < 0.7,
+        status=Response.Status.IN_PROGRESS,
+        language=rng.choice(["de", "de", "de", "en"]),
+        device=rng.choice(["desktop", "desktop", "phone"]),
+        info_viewed_at=started - timedelta(seconds=rng.randint(20, 120)),
+        consented_at=started,
+        started_at=started,
+    )
+    drops_out = rng.random() < 0.12
+    answers, moment, visits = {}, started, []  # answers: code -> (value, other text)
+    pages = flow.visible_pages(instrument, {})
+    position = 0
+    while position < len(pages):
+        page = pages[position]
+        seconds = rng.randint(15, 140)
+        visits.append(PageVisit(response=response, page=page.code, entered_at=moment, left_at=moment + timedelta(seconds=seconds)))
+        moment += timedelta(seconds=seconds)
+        response.last_page = page.code
+        if drops_out and position >= 2 and rng.random() < 0.4:
+            break
+        for item in flow.visible_items(page, _values(answers)):
+            answers.update(_answer(item, instrument, rng, satisfaction))
+        pages = flow.visible_pages(instrument, _values(answers))
+        position = pages.index(page) + 1
+    else:
+        response.status = Response.Status.COMPLETED
+        response.completed_at = moment
+    response.current_page = "" if response.status == Response.Status.COMPLETED else response.last_page
+    stored = [
+        Answer(response=response, item=code, value=value, other_text=other)
+        for code, (value, other) in answers.items() if value is not None
+    ]
+    return response, visits, stored
 
 
 def _values(answers):
