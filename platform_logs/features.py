@@ -10,10 +10,9 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import Min
 
-from platform_logs.models import FEATURES, PlatformRequest, UsageEvent
+from platform_logs.models import FEATURES, PlatformRequest, UsageEvent, UsageWindow
 from surveys.models import Response
 
-USAGE_WINDOW_DAYS = 90
 Kind = UsageEvent.Kind
 EVENT_COLUMNS = ["pseudonym", "kind", "occurred_at", "chat_key", "model", "features", "tokens_in", "tokens_out",
                  "rating", "score"]
@@ -26,18 +25,23 @@ DAILY_COLUMNS = ["active_users", "messages", "tokens_in", "tokens_out", "request
                  "error_rate"]
 
 
-def usage_window(wave, days=USAGE_WINDOW_DAYS):
-    """The usage window of a wave: the `days` before it opened."""
-    return wave.opens_at - timedelta(days=days), wave.opens_at
+def usage_window(wave):
+    """(start, end) of the wave's usage window: its UsageWindow, else the 90 days before it opened."""
+    return UsageWindow.for_wave(wave)
 
 
-def usage_for_wave(wave, days=USAGE_WINDOW_DAYS):
+def linkable_responses(wave):
+    """The wave's completed responses whose respondent consented to linkage (pseudonymous waves only)."""
+    if not wave.is_pseudonymous:
+        return Response.objects.none()
+    return (Response.objects.filter(wave=wave, status=Response.Status.COMPLETED, linkage_consent=True)
+            .exclude(pseudonym=""))
+
+
+def usage_for_wave(wave):
     """Usage features for the wave's completed respondents who consented to linkage, one row each (zeros if no usage)."""
-    pseudonyms = list(
-        Response.objects.filter(wave=wave, status=Response.Status.COMPLETED, linkage_consent=True)
-        .exclude(pseudonym="").values_list("pseudonym", flat=True).distinct()
-    )
-    start, end = usage_window(wave, days)
+    pseudonyms = list(linkable_responses(wave).values_list("pseudonym", flat=True).distinct())
+    start, end = usage_window(wave)
     return usage_features(start, end, pseudonyms)
 
 
@@ -131,3 +135,63 @@ def _local_dates(moments):
 
 def _local_day(moment):
     return pd.Timestamp(moment).tz_convert(settings.TIME_ZONE).date()
+
+
+def active_users_by_period(start, end, period):
+    """Distinct active people per calendar week (`"week"`, starting Monday) or month (`"month"`), local time.
+
+    Columns: `active_users`, and `days`, how many of the period's days lie in [start, end) (the
+    first and last period of a window are usually partial). Active means any event but a failed login.
+    """
+    if period not in ("week", "month"):
+        raise ValueError(f"period: expected 'week' or 'month', got {period!r}")
+    events = (UsageEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end).exclude(pseudonym="")
+              .exclude(kind=Kind.LOGIN_ERROR).values_list("pseudonym", "occurred_at"))
+    frame = pd.DataFrame.from_records(events.iterator(chunk_size=5000), columns=["pseudonym", "occurred_at"])
+    days = pd.Series(pd.date_range(_local_day(start), _local_day(end - timedelta(microseconds=1)), freq="D").date)
+    periods = pd.DataFrame({"day": days, "period": days.map(lambda day: _period_start(day, period))})
+    result = periods.groupby("period").size().rename("days").to_frame()
+    result.index.name = period
+    if len(frame):
+        frame["period"] = _local_dates(frame["occurred_at"]).map(lambda day: _period_start(day, period))
+        result["active_users"] = frame.groupby("period")["pseudonym"].nunique()
+    else:
+        result["active_users"] = 0
+    result["active_users"] = result["active_users"].fillna(0).astype("int64")
+    return result[["active_users", "days"]]
+
+
+def _period_start(day, period):
+    return day - timedelta(days=day.weekday()) if period == "week" else day.replace(day=1)
+
+
+def window_totals(start, end):
+    """The window as a whole: distinct active people, prompts, replies, tokens, model-server load and latency."""
+    events = UsageEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+    frame = pd.DataFrame.from_records(events.values_list(*EVENT_COLUMNS).iterator(chunk_size=5000), columns=EVENT_COLUMNS)
+    requests = pd.DataFrame.from_records(
+        PlatformRequest.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+        .values_list("method", "status", "latency_seconds").iterator(chunk_size=5000),
+        columns=["method", "status", "latency_seconds"],
+    )
+    people = frame[(frame["pseudonym"] != "") & (frame["kind"] != Kind.LOGIN_ERROR)]
+    replies, api = frame[frame["kind"] == Kind.REPLY], frame[frame["kind"] == Kind.API_REQUEST]
+    work = requests[requests["method"] == "POST"]
+    return {
+        "active_users": int(people["pseudonym"].nunique()),
+        "messages": int((frame["kind"] == Kind.PROMPT).sum()),
+        "replies": int(len(replies)),
+        "tokens_in": _total(replies["tokens_in"]),
+        "tokens_out": _total(replies["tokens_out"]),
+        "api_requests": int(len(api)),
+        "api_tokens_in": _total(api["tokens_in"]),
+        "api_tokens_out": _total(api["tokens_out"]),
+        "requests": int(len(work)),
+        "latency_p50": float(work["latency_seconds"].quantile(0.5)) if len(work) else None,
+        "latency_p95": float(work["latency_seconds"].quantile(0.95)) if len(work) else None,
+        "error_rate": float((requests["status"] >= 400).mean()) if len(requests) else None,
+    }
+
+
+def _total(values):
+    return int(pd.to_numeric(values, errors="coerce").fillna(0).sum())

@@ -5,10 +5,15 @@ the same data twice stores nothing twice. People appear only as the survey's pse
 the linking identifier) or, until that is known, as a keyed hash of the platform's account id.
 """
 
+from datetime import timedelta
+
 from django.db import models
 from django.db.models import Q
 
+from surveys.models import Wave
+
 HASH_LENGTH = 64
+DEFAULT_WINDOW_DAYS = 90
 
 FEATURES = ("chat", "web_search", "image_generation", "code_interpreter", "knowledge", "vision", "tools")
 
@@ -121,3 +126,27 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.kind} import of {self.source_label} at {self.finished_at:%Y-%m-%d %H:%M}"
+
+
+class UsageWindow(models.Model):
+    """The period whose usage is linked to a wave's answers; without one, the 90 days before the wave opened."""
+
+    wave = models.OneToOneField(Wave, on_delete=models.CASCADE, related_name="usage_window")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="usage_window_ends_after_it_starts"),
+        ]
+
+    def __str__(self):
+        return f"usage window of {self.wave.slug}: {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
+
+    @classmethod
+    def for_wave(cls, wave):
+        """The wave's window (start, end): its own if set, else the DEFAULT_WINDOW_DAYS before it opened."""
+        window = cls.objects.filter(wave=wave).first()
+        if window is not None:
+            return window.starts_at, window.ends_at
+        return wave.opens_at - timedelta(days=DEFAULT_WINDOW_DAYS), wave.opens_at

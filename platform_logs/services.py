@@ -50,8 +50,14 @@ def import_source(kind, source, skip_invalid=False, since=None, progress=None):
     summary = ImportSummary(kind=kind, source=source_name(source) if not _is_url(source) else label)
     started_at = timezone.now()
     with transaction.atomic():
-        writer = _BatchWriter(summary)
+        writer = _BatchWriter(summary, getattr(importer, "ROW_MODEL", None))
         for record in importer.read(source, context):
+            if type(record) is tuple:  # the fast path: a raw row of the importer's ROW_MODEL
+                summary.read += 1
+                writer.add_row(record)
+                if summary.read % PROGRESS_EVERY == 0 and progress:
+                    progress(summary.read)
+                continue
             if isinstance(record, PlatformAccount):
                 writer.add_account(record)
                 continue
@@ -102,21 +108,31 @@ def _is_url(source):
 
 
 class _BatchWriter:
-    """Collects records and inserts them in batches, counting the ones already stored as duplicates."""
+    """Collects rows and inserts them in batches, counting the ones already stored as duplicates.
 
-    def __init__(self, summary):
+    Rows are tuples of field values in the model's field order (see `_row_fields`), keyed by their
+    event_key (the first field) so a record repeated within a batch is counted once as a duplicate.
+    """
+
+    def __init__(self, summary, row_model=None):
         self.summary = summary
+        self.row_model = row_model
         self.pending = {UsageEvent: {}, PlatformRequest: {}}
         self.accounts = {}
 
-    def add(self, record):
-        batch = self.pending[type(record)]
-        if record.event_key in batch:
+    def add_row(self, row, model=None):
+        model = model or self.row_model
+        batch = self.pending[model]
+        if row[0] in batch:
             self.summary.duplicates += 1
             return
-        batch[record.event_key] = record
+        batch[row[0]] = row
         if len(batch) >= BATCH_SIZE:
-            self._insert(type(record))
+            self._insert(model)
+
+    def add(self, record):
+        model = type(record)
+        self.add_row(tuple(getattr(record, field.attname) for field in _row_fields(model)), model)
 
     def add_account(self, account):
         self.accounts[account.account_key] = account
@@ -135,36 +151,45 @@ class _BatchWriter:
         batch = self.pending[model]
         if not batch:
             return
-        stored = _insert_ignoring_conflicts(model, list(batch.values()))
+        stored = _insert_ignoring_conflicts(model, batch.values())
         self.summary.stored += stored
         self.summary.duplicates += len(batch) - stored
         self.pending[model] = {}
 
 
-def _insert_ignoring_conflicts(model, records):
+def _row_fields(model):
+    """The columns a row holds, in the model's field order (the primary key left to the database)."""
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
+
+
+def _insert_ignoring_conflicts(model, rows):
     """INSERT ... ON CONFLICT (event_key) DO NOTHING as one executemany (SQLite >= 3.24 and PostgreSQL); rows inserted.
 
     bulk_create compiles SQL for every ~140 rows on SQLite (999 parameters) and preparing each value
-    through the ORM took most of an import's time; here values are adapted once per column type.
+    through the ORM took most of an import's time; here only datetimes are adapted, and a datetime
+    shared by consecutive rows (an Ollama log's second) only once.
     """
-    if not records:
-        return 0
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    adapters = [_adapter(field) for field in fields]
+    fields = _row_fields(model)
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT (event_key) DO NOTHING"
-    rows = [[adapt(getattr(record, field.attname)) for field, adapt in zip(fields, adapters)] for record in records]
+    rows = list(rows)
+    for position in [index for index, field in enumerate(fields) if isinstance(field, DateTimeField)]:
+        rows = _adapt_column(rows, position, connection.ops.adapt_datetimefield_value)
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
         return cursor.rowcount  # the sum over all rows, duplicates counting 0, on both databases
 
 
-def _adapter(field):
-    if isinstance(field, DateTimeField):
-        return connection.ops.adapt_datetimefield_value
-    return lambda value: value
+def _adapt_column(rows, position, adapt):
+    adapted_rows, last, adapted = [], object(), None
+    for row in rows:
+        value = row[position]
+        if value is not last:
+            last, adapted = value, adapt(value)
+        adapted_rows.append((*row[:position], adapted, *row[position + 1:]))
+    return adapted_rows
 
 
 def parse_since(text):
@@ -176,4 +201,15 @@ def parse_since(text):
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
-__all__ = ["ImportFormatError", "ImportSummary", "import_source", "link_accounts", "parse_since"]
+def platform_summary(wave):
+    """The platform in the wave's usage window, for reports: a JSON-serializable dict, keys in a fixed order.
+
+    Keys are documented in docs/platform-logs.md ("Platform summary"): window, daily,
+    weekly_active_users, monthly_active_users, totals, costs.
+    """
+    from platform_logs.summary import summarize  # pandas is loaded only here: imports stay lean
+
+    return summarize(wave)
+
+
+__all__ = ["ImportFormatError", "ImportSummary", "import_source", "link_accounts", "parse_since", "platform_summary"]

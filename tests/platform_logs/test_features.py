@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from platform_logs.features import COLUMNS, platform_daily, usage_features, usage_for_wave
 from platform_logs.services import import_source
-from surveys.models import Response
+from surveys.models import Response, Wave
 from surveys.pseudonyms import pseudonymize
 from tests.surveys.builders import make_wave
 
@@ -35,7 +35,7 @@ def respond(wave, subject, consent=True, status=Response.Status.COMPLETED):
 
 
 def test_usage_for_wave_describes_consenting_completed_respondents_only(tmp_path):
-    wave = make_wave(tmp_path, opens_in_days=-1)
+    wave = make_wave(tmp_path, privacy_mode=Wave.PrivacyMode.PSEUDONYMOUS)
     opened = wave.opens_at
     for subject in ("alice", "bob", "carol", "dave"):
         import_events({"time": days_before(opened, 3), "kind": "prompt", "subject": subject, "chat_id": "c", "model": "m"})
@@ -53,7 +53,7 @@ def test_usage_for_wave_describes_consenting_completed_respondents_only(tmp_path
 
 
 def test_usage_features_count_only_the_window_before_the_wave(tmp_path):
-    wave = make_wave(tmp_path, opens_in_days=-1)
+    wave = make_wave(tmp_path, privacy_mode=Wave.PrivacyMode.PSEUDONYMOUS)
     opened, alice = wave.opens_at, {"subject": "alice", "model": "m"}
     import_events(
         {**alice, "time": days_before(opened, 100), "kind": "prompt", "chat_id": "old"},

@@ -19,7 +19,7 @@ def test_go_durations_in_every_unit_become_seconds(text, seconds):
     assert parse_go_duration(text) == pytest.approx(seconds)
 
 
-@pytest.mark.parametrize("text", ["", "13.6xs", "s", "1m24", "abc", "-1s"])
+@pytest.mark.parametrize("text", ["", "13.6xs", "s", "1m24", "abc", "-1s", "nans", "infs", "1.2.3s", "²s", "1e5s"])
 def test_anything_else_is_not_a_duration(text):
     assert parse_go_duration(text) is None
 
@@ -40,6 +40,16 @@ def test_reimporting_the_log_stores_nothing_twice():
 
     assert (again.stored, again.duplicates) == (0, 23)
     assert PlatformRequest.objects.count() == 23
+
+
+def test_request_keys_follow_the_log_time_so_the_unique_index_grows_at_its_end():
+    log = "\n".join(gin_line(when=f"2025/09/08 - 12:41:{second:02d}") for second in (31, 32, 40)) + "\n"
+
+    import_source("ollama-log", io.BytesIO(log.encode()))
+
+    keys = list(PlatformRequest.objects.order_by("occurred_at").values_list("event_key", flat=True))
+    assert keys == sorted(keys) and {len(key) for key in keys} == {64}
+    assert keys[0].startswith(f"{1757335291:08x}")  # 2025-09-08 12:41:31 UTC in epoch seconds
 
 
 def test_identical_lines_in_one_second_are_separate_requests():
