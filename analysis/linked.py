@@ -3,6 +3,7 @@ features, usage personas, and nonresponse against all platform users."""
 
 from __future__ import annotations
 
+import pandas as pd
 
 from . import apa, disclosure, nonresponse as nr, personas as ps
 from .context import Context
@@ -62,20 +63,39 @@ def nonresponse(ctx: Context) -> None:
     ctx.attempt("nonresponse/weighted", "nonresponse", "Weighted estimates", lambda: _weighted(ctx, spec))
 
 
+RESPONDED = "responded"  # 0/1 column of the population export (platform_logs): answered the wave
+
+
 def _differences(ctx: Context) -> None:
+    """Respondents vs all platform users on usage features.
+
+    With a `responded` column (the platform_logs population export) both groups come from
+    the population table, so respondents who did not consent to linkage count too;
+    without it, the linked respondents in the data are compared with the table.
+    """
+    population = ctx.population
     features = ctx.columns("nonresponse.features")
-    if ctx.population is None or not features:
+    if population is not None and not features and RESPONDED in population:
+        features = [c for c in population.columns if c.startswith("usage_")
+                    and pd.api.types.is_numeric_dtype(population[c])]
+    if population is None or not features:
         ctx.add(Result("nonresponse/smd", "nonresponse", "Respondents vs all platform users",
                        messages=["no population table (--population) or no usage features: comparison skipped"]))
         return
-    missing = [f for f in features if f not in ctx.population]
+    missing = [f for f in features if f not in population]
     if missing:
         ctx.add(Result("nonresponse/smd", "nonresponse", "Respondents vs all platform users",
                        messages=[f"population table lacks usage feature(s) {missing}"]))
         return
-    table = nr.standardized_differences(ctx.frame, ctx.population, features)
+    if RESPONDED in population:
+        respondents, source = population[population[RESPONDED] == 1], "population table (responded = 1)"
+    else:
+        respondents, source = ctx.frame, "linked respondents in the data table"
+    table = nr.standardized_differences(respondents, population, features)
     ctx.add(Result("nonresponse/smd", "nonresponse", "Respondents vs all platform users (standardized mean differences)",
-                   table=table))
+                   table=table, values={"respondents_from": source, "users": int(len(population)),
+                                        "respondents": int(len(respondents)),
+                                        "imbalanced": int(table["imbalanced"].fillna(False).astype(bool).sum())}))
 
 
 def _weighted(ctx: Context, spec: dict) -> None:

@@ -23,6 +23,9 @@ SECTIONS = {
 }
 INSTRUMENT_OUTPUTS = {"sus": ["sus_score"], "umux_lite": ["umux_lite", "umux_lite_sus"], "nps": ["nps_category"]}
 USAGE = "usage"  # plan keyword: every column whose codebook source is `usage`
+# Plan selectors that read the codebook, so the plan need not repeat the instrument:
+# `instrument:sus` = every column whose codebook `instrument` is sus, `scale:x` = scale x.
+SELECTORS = ("instrument", "scale")
 
 
 def load_plan(path: str | Path) -> tuple[dict, str]:
@@ -75,12 +78,37 @@ def as_list(value) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def resolve(patterns, columns: list[str], where: str, usage_columns: list[str] = ()) -> list[str]:
-    """Expand names and glob patterns to columns in table order; fail on any that match nothing."""
+def codebook_selections(codebook, columns: list[str]) -> dict[str, list[str]]:
+    """{'instrument:sus': [sus_01, ...], 'scale:trust_in_automation': [...]} in table order."""
+    groups: dict[str, list[str]] = {}
+    if codebook is None or getattr(codebook, "empty", True):
+        return groups
+    present = set(columns)
+    for kind in SELECTORS:
+        if kind not in codebook:
+            continue
+        for variable, value in zip(codebook["variable"], codebook[kind]):
+            if value and str(value) != "nan" and variable in present:
+                groups.setdefault(f"{kind}:{value}", []).append(variable)
+    order = {c: i for i, c in enumerate(columns)}
+    return {key: sorted(found, key=order.__getitem__) for key, found in groups.items()}
+
+
+def resolve(patterns, columns: list[str], where: str, usage_columns: list[str] = (),
+            selections: dict[str, list[str]] | None = None) -> list[str]:
+    """Expand names, glob patterns and codebook selectors to columns in table order;
+    fail on any that match nothing."""
     found: list[str] = []
     for pattern in as_list(patterns):
         if pattern == USAGE:
             found += [c for c in usage_columns if c not in found]
+            continue
+        if isinstance(pattern, str) and pattern.split(":", 1)[0] in SELECTORS and ":" in pattern:
+            matches = (selections or {}).get(pattern, [])
+            if not matches:
+                kind, value = pattern.split(":", 1)
+                raise PlanError(f"plan {where}: no column has codebook {kind} '{value}' ('{pattern}')")
+            found += [c for c in matches if c not in found]
             continue
         pattern = str(pattern)
         matches = [c for c in columns if fnmatch.fnmatchcase(c, pattern)]
@@ -101,17 +129,18 @@ def derived_columns(plan: dict) -> list[str]:
     return derived
 
 
-def check_columns(plan: dict, columns: list[str], usage_columns: list[str] = ()) -> dict:
+def check_columns(plan: dict, columns: list[str], usage_columns: list[str] = (), codebook=None) -> dict:
     """Resolve every column reference in the plan; returns {location: [columns]}.
 
     Raises PlanError naming the first missing column and where the plan names it.
     """
     table = list(columns)
     every = table + [c for c in derived_columns(plan) if c not in table]
+    selections = codebook_selections(codebook, table)
     resolved: dict[str, list[str]] = {}
 
     def take(where, patterns, pool=table):
-        resolved[where] = resolve(patterns, pool, where, usage_columns)
+        resolved[where] = resolve(patterns, pool, where, usage_columns, selections)
 
     for check in (plan.get("exclusions") or {}).get("attention_checks", {}).get("checks", []) or []:
         take(f"exclusions.attention_checks.{check.get('column')}", check.get("column"))

@@ -15,8 +15,9 @@ from .sections import SECTIONS
 
 def run_plan(plan: dict, dataset: Dataset, population: pd.DataFrame | None = None) -> Context:
     """Check the plan against the data (before computing anything), then run it."""
-    usage = dataset.columns_from_source("usage")
-    resolved = check_columns(plan, list(dataset.data.columns), usage)
+    # The `usage` keyword means numeric usage features (not e.g. the first-seen date).
+    usage = [c for c in dataset.columns_from_source("usage") if pd.api.types.is_numeric_dtype(dataset.data[c])]
+    resolved = check_columns(plan, list(dataset.data.columns), usage, dataset.codebook)
     ctx = Context(plan=plan, dataset=dataset, resolved=resolved, frame=dataset.data, population=population)
     ctx.attempt("sample/rates", "sample", "Sample and rates", lambda: sample_flow(ctx))
     ctx.frame = apply_exclusions(ctx)
@@ -103,6 +104,9 @@ def _sus(ctx: Context, spec: dict) -> None:
     ctx.frame = ctx.frame.assign(sus_score=scoring.sus_scores(ctx.frame, items, int(spec.get("min_items", 10))))
     summary = scoring.sus_summary(ctx.frame["sus_score"])
     row = summary.iloc[0]
+    if ctx.frame["sus_score"].notna().any():
+        ctx.figures.append({"name": "sus_distribution", "kind": "sus", "title": "SUS scores",
+                            "table": ctx.frame[["sus_score"]]})
     ctx.add(Result("scores/sus", "scores", "System Usability Scale", table=summary,
                    text=f"SUS {apa.mean_sd(row['mean'], row['sd'])}, {apa.ci(row['ci_low'], row['ci_high'], 1)}; "
                         f"grade {row['grade']}, {row['adjective']}"))

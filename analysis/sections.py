@@ -38,8 +38,10 @@ def descriptive_tables(ctx: Context) -> None:
                 ctx.add(Result(f"descriptives/{kind}/{column}", "descriptives", ctx.label_of(column), table=shown))
                 shown_tables.append(shown.assign(variable=column))
             if kind == "likert" and shown_tables:
-                ctx.figures.append({"name": f"likert__{block}", "kind": "likert", "title": block,
-                                    "table": pd.concat(shown_tables, ignore_index=True)})
+                shown_all = pd.concat(shown_tables, ignore_index=True)
+                ctx.figures.append({"name": f"likert__{block}", "kind": "likert", "title": block, "table": shown_all})
+                ctx.figures.append({"name": f"likert_diverging__{block}", "kind": "likert_diverging", "title": block,
+                                    "table": shown_all})
     for block, columns in _blocks(ctx, "multi_select").items():
         # Option columns only: the "other, please specify" text column belongs to other_text.
         numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and not c.endswith("__other_text")
@@ -122,8 +124,13 @@ def _rank_test(ctx: Context, test_id: str, outcome: str, by: str, adjust: str) -
 def _categorical_test(ctx: Context, test_id: str, outcome: str, by: str) -> Result:
     counts = compare.crosstab(ctx.group_labels(ctx.frame[by]), ctx.group_labels(ctx.frame[outcome]))
     row = compare.chi_square(counts, seed=ctx.seed).iloc[0]
-    if row["test"] == "fisher":
+    if not row["test"]:  # fewer than two observed levels: the message says so
+        text_ = ""
+    elif row["test"] == "fisher":
         text_ = apa.fisher(row["p"], row["odds_ratio"])
+    elif row["test"].startswith("fisher"):  # Freeman-Halton: the p is Fisher's, V describes the table
+        text_ = (f"Fisher-Freeman-Halton exact test (Monte Carlo), {apa.pvalue(row['p'])}, "
+                 f"V = {apa.number(row['cramers_v'], 2, leading_zero=False)}")
     else:
         text_ = apa.chi_square(row["chi2"], row["df"], row["n"], row["p"], row["cramers_v"])
     keys = ("test", "chi2", "df", "p", "cramers_v", "min_expected", "n") + (("odds_ratio",) if row["test"] == "fisher" else ())
@@ -137,9 +144,10 @@ def comparison_tests(ctx: Context) -> None:
     spec = ctx.plan.get("comparisons") or {}
     adjust = spec.get("adjust", "holm") if isinstance(spec, dict) else "holm"
     families: dict[str, list[Result]] = {}
-    for i, test in enumerate(spec.get("tests", []) if isinstance(spec, dict) else spec):
-        outcome = ctx.columns(f"comparisons.tests[{i}].outcome")[0]
-        by = ctx.columns(f"comparisons.tests[{i}].by")[0]
+    planned = [(test, outcome, ctx.columns(f"comparisons.tests[{i}].by")[0])
+               for i, test in enumerate(spec.get("tests", []) if isinstance(spec, dict) else spec)
+               for outcome in ctx.columns(f"comparisons.tests[{i}].outcome")]  # a pattern: one test per column
+    for test, outcome, by in planned:
         test_id = f"comparisons/{outcome}__by__{by}"
 
         def compute(test=test, outcome=outcome, by=by, test_id=test_id):
@@ -156,7 +164,8 @@ def comparison_tests(ctx: Context) -> None:
         adjusted = compare.p_adjust([r.values.get("p", float("nan")) for r in results], adjust)
         for result, p_adj in zip(results, adjusted):
             result.values.update(p_adj=p_adj, adjust=adjust, family_size=len(results))
-            result.text += f" ({adjust}-adjusted {apa.pvalue(p_adj)})"
+            if result.text:
+                result.text += f" ({adjust}-adjusted {apa.pvalue(p_adj)})"
 
 
 def model_tables(ctx: Context) -> None:

@@ -3,7 +3,9 @@
     .venv/bin/python benchmarks/analysis_bench.py            # 400, 5,000 and 50,000 responses
     .venv/bin/python benchmarks/analysis_bench.py --sizes 5000
 
-Each size runs in a fresh process so that peak memory (ru_maxrss) belongs to that size
+Waves are generated in the shape of the demo survey's real export (its codebook, kept equal to
+`export_wave ai-platform-2026` by tests/integration/test_export_to_analysis.py) with linked
+usage features and a population table. Each size runs in a fresh process so that peak memory (ru_maxrss) belongs to that size
 alone. Timed: read CSV + codebook, run the whole demo plan (with a population table for
 nonresponse), write the bundle. Not timed: generating and writing the synthetic wave.
 Target from the issue: <= 10 s for 5,000 responses on a 2-core machine.
@@ -22,6 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PLAN = REPO / "analysis" / "plans" / "demo.yaml"
+DEMO_CODEBOOK = REPO / "tests" / "analysis" / "data" / "demo_codebook.csv"
 
 
 def run_one(size: int) -> dict:
@@ -30,10 +33,13 @@ def run_one(size: int) -> dict:
     from analysis.cli import run_command
     from analysis.synthetic import generate_wave
 
+    import pandas as pd
+
     import_seconds = time.perf_counter() - started_imports
     with tempfile.TemporaryDirectory() as directory:
         directory = Path(directory)
-        table, codebook, population = generate_wave(size, seed=42)
+        demo = pd.read_csv(DEMO_CODEBOOK, dtype=str, keep_default_na=False)
+        table, codebook, population = generate_wave(size, demo, seed=42)
         table.to_csv(directory / "responses.csv", index=False)
         codebook.to_csv(directory / "codebook.csv", index=False)
         population.to_csv(directory / "population.csv", index=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 
@@ -24,3 +25,19 @@ def codebook_for(table: pd.DataFrame, **overrides: dict) -> pd.DataFrame:
 
 def labels(mapping: dict) -> str:
     return json.dumps({str(k): v for k, v in mapping.items()})
+
+
+DEMO_CODEBOOK = Path(__file__).parent / "data" / "demo_codebook.csv"
+
+
+def demo_codebook() -> pd.DataFrame:
+    """The codebook `export_wave ai-platform-2026` writes for the demo survey (a copy that
+    tests/integration/test_export_to_analysis.py keeps equal to the real export)."""
+    return pd.read_csv(DEMO_CODEBOOK, dtype=str, keep_default_na=False)
+
+
+def demo_wave(n: int, seed: int = 0):
+    """(table, codebook, population) of a synthetic wave in the demo survey's export shape."""
+    from analysis.synthetic import generate_wave
+
+    return generate_wave(n, demo_codebook(), seed=seed)

@@ -93,3 +93,31 @@ def test_topics_separate_two_themes_and_drop_stop_words():
 def test_topics_with_few_answers_give_a_message():
     found = text.topics(pd.Series(["one answer", None, ""]), n_topics=3)
     assert "too few" in found["message"] and found["topics"].empty
+
+
+def test_minres_recovers_loadings_of_an_exact_one_factor_matrix():
+    # Reference by hand (Harman & Jones, 1966, Psychometrika 31(3): minres minimizes the
+    # off-diagonal residuals): with R = l l' + diag(1 - l^2) for l = (.8, .7, .6, .5), e.g.
+    # r_12 = .8 x .7 = .56, the residuals vanish exactly at l, so the fit must return l.
+    # (Our own minres replaces factor_analyzer 0.5.1's FactorAnalyzer.fit, which fails with
+    # scikit-learn >= 1.8.)
+    from analysis.factors import minres_loadings
+
+    loadings = np.array([0.8, 0.7, 0.6, 0.5])
+    corr = np.outer(loadings, loadings)
+    np.fill_diagonal(corr, 1.0)
+    assert minres_loadings(corr, 1)[:, 0] == pytest.approx(loadings, abs=1e-4)
+
+
+def test_minres_reproduces_an_exact_two_factor_structure_up_to_rotation():
+    # By hand: Lambda with two simple-structure factors (.8, .7, .6 on F1; .7, .6, .5 on F2);
+    # R = Lambda Lambda' + Psi. Unrotated loadings are only defined up to rotation, so compare
+    # the rotation-invariant L L' (off-diagonal = r_ij) and communalities h2 = .64, .49, .36, .49, .36, .25.
+    from analysis.factors import minres_loadings
+
+    structure = np.array([[0.8, 0], [0.7, 0], [0.6, 0], [0, 0.7], [0, 0.6], [0, 0.5]])
+    corr = structure @ structure.T
+    np.fill_diagonal(corr, 1.0)
+    fitted = minres_loadings(corr, 2)
+    assert (fitted**2).sum(axis=1) == pytest.approx([0.64, 0.49, 0.36, 0.49, 0.36, 0.25], abs=1e-3)
+    assert fitted @ fitted.T == pytest.approx(structure @ structure.T, abs=1e-3)

@@ -135,3 +135,19 @@ def test_benjamini_hochberg_adjustment_by_hand():
 def test_adjustment_skips_tests_that_could_not_run():
     adjusted = compare.p_adjust([0.01, np.nan, 0.04], "holm")
     assert adjusted[0] == pytest.approx(0.02) and math.isnan(adjusted[1]) and adjusted[2] == pytest.approx(0.04)
+
+
+def test_a_comparison_outcome_pattern_gives_one_test_per_column_in_one_family():
+    from analysis import dataset_from_frames, run_plan
+
+    rng = np.random.default_rng(3)
+    table = pd.DataFrame({"status": ["completed"] * 60, "role": np.repeat([1.0, 2.0], 30),
+                          "kinds__a": rng.integers(0, 2, 60).astype(float),
+                          "kinds__b": rng.integers(0, 2, 60).astype(float),
+                          "kinds__none": 0.0})
+    plan = {"comparisons": {"tests": [{"outcome": "kinds__*", "by": "role", "kind": "categorical", "family": "k"}]}}
+    results = {r.id: r for r in run_plan(plan, dataset_from_frames(table)).results}
+    assert {"comparisons/kinds__a__by__role", "comparisons/kinds__b__by__role"} <= set(results)
+    assert results["comparisons/kinds__a__by__role"].values["family_size"] == 3
+    constant = results["comparisons/kinds__none__by__role"]
+    assert constant.text == "" and "two rows and two columns" in constant.to_dict()["messages"][0]

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -55,3 +56,18 @@ def test_weighted_estimates_sit_beside_unweighted_with_kish_effective_n():
 def test_smd_of_a_constant_feature_gives_a_message():
     table = nonresponse.standardized_differences(pd.DataFrame({"x": [1, 1]}), pd.DataFrame({"x": [1, 1]}), ["x"])
     assert math.isnan(table.loc[0, "smd"]) and "not computable" in table.loc[0, "message"]
+
+
+def test_a_population_with_responded_compares_respondents_within_it():
+    # By hand: users' active days 0, 10 (non-respondents) and 20, 30 (respondents).
+    # Respondents: mean 25, var 50; everyone: mean 15, var 166.67; SMD = 10 / sqrt(108.33) = 0.9608.
+    from analysis import dataset_from_frames, run_plan
+    from tests.analysis.builders import codebook_for
+
+    table = pd.DataFrame({"status": ["completed"] * 2, "usage_active_days": [20.0, np.nan]})
+    codebook = codebook_for(table, usage_active_days={"source": "usage", "type": "number"})
+    population = pd.DataFrame({"usage_active_days": [0.0, 10.0, 20.0, 30.0], "responded": [0, 0, 1, 1]})
+    ctx = run_plan({"nonresponse": {"features": "usage"}}, dataset_from_frames(table, codebook), population)
+    result = next(r for r in ctx.results if r.id == "nonresponse/smd")
+    assert result.values["respondents"] == 2 and result.values["users"] == 4
+    assert result.table.loc[0, "smd"] == pytest.approx(0.9608, abs=1e-4)

@@ -14,7 +14,7 @@ import yaml
 import analysis
 from analysis import PlanError, dataset_from_frames, run_plan
 from analysis.bundle import dumps, results_document
-from analysis.synthetic import generate_wave
+from tests.analysis.builders import demo_wave
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_PLAN = REPO / "analysis" / "plans" / "demo.yaml"
@@ -23,7 +23,7 @@ DEMO_PLAN = REPO / "analysis" / "plans" / "demo.yaml"
 @pytest.fixture(scope="module")
 def wave_files(tmp_path_factory):
     directory = tmp_path_factory.mktemp("wave")
-    table, codebook, population = generate_wave(120, seed=5)
+    table, codebook, population = demo_wave(120, seed=5)
     table.to_csv(directory / "demo_responses.csv", index=False)
     codebook.to_csv(directory / "demo_codebook.csv", index=False)
     population.to_csv(directory / "population.csv", index=False)
@@ -83,7 +83,7 @@ def test_bundle_records_versions_hashes_seed_and_every_result(two_bundles):
 
 def test_a_plan_naming_a_missing_column_fails_before_computing(wave_files, tmp_path):
     plan = yaml.safe_load(DEMO_PLAN.read_text())
-    plan["scales"]["trust"] = {"items": ["trust_01", "reliability_01"]}
+    plan["scales"]["trust"] = {"items": ["trust_01", "trust_1"]}
     path = tmp_path / "plan.yaml"
     path.write_text(yaml.safe_dump(plan))
     result = run_cli(path, wave_files, tmp_path / "out")
@@ -105,12 +105,22 @@ def test_an_unknown_plan_section_is_rejected(tmp_path):
         analysis.load_plan(path)
 
 
-def test_the_demo_plan_matches_the_synthetic_demo_wave():
-    table, codebook, _ = generate_wave(40, seed=1)
+def test_the_demo_plan_selects_instruments_and_scales_through_the_codebook():
+    table, codebook, _ = demo_wave(40, seed=1)
     plan, _ = analysis.load_plan(DEMO_PLAN)
-    resolved = analysis.plan.check_columns(plan, list(table.columns), [c for c in table if c.startswith("usage_")])
+    resolved = analysis.plan.check_columns(plan, list(table.columns), [c for c in table if c.startswith("usage_")],
+                                           codebook)
     assert resolved["instruments.sus.items"] == [f"sus_{i:02d}" for i in range(1, 11)]
+    assert resolved["scales.reliability_competence.items"] == [f"trust_{i}" for i in range(1, 7)]
+    assert resolved["scales.performance_expectancy.items"] == ["pe_1", "pe_2", "pe_3", "pe_4"]
     assert "use_cases__other_text" in resolved["descriptives.multi_select.use_cases"]  # filtered as text later
+
+
+def test_a_codebook_selector_matching_nothing_is_named():
+    table, codebook, _ = demo_wave(10, seed=1)
+    with pytest.raises(PlanError, match=r"scales.x.items: no column has codebook scale 'no_such_scale'"):
+        analysis.plan.check_columns({"scales": {"x": {"items": ["scale:no_such_scale"]}}}, list(table.columns),
+                                    codebook=codebook)
 
 
 def run_to_document(plan, table, codebook=None):
@@ -160,8 +170,8 @@ def test_awkward_data_gives_messages_and_nulls_never_nan():
 
 def test_sav_input_gives_the_same_scores_as_csv(tmp_path):
     pyreadstat = pytest.importorskip("pyreadstat")
-    table, codebook, _ = generate_wave(80, seed=2)
-    table = table.drop(columns=["improvements", "use_cases__other_text"])
+    table, codebook, _ = demo_wave(80, seed=2)
+    table = table[[c for c in table if c.startswith(("response_id", "status", "sus_"))]]
     codebook = codebook[codebook["variable"].isin(table.columns)]
     table.to_csv(tmp_path / "t.csv", index=False)
     pyreadstat.write_sav(table, str(tmp_path / "t.sav"))
