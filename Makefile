@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 OIDC_PROVIDER := tests/oidc_provider
 
-.PHONY: demo test venv system-packages browser oidc-provider lock messages clean
+.PHONY: demo test venv system-packages browser oidc-provider demo-reports report-pngs lock messages clean
 # Debian packages the project needs: Pango and fonts for WeasyPrint's PDFs, poppler for reading them back.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
 
@@ -13,7 +13,8 @@ demo: $(INSTALLED) system-packages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(MAKE) --no-print-directory demo-reports
+	$(BIN)/python manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(INSTALLED) system-packages browser oidc-provider
 	$(BIN)/pytest
@@ -31,6 +32,18 @@ system-packages:
 	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { \
 		echo "Installing $(SYSTEM_PACKAGES)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; }
+
+# The demo wave's publication report and strategy update, in German and English.
+demo-reports: $(INSTALLED)
+	@mkdir -p var/reports
+	@for lang in de en; do for kind in publication strategy; do \
+		$(BIN)/python manage.py build_report ai-platform-2026 --kind $$kind --lang $$lang --out var/reports/demo_$${kind}_$$lang.pdf || exit 1; \
+	done; done
+	@echo "Demo reports: $$(ls var/reports/*.pdf | tr '\n' ' ')"
+
+# Every page of every report in var/reports (or REPORT=file.pdf) as PNG, for a person to look at.
+report-pngs:
+	@for f in $${REPORT:-var/reports/*.pdf}; do pdftoppm -png -r 60 "$$f" "$${f%.pdf}-page"; echo "$${f%.pdf}-page-*.png"; done
 
 # Browser tests drive Debian's Chromium through Playwright (no browser download).
 browser:

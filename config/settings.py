@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "surveys",
     "platform_logs",
     "reports",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -181,8 +183,26 @@ UPTAKE_PSEUDONYM_KEY_FILE = Path(env("UPTAKE_PSEUDONYM_KEY_FILE", BASE_DIR / "va
 UPTAKE_PSEUDONYM_IDENTIFIER = env("UPTAKE_PSEUDONYM_IDENTIFIER", "subject")
 # Ollama's Gin request lines carry no time zone; its container usually runs in UTC.
 UPTAKE_OLLAMA_TIME_ZONE = env("UPTAKE_OLLAMA_TIME_ZONE", "UTC")
+# Cost model (docs/platform-logs.md): the site's own EUR per 1M input/output tokens (empty: not
+# costed), and reference cloud prices as JSON text or a path to a JSON file (empty: built-in list).
+UPTAKE_ONPREM_EUR_PER_M_INPUT = env("UPTAKE_ONPREM_EUR_PER_M_INPUT", "")
+UPTAKE_ONPREM_EUR_PER_M_OUTPUT = env("UPTAKE_ONPREM_EUR_PER_M_OUTPUT", "")
+UPTAKE_REFERENCE_PRICES = env("UPTAKE_REFERENCE_PRICES", "")
+# The survey item whose answers group costs in platform_summary (e.g. the respondent's role).
+UPTAKE_COST_GROUP_ITEM = env("UPTAKE_COST_GROUP_ITEM", "role")
 # Public base URL used when printing invitation links.
 UPTAKE_BASE_URL = env("UPTAKE_BASE_URL", "http://127.0.0.1:8000")
+
+# Reports (docs/reports.md): background jobs through django-tasks with the database backend
+# (`manage.py db_worker` runs them); institution branding and the small-cell threshold.
+TASKS = {"default": {"BACKEND": env("UPTAKE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+UPTAKE_INSTITUTION_NAME = env("UPTAKE_INSTITUTION_NAME", "Universitätsklinikum (Demo)")
+UPTAKE_INSTITUTION_LOGO = env("UPTAKE_INSTITUTION_LOGO", "")  # path to an SVG or PNG; empty: no logo
+UPTAKE_COLOURS = env_list("UPTAKE_COLOURS", "#1f4e79,#0f7b6c,#d9822b")  # primary, secondary, accent
+UPTAKE_SUPPRESSION_THRESHOLD = int(env("UPTAKE_SUPPRESSION_THRESHOLD", "5"))
+UPTAKE_STAFF_COUNT = int(env("UPTAKE_STAFF_COUNT", "0")) or None  # staff who could use the platform
+UPTAKE_ANALYSIS_PLAN = Path(env("UPTAKE_ANALYSIS_PLAN", BASE_DIR / "analysis" / "plans" / "demo.yaml"))
+UPTAKE_REPORTS_DIR = Path(env("UPTAKE_REPORTS_DIR", BASE_DIR / "var" / "reports"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,0 +1,112 @@
+"""Journal-ready files next to the PDF: each figure as SVG, PDF and PNG (300 dpi), each table as CSV and LaTeX.
+
+Tables are written exactly as printed (suppressed cells keep their marker). The PNG is rasterised
+from the figure's PDF with poppler's pdftoppm; without it the PNG is skipped and a note says so.
+"""
+
+import csv
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from weasyprint import HTML
+
+from reports.facts import Figure
+from reports.tables import Table
+
+PNG_DPI = 300
+LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
+                 ">": r"\textgreater{}"}
+
+
+def export_assets(bundle, document, directory):
+    directory = Path(directory)
+    if directory.exists():
+        shutil.rmtree(directory)
+    (directory / "figures").mkdir(parents=True)
+    (directory / "tables").mkdir(parents=True)
+    rasterising = []
+    for item in _walk(document):
+        if isinstance(item, Table):
+            stem = directory / "tables" / f"table_{item.number:02d}_{item.key}"
+            write_csv(item, stem.with_suffix(".csv"))
+            stem.with_suffix(".tex").write_text(latex(item), encoding="utf-8")
+        elif isinstance(item, Figure):
+            rasterising += export_figure(bundle.directory / item.src,
+                                         directory / "figures" / f"figure_{item.number:02d}_{item.key}")
+    for process in rasterising:  # pdftoppm runs alongside the next figure's PDF
+        if process.wait() != 0:
+            raise RuntimeError(f"pdftoppm failed for {process.args[-2]}")
+    for name in ("results.json", "context.json"):
+        if (bundle.directory / name).exists():
+            shutil.copyfile(bundle.directory / name, directory / name)
+    return directory
+
+
+def _walk(value):
+    """Tables and figures anywhere in the template context, each once, in document order."""
+    seen = set()
+    stack = [value]
+    found = []
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, (Table, Figure)):
+            if id(item) not in seen and item.number:
+                seen.add(id(item))
+                found.append(item)
+        elif isinstance(item, dict):
+            stack[:0] = list(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack[:0] = list(item)
+    return found
+
+
+def write_csv(table, path):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(table.columns)
+        writer.writerows(table.rows)
+
+
+def _tex(text):
+    return "".join(LATEX_SPECIAL.get(char, char) for char in str(text))
+
+
+def latex(table):
+    """A booktabs table with the APA title as caption and the notes below."""
+    align = "".join("r" if i in table.numeric else "l" for i in range(len(table.columns)))
+    lines = [r"\begin{table}[htbp]", r"\centering", rf"\caption{{{_tex(table.title)}}}",
+             rf"\begin{{tabular}}{{{align}}}", r"\toprule", " & ".join(_tex(c) for c in table.columns) + r" \\", r"\midrule"]
+    lines += [" & ".join(_tex(cell) for cell in row) + r" \\" for row in table.rows]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    if table.notes:
+        lines.append(r"\par\smallskip{\footnotesize\textit{Note.} " + _tex(" ".join(table.notes)) + "}")
+    lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+def export_figure(svg, stem):
+    """<stem>.svg (as in the report), <stem>.pdf (vector) and <stem>.png (300 dpi).
+
+    Returns the still running pdftoppm process (a list: empty without poppler)."""
+    shutil.copyfile(svg, stem.with_suffix(".svg"))
+    width, height = _svg_size(svg)
+    page = (f"<style>@page {{ size: {width}pt {height}pt; margin: 0 }} body {{ margin: 0 }} "
+            f"img {{ display: block; width: {width}pt; height: {height}pt }}</style><img src='{svg.name}'>")
+    pdf = stem.with_suffix(".pdf")
+    HTML(string=page, base_url=str(svg.parent)).write_pdf(pdf)
+    if not shutil.which("pdftoppm"):
+        return []
+    return [subprocess.Popen(["pdftoppm", "-png", "-r", str(PNG_DPI), "-singlefile", str(pdf), str(stem)])]
+
+
+def _svg_size(svg):
+    """Width and height in points from the SVG root (Matplotlib writes them in pt)."""
+
+    head = svg.read_text(encoding="utf-8")[:2000]
+    sizes = [re.search(rf'{name}="([\d.]+)pt"', head) for name in ("width", "height")]
+    if all(sizes):
+        return tuple(float(match.group(1)) for match in sizes)
+    return 504.0, 360.0

@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from reports.services import KINDS, LANGUAGES, ReportError, build_report
+from surveys.models import Wave
+
+
+class Command(BaseCommand):
+    help = "Export a wave, run the analysis plan and write the publication report or strategy update as PDF."
+
+    def add_arguments(self, parser):
+        parser.add_argument("wave", help="wave slug")
+        parser.add_argument("--kind", choices=KINDS, default="publication")
+        parser.add_argument("--lang", choices=LANGUAGES, default="en", dest="language")
+        parser.add_argument("--out", required=True, help="PDF file to write; figures and tables go to <out>.assets/")
+        parser.add_argument("--plan", help="analysis plan (YAML); default: settings.UPTAKE_ANALYSIS_PLAN")
+
+    def handle(self, *args, wave, kind, language, out, plan, **options):
+        found = Wave.objects.select_related("instrument_version__instrument").filter(slug=wave).first()
+        if found is None:
+            slugs = ", ".join(Wave.objects.order_by("slug").values_list("slug", flat=True)) or "none yet"
+            raise CommandError(f"unknown wave {wave!r}; existing waves: {slugs}")
+        try:
+            built = build_report(found, kind, language, out, plan_path=plan)
+        except ReportError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(str(built.pdf))
+        self.stdout.write(f"assets: {built.assets}")
+        self.stdout.write(f"data sha256 {built.data_hash}, plan sha256 {built.plan_hash}")

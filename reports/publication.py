@@ -1,0 +1,140 @@
+"""The publication report: methods, APA results, nonresponse and limitations, CHERRIES and the instrument."""
+
+from django.utils.translation import gettext as _
+
+from reports import tables
+from reports.cherries import checklist
+from reports.facts import common, figure, numbered
+from reports.formatting import count, percent
+
+
+def document(bundle):
+    context = common(bundle, _("Survey report"))
+    if context["withheld"]:
+        return context | {"sections": [], "cherries": [], "instrument": bundle.context.get("instrument")}
+    sections = results_sections(bundle)
+    blocks = [block for section in sections for block in section["blocks"]]
+    numbered([b for b in blocks if b.kind == "table"])
+    numbered([b for b in blocks if b.kind == "figure"])
+    limitations_blocks = numbered_after(blocks, [tables.dropout(bundle), tables.nonresponse(bundle)])
+    return context | {
+        "methods": methods(bundle),
+        "sections": sections,
+        "limitations": limitations(bundle),
+        "limitation_blocks": limitations_blocks,
+        "cherries": checklist(bundle),
+        "instrument": bundle.context.get("instrument"),
+        "notes": analysis_notes(bundle),
+    }
+
+
+def numbered_after(blocks, more):
+    last = max([b.number for b in blocks if b.kind == "table"] or [0])
+    kept = [b for b in more if b is not None]
+    for offset, table in enumerate(kept, start=1):
+        table.number = last + offset
+    return kept
+
+
+def methods(bundle):
+    wave, recruitment = bundle.context.get("wave", {}), bundle.context.get("recruitment", {})
+    t = bundle.threshold
+    sus = bundle.first_row("scores/sus")
+    flags = {row.get("check"): row for row in bundle.rows("quality/flags")}
+    excluded_any = flags.get("excluded (any excluded flag)", {}).get("flagged")
+    rates = bundle.first_row("sample/rates")
+    standard = sorted({item["instrument"] for page in (bundle.context.get("instrument") or {}).get("pages", [])
+                       for item in page["items"] if item.get("instrument")})
+    return {
+        "pseudonymous": wave.get("privacy_mode") == "pseudonymous",
+        "instrument_code": wave.get("instrument_code", ""),
+        "instrument_version": wave.get("instrument_version", ""),
+        "instrument_checksum": (wave.get("instrument_checksum") or "")[:12],
+        "standard_instruments": ", ".join(s.upper().replace("_", "-") for s in standard),
+        "invitations_created": count(recruitment.get("invitations_created"), t),
+        "invitations_used": count(recruitment.get("invitations_used"), t),
+        "via_invitation": count(recruitment.get("responses_via_invitation"), t),
+        "via_sign_in": count(recruitment.get("responses_via_sign_in"), t),
+        "linkage_consents": count(recruitment.get("linkage_consents"), t),
+        "in_file": count(bundle.meta.get("responses_in_file"), t),
+        "completed": count(rates.get("completed"), t),
+        "analysed": count(bundle.analysed, t),
+        "excluded": count(excluded_any or 0, t),
+        "flagged": count(flags.get("any_flag", {}).get("flagged"), t),
+        "sus_text": bundle.result("scores/sus")["text"] if bundle.result("scores/sus") else "",
+        "has_sus": bool(sus),
+    }
+
+
+def results_sections(bundle):
+    likert_ids = bundle.ids("descriptives/likert/")
+    sections = [
+        {"title": _("Sample"), "text": [sample_text(bundle)],
+         "blocks": [tables.sample_rates(bundle),
+                    *[tables.frequency(bundle, i) for i in bundle.ids("descriptives/categorical/")],
+                    tables.quality_flags(bundle)]},
+        {"title": _("Usability and satisfaction"), "text": [bundle.result("scores/sus")["text"]] if bundle.result("scores/sus") else [],
+         "blocks": [tables.scores(bundle), tables.nps(bundle),
+                    *[figure(bundle, name, _("Distribution of answers: %(block)s") % {"block": name.split("__", 1)[1]},
+                             _("Percent of valid answers per item; suppressed cells are not drawn."))
+                      for name in bundle.figures("likert__")],
+                    *[tables.frequency(bundle, i) for i in likert_ids]]},
+        {"title": _("Reliability of the scales"), "text": [r["text"] for i in bundle.ids("reliability/")
+                                                            if (r := bundle.result(i)).get("text")],
+         "blocks": [tables.reliability(bundle)]},
+        {"title": _("Use cases and data entered"), "text": [],
+         "blocks": [*[b for i in bundle.ids("descriptives/multi_select/")
+                      for b in (figure(bundle, i.replace("descriptives/multi_select/", "multi_select__"),
+                                       _("Share of respondents per option: %(block)s") % {"block": i.rsplit("/", 1)[1]},
+                                       _("Several answers possible.")),
+                                tables.multi_select(bundle, i))]]},
+        {"title": _("Group comparisons"), "text": [],
+         "blocks": [tables.comparisons(bundle),
+                    *[tables.group_summary(bundle, i) for i in bundle.ids("comparisons/") if not i.endswith("/dunn")]]},
+        {"title": _("Regression models"), "text": [],
+         "blocks": [tables.model(bundle, i) for i in bundle.ids("models/")]},
+        {"title": _("Factor structure"), "text": [],
+         "blocks": [tables.loadings(bundle, i) for i in bundle.ids("factors/") if i.endswith("/loadings")]},
+        {"title": _("Free-text answers"), "text": [], "blocks": tables.topics(bundle)},
+    ]
+    for section in sections:
+        section["blocks"] = [b for b in section["blocks"] if b is not None]
+        section["text"] = [t for t in section["text"] if t]
+    return [s for s in sections if s["blocks"] or s["text"]]
+
+
+def sample_text(bundle):
+    rates = bundle.first_row("sample/rates")
+    if not rates:
+        return ""
+    t = bundle.threshold
+    return _("Of %(viewed)s people who opened the survey, %(consented)s consented and %(completed)s completed it "
+             "(completion rate %(rate)s); %(analysed)s responses were analysed.") % {
+        "viewed": count(rates.get("viewed"), t), "consented": count(rates.get("consented"), t),
+        "completed": count(rates.get("completed"), t),
+        "rate": percent((rates.get("completion_rate") or 0) * 100) if isinstance(rates.get("completion_rate"), float) else "–",
+        "analysed": count(bundle.analysed, t)}
+
+
+def limitations(bundle):
+    rates = bundle.first_row("sample/rates")
+    items = [_("Participation was voluntary: respondents may be more engaged with the platform than staff who did not "
+               "answer (self-selection), and all answers are self-reports.")]
+    if rates.get("view_rate") is None:
+        items.append(_("The number of people invited is not recorded in the analysis plan, so the view rate cannot be "
+                       "given and the response rate among all staff is unknown."))
+    items.append(_("The design is cross-sectional: associations are not evidence of cause and effect."))
+    items.append(_("Cells with fewer than %(n)s people are suppressed to protect respondents; small groups are "
+                   "therefore not described separately.") % {"n": bundle.threshold})
+    if not bundle.ids("nonresponse/"):
+        items.append(_("Respondents were not compared with all platform users (no population file), so nonresponse "
+                       "bias on usage could not be assessed."))
+    return items
+
+
+def analysis_notes(bundle):
+    """Every message the analysis left (results not computable and why), for transparency."""
+    return [(result["title"], message) for result in bundle.results.values() for message in result.get("messages", [])
+            if not message.startswith("no invitation count")]
+
+

@@ -1,0 +1,179 @@
+"""The report pipeline: export a wave, run the analysis plan, write the bundle, render the PDF.
+
+`build_report` is what the command line and the background job call. The renderer
+(reports.render) sees only the bundle directory this module writes: results.json,
+tables/, figures/ (from the analysis package) and context.json (what the analysis cannot
+know: the wave, its recruitment, the instrument as respondents saw it, platform usage,
+the previous wave, branding).
+"""
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+
+from analysis.bundle import write_bundle
+from analysis.io import file_sha256, load_dataset
+from analysis.plan import load_plan
+from analysis.run import run_plan
+from reports.instrument import instrument_as_seen
+from reports.render import render_report
+from surveys.export import export_wave
+from surveys.models import Response, Wave
+
+KINDS = ("publication", "strategy")
+LANGUAGES = ("de", "en")
+
+
+class ReportError(Exception):
+    """A report that cannot be built; the message says which wave, kind or file is at fault."""
+
+
+@dataclass
+class BuiltReport:
+    pdf: Path
+    assets: Path
+    data_hash: str
+    plan_hash: str
+    software: dict = field(default_factory=dict)
+
+
+def build_report(wave, kind, language, out_path, plan_path=None, progress=None):
+    """Export -> analysis -> PDF for one wave; returns where the PDF and its assets are and what made them.
+
+    `progress(percent, step)` is called between the steps (the job page shows it).
+    """
+    if kind not in KINDS:
+        raise ReportError(f"unknown report kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if language not in LANGUAGES:
+        raise ReportError(f"unknown language {language!r}; expected one of {', '.join(LANGUAGES)}")
+    report = progress or (lambda percent, step: None)
+    plan_path = Path(plan_path or settings.UPTAKE_ANALYSIS_PLAN)
+    with tempfile.TemporaryDirectory(prefix="uptake-report-") as tmp:
+        bundle = Path(tmp) / "bundle"
+        report(10, "export and analysis")
+        results = write_analysis(wave, Path(tmp) / "export", bundle, language, plan_path)
+        previous = previous_wave(wave)
+        if previous is not None:
+            report(40, "previous wave")
+            write_analysis(previous, Path(tmp) / "previous_export", bundle / "previous", language, plan_path)
+        report(60, "context")
+        write_context(wave, language, bundle, previous)
+        report(70, "rendering")
+        rendered = render_report(bundle, kind, out_path)
+    meta = results["meta"]
+    return BuiltReport(pdf=rendered.pdf, assets=rendered.assets, data_hash=meta["inputs"].get("data_sha256", ""),
+                       plan_hash=meta["inputs"].get("plan_sha256", ""), software=meta["software"])
+
+
+def write_analysis(wave, export_dir, bundle_dir, language, plan_path):
+    """Export the wave as `export_wave` does and run the plan over it into `bundle_dir`; returns results.json."""
+    files = export_files(wave, export_dir, language)
+    plan, plan_sha256 = load_plan(plan_path)
+    # The report language picks the codebook labels; the threshold is the stricter of plan and site.
+    disclosure = dict(plan.get("disclosure") or {})
+    disclosure["min_cell"] = max(int(disclosure.get("min_cell", 5)), settings.UPTAKE_SUPPRESSION_THRESHOLD)
+    plan = {**plan, "language": language, "disclosure": disclosure}
+    dataset = load_dataset(files["responses"], files["codebook"])
+    population = pd.read_csv(files["population"]) if files.get("population") else None
+    ctx = run_plan(plan, dataset, population)
+    if files.get("population"):
+        dataset.hashes["population_sha256"] = file_sha256(files["population"])
+    path = write_bundle(ctx, bundle_dir, plan_sha256)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def export_files(wave, export_dir, language):
+    """The files `manage.py export_wave` writes (CSV), by role: responses, codebook and (pseudonymous waves) population."""
+    try:
+        from platform_logs.export import export_wave_with_usage
+    except ImportError:  # platform_logs without linkage: the survey answers alone
+        paths = export_wave(wave, export_dir, "csv", language).paths
+    else:
+        paths = export_wave_with_usage(wave, export_dir, "csv", language,
+                                       with_population=wave.is_pseudonymous).paths
+    roles = {"responses": "_responses.csv", "codebook": "_codebook.csv", "population": "_population.csv"}
+    return {role: path for path in map(Path, paths) for role, suffix in roles.items() if path.name.endswith(suffix)}
+
+
+def previous_wave(wave):
+    """The wave of the same instrument that opened last before this one, if any."""
+    return (Wave.objects.filter(instrument_version__instrument=wave.instrument_version.instrument_id,
+                                opens_at__lt=wave.opens_at)
+            .exclude(pk=wave.pk).order_by("-opens_at").first())
+
+
+def write_context(wave, language, bundle_dir, previous=None):
+    """context.json: everything the renderer needs that the analysis bundle does not hold."""
+    context = {
+        "language": language,
+        "wave": wave_facts(wave),
+        "recruitment": recruitment(wave),
+        "instrument": instrument_as_seen(wave.instrument_version, language),
+        "platform": platform_summary(wave),
+        "previous_wave": wave_facts(previous) if previous else None,
+        "branding": branding(bundle_dir),
+        "threshold": settings.UPTAKE_SUPPRESSION_THRESHOLD,
+        "staff_count": settings.UPTAKE_STAFF_COUNT,
+    }
+    path = bundle_dir / "context.json"
+    path.write_text(json.dumps(context, cls=DjangoJSONEncoder, sort_keys=True, indent=2, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def wave_facts(wave):
+    version = wave.instrument_version
+    return {
+        "slug": wave.slug,
+        "title": wave.title,
+        "opens_at": wave.opens_at.date().isoformat(),
+        "closes_at": wave.closes_at.date().isoformat(),
+        "privacy_mode": wave.privacy_mode,
+        "instrument_code": version.instrument.code,
+        "instrument_version": version.number,
+        "instrument_checksum": version.checksum,
+    }
+
+
+def recruitment(wave):
+    """Invitations created and used, and how responses arrived (personal link or institutional sign-in)."""
+    invitations = wave.invitations
+    responses = Response.objects.filter(wave=wave).exclude(status=Response.Status.WITHDRAWN)
+    return {
+        "invitations_created": invitations.count(),
+        "invitations_used": invitations.filter(used_at__isnull=False).count(),
+        "responses_via_invitation": responses.filter(invitation__isnull=False).count(),
+        "responses_via_sign_in": responses.filter(invitation__isnull=True).count(),
+        "withdrawn": Response.objects.filter(wave=wave, status=Response.Status.WITHDRAWN).count(),
+        "linkage_consents": responses.filter(linkage_consent=True).count(),
+    }
+
+
+def platform_summary(wave):
+    """platform_logs' summary of the wave's usage window, or None while platform_logs offers none."""
+    try:
+        from platform_logs.services import platform_summary as summarize
+    except ImportError:
+        return None
+    summary = summarize(wave)
+    return json.loads(json.dumps(summary, cls=DjangoJSONEncoder, default=str)) if summary else None
+
+
+def branding(bundle_dir):
+    """Institution name, colours and a copy of the logo inside the bundle."""
+    logo = ""
+    source = Path(settings.UPTAKE_INSTITUTION_LOGO) if settings.UPTAKE_INSTITUTION_LOGO else None
+    if source and source.is_file():
+        target = bundle_dir / "branding" / f"logo{source.suffix.lower()}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        logo = str(target.relative_to(bundle_dir))
+    colours = list(settings.UPTAKE_COLOURS) + ["#1f4e79", "#0f7b6c", "#d9822b"]
+    return {"institution": settings.UPTAKE_INSTITUTION_NAME, "logo": logo,
+            "colours": {"primary": colours[0], "secondary": colours[1], "accent": colours[2]}}

@@ -1,0 +1,264 @@
+"""Result tables as the reports show them (APA 7: number, title, column heads, note).
+
+Each builder takes the bundle and returns a Table or None when the result is not in the
+bundle; cells are already formatted strings, so the PDF, the CSV and the LaTeX export of a
+table hold exactly the same values.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from reports.formatting import DASH, bounded, count, number, p_value, percent, suppressed_note
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list
+    rows: list
+    notes: list = field(default_factory=list)
+    numeric: list = field(default_factory=list)  # column positions to right-align
+    number: int = 0
+    kind = "table"
+
+    @property
+    def suppressed(self):
+        return any(str(cell).startswith("<") for row in self.rows for cell in row)
+
+
+def _table(bundle, key, title, columns, rows, numeric, notes=()):
+    table = Table(key, title, columns, rows, list(notes), numeric)
+    if table.suppressed:
+        table.notes.append(suppressed_note(bundle.threshold))
+    return table
+
+
+def _messages(result):
+    return [m for m in (result or {}).get("messages", []) if m]
+
+
+def frequency(bundle, result_id, key=None):
+    """One categorical or Likert item: every option with n and % of valid answers, missing listed apart."""
+    result = bundle.result(result_id)
+    if not result or not result.get("table"):
+        return None
+    t = bundle.threshold
+    rows = []
+    for row in result["table"]:
+        label = row.get("label") or number(row.get("value"), 0)
+        if row.get("kind") == "not answered":
+            label = _("not answered")
+        rows.append([str(label), count(row.get("n"), t), percent(row.get("percent")) if row.get("kind") == "valid" else DASH])
+    return _table(bundle, key or result_id.replace("/", "__"), result["title"],
+                  [_("Answer"), "n", _("% of valid")], rows, [1, 2])
+
+
+def multi_select(bundle, result_id, key=None, title=None):
+    result = bundle.result(result_id)
+    if not result or not result.get("table"):
+        return None
+    t = bundle.threshold
+    rows = [[str(row.get("label") or row.get("option")).split(" [")[-1].rstrip("]"), count(row.get("n"), t),
+             percent(row.get("percent"))] for row in result["table"]]
+    answered = result["table"][0].get("n_answered")
+    notes = [_("Several answers possible; percentages of the %(n)s respondents who answered the item.")
+             % {"n": count(answered, t)}]
+    wording = str(result["table"][0].get("label") or "").split(" [")[0]
+    return _table(bundle, key or result_id.replace("/", "__"), title or wording or result["title"],
+                  [_("Option"), "n", "%"], rows, [1, 2], notes)
+
+
+def sample_rates(bundle):
+    row = bundle.first_row("sample/rates")
+    if not row:
+        return None
+    t = bundle.threshold
+    rows = [
+        [_("Invited"), count(row.get("invited"), t), DASH],
+        [_("Viewed the information page"), count(row.get("viewed"), t), percent(_pct(row.get("view_rate")))],
+        [_("Consented (participation)"), count(row.get("consented"), t), percent(_pct(row.get("participation_rate")))],
+        [_("Completed"), count(row.get("completed"), t), percent(_pct(row.get("completion_rate")))],
+        [_("Analysed after exclusions"), count(bundle.analysed, t), DASH],
+    ]
+    notes = [_("Rates as defined in the CHERRIES checklist (Eysenbach, 2004): view rate = viewed / invited, "
+               "participation rate = consented / viewed, completion rate = completed / consented.")]
+    return _table(bundle, "sample_rates", _("Participant flow"), [_("Stage"), "n", _("Rate")], rows, [1, 2], notes)
+
+
+def _pct(rate):
+    return None if rate is None or isinstance(rate, str) else rate * 100
+
+
+def scores(bundle):
+    """SUS, NPS and scale scores side by side."""
+    t = bundle.threshold
+    rows = []
+    sus = bundle.first_row("scores/sus")
+    if sus:
+        rows.append([_("System Usability Scale (0–100)"), count(sus.get("n"), t), number(sus.get("mean"), 1),
+                     number(sus.get("sd"), 1), f"[{number(sus.get('ci_low'), 1)}, {number(sus.get('ci_high'), 1)}]",
+                     number(sus.get("median"), 1)])
+    for result_id in bundle.ids("scores/"):
+        if result_id in ("scores/sus", "scores/nps"):
+            continue
+        row = bundle.first_row(result_id)
+        if row and "mean" in row:
+            rows.append([bundle.result(result_id)["title"].split(": ")[-1], count(row.get("n"), t),
+                         number(row.get("mean"), 2), number(row.get("sd"), 2),
+                         f"[{number(row.get('ci_low'), 2)}, {number(row.get('ci_high'), 2)}]", number(row.get("median"), 2)])
+    if not rows:
+        return None
+    notes = []
+    if sus.get("grade"):
+        notes.append(_("SUS mean grade %(grade)s (%(adjective)s) on the Sauro–Lewis curved grading scale.")
+                     % {"grade": sus["grade"], "adjective": sus.get("adjective", "")})
+    return _table(bundle, "scores", _("Scale scores"), [_("Measure"), "n", "M", "SD", _("95% CI"), "Mdn"], rows,
+                  [1, 2, 3, 4, 5], notes)
+
+
+def nps(bundle):
+    row = bundle.first_row("scores/nps")
+    if not row:
+        return None
+    t = bundle.threshold
+    rows = [[_("Net Promoter Score"), count(row.get("n"), t), number(row.get("nps"), 0),
+             f"[{number(row.get('ci_low'), 0)}, {number(row.get('ci_high'), 0)}]",
+             percent(row.get("promoters")), percent(row.get("passives")), percent(row.get("detractors"))]]
+    return _table(bundle, "nps", _("Net Promoter Score"),
+                  [_("Measure"), "n", "NPS", _("95% CI"), _("Promoters"), _("Passives"), _("Detractors")], rows,
+                  [1, 2, 3, 4, 5, 6])
+
+
+def reliability(bundle):
+    t = bundle.threshold
+    rows = []
+    for result_id in bundle.ids("reliability/"):
+        if result_id.endswith("/items"):
+            continue
+        row = bundle.first_row(result_id)
+        if not row:
+            continue
+        rows.append([result_id.split("/")[-1], number(row.get("k"), 0), count(row.get("n"), t),
+                     bounded(row.get("alpha")), f"[{bounded(row.get('ci_low'))}, {bounded(row.get('ci_high'))}]",
+                     bounded(row.get("omega"))])
+    if not rows:
+        return None
+    return _table(bundle, "reliability", _("Internal consistency"),
+                  [_("Scale"), "k", "n", "α", _("95% CI"), "ω"], rows, [1, 2, 3, 4, 5],
+                  [_("Cronbach's α with Feldt 95% CI; McDonald's ω total; listwise deletion.")])
+
+
+def comparisons(bundle):
+    rows = []
+    for result_id in bundle.ids("comparisons/"):
+        if result_id.endswith("/dunn"):
+            continue
+        result = bundle.result(result_id)
+        values = result.get("values") or {}
+        outcome, _sep, by = result_id.split("/", 1)[1].partition("__by__")
+        rows.append([outcome, by, result.get("text") or "; ".join(_messages(result)) or DASH,
+                     p_value(values.get("p_adj")) if "p_adj" in values else DASH])
+    if not rows:
+        return None
+    return _table(bundle, "comparisons", _("Group comparisons"), [_("Outcome"), _("Grouped by"), _("Test"), _("p (adjusted)")],
+                  rows, [3], [_("Rank outcomes: Mann–Whitney U or Kruskal–Wallis H; categorical outcomes: χ² or Fisher's "
+                               "exact test; p adjusted over each family of tests.")])
+
+
+def group_summary(bundle, result_id):
+    result = bundle.result(result_id)
+    if not result or not result.get("table") or "group" not in result["table"][0]:
+        return None
+    t = bundle.threshold
+    rows = [[str(row.get("group")), count(row.get("n"), t), number(row.get("mean")), number(row.get("sd")),
+             number(row.get("median"))] for row in result["table"]]
+    return _table(bundle, result_id.replace("/", "__"), result["title"], [_("Group"), "n", "M", "SD", "Mdn"], rows,
+                  [1, 2, 3, 4], [_("Statistics of groups below the threshold are withheld.")])
+
+
+def model(bundle, result_id):
+    result = bundle.result(result_id)
+    if not result or not result.get("table"):
+        return None
+    rows_in = result["table"]
+    ordinal = "odds_ratio" in rows_in[0]
+    rows = []
+    for row in rows_in:
+        if ordinal:
+            rows.append([row.get("term"), number(row.get("odds_ratio")),
+                         f"[{number(row.get('or_ci_low'))}, {number(row.get('or_ci_high'))}]", p_value(row.get("p"))])
+        else:
+            rows.append([row.get("term"), number(row.get("coef")), number(row.get("se")),
+                         f"[{number(row.get('ci_low'))}, {number(row.get('ci_high'))}]", p_value(row.get("p"))])
+    columns = [_("Term"), "OR", _("95% CI"), "p"] if ordinal else [_("Term"), "B", "SE", _("95% CI"), "p"]
+    n = rows_in[0].get("n")
+    notes = [f"N = {count(n, bundle.threshold)}."]
+    if not ordinal and rows_in[0].get("r_squared") is not None:
+        notes.append(f"R² = {bounded(rows_in[0]['r_squared'])}.")
+    return _table(bundle, result_id.replace("/", "__"), result["title"], columns, rows,
+                  list(range(1, len(columns))), notes + _messages(result))
+
+
+def loadings(bundle, result_id):
+    result = bundle.result(result_id)
+    if not result or not result.get("table"):
+        return None
+    factors = [c for c in result["table"][0] if c.startswith("F")]
+    rows = [[row["item"], *[bounded(row.get(f)) for f in factors], bounded(row.get("communality"))]
+            for row in result["table"]]
+    adequacy = bundle.first_row(result_id.rsplit("/", 1)[0])
+    notes = []
+    if adequacy:
+        notes.append(_("KMO = %(kmo)s; Bartlett χ²(%(df)s) = %(chi2)s, p %(p)s; rotation: %(rotation)s.") % {
+            "kmo": bounded(adequacy.get("kmo")), "df": number(adequacy.get("bartlett_df"), 0),
+            "chi2": number(adequacy.get("bartlett_chi2")), "p": p_value(adequacy.get("bartlett_p")),
+            "rotation": adequacy.get("rotation") or DASH})
+    return _table(bundle, result_id.replace("/", "__"), result["title"], [_("Item"), *factors, "h²"], rows,
+                  list(range(1, len(factors) + 2)), notes)
+
+
+def quality_flags(bundle):
+    result = bundle.result("quality/flags")
+    if not result or not result.get("table"):
+        return None
+    t = bundle.threshold
+    rows = [[str(row.get("check")), count(row.get("flagged"), t), percent(row.get("percent")),
+             _("yes") if row.get("excluded") else _("no")] for row in result["table"]]
+    return _table(bundle, "quality_flags", _("Data-quality checks"), [_("Check"), _("Flagged"), "%", _("Excluded")],
+                  rows, [1, 2])
+
+
+def dropout(bundle):
+    result = bundle.result("sample/dropout")
+    if not result or not result.get("table"):
+        return None
+    t = bundle.threshold
+    rows = [[str(row.get("page")), count(row.get("n"), t), percent(row.get("percent"))] for row in result["table"]]
+    return _table(bundle, "dropout", _("Last page reached by unfinished responses"), [_("Page"), "n", "%"], rows, [1, 2])
+
+
+def topics(bundle):
+    tables = []
+    for result_id in bundle.ids("text/"):
+        if result_id.endswith("/examples"):
+            continue
+        result = bundle.result(result_id)
+        if not result.get("table"):
+            continue
+        rows = [[number(row.get("topic"), 0), str(row.get("terms")), count(row.get("n_answers"), bundle.threshold)]
+                for row in result["table"]]
+        tables.append(_table(bundle, result_id.replace("/", "__"), result["title"], [_("Topic"), _("Top terms"), "n"],
+                             rows, [2], _messages(result)))
+    return tables
+
+
+def nonresponse(bundle):
+    result = next((bundle.result(i) for i in bundle.ids("nonresponse/") if bundle.rows(i)), None)
+    if not result:
+        return None
+    columns = list(result["table"][0])
+    rows = [[number(row.get(c)) if isinstance(row.get(c), float) else str(row.get(c)) for c in columns]
+            for row in result["table"]]
+    return _table(bundle, result["id"].replace("/", "__"), result["title"], columns, rows, list(range(1, len(columns))))

@@ -1,0 +1,61 @@
+import re
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from reports.services import build_report
+from surveys.demo import load_demo
+
+DEMO_PLAN = Path(__file__).resolve().parent / "demo_plan.yaml"
+
+
+def pdf_text(path):
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def pdf_info(path):
+    output = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    return dict(line.split(":", 1) for line in output.splitlines() if ":" in line) | {}
+
+
+def pdf_objects(path):
+    """The PDF's object text with compressed object streams inflated (where /Outlines and /Lang live)."""
+    data = path.read_bytes()
+    parts = [data]
+    for stream in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
+        try:
+            parts.append(zlib.decompress(stream.group(1)))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def demo_reports(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo wave's reports, built once for the module inside a transaction that is rolled back.
+
+    Returns {(kind, language): BuiltReport}. Modules using it need `pytestmark = pytest.mark.django_db`,
+    which is what makes pytest-django create the test database before this fixture runs.
+    """
+    out = tmp_path_factory.mktemp("reports")
+    key_file = tmp_path_factory.getbasetemp() / "pseudonym.key"
+    if not key_file.exists():
+        key_file.write_text("0123456789abcdef" * 4 + "\n", encoding="ascii")
+    built = {}
+    with django_db_blocker.unblock(), override_settings(UPTAKE_PSEUDONYM_KEY_FILE=key_file,
+                                                        UPTAKE_ANALYSIS_PLAN=DEMO_PLAN), transaction.atomic():
+        wave = load_demo().wave
+        for kind, language in (("publication", "en"), ("strategy", "en"), ("publication", "de"), ("strategy", "de")):
+            built[kind, language] = build_report(wave, kind, language, out / f"{kind}_{language}.pdf")
+        transaction.set_rollback(True)
+    return built
+
+
+@pytest.fixture
+def demo_plan(settings):
+    settings.UPTAKE_ANALYSIS_PLAN = DEMO_PLAN
+    return DEMO_PLAN

@@ -1,0 +1,22 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from surveys.demo import load_demo
+from tests.reports.conftest import pdf_text
+
+
+@pytest.mark.django_db
+def test_build_report_writes_the_pdf_and_its_assets(tmp_path, demo_plan, capsys):
+    load_demo()
+    out = tmp_path / "strategy.pdf"
+    call_command("build_report", "ai-platform-2026", "--kind", "strategy", "--lang", "en", "--out", str(out))
+    printed = capsys.readouterr().out
+    assert str(out) in printed and "data sha256" in printed
+    assert "Key messages" in pdf_text(out)
+    assert (tmp_path / "strategy.pdf.assets" / "results.json").exists()
+
+
+@pytest.mark.django_db
+def test_build_report_names_the_existing_waves_for_an_unknown_one(tmp_path):
+    with pytest.raises(CommandError, match="unknown wave 'nope'; existing waves: none yet"):
+        call_command("build_report", "nope", "--out", str(tmp_path / "x.pdf"))
