@@ -54,6 +54,9 @@ def test_usage_for_wave_describes_consenting_completed_respondents_only(tmp_path
 
 def test_usage_features_count_only_the_window_before_the_wave(tmp_path):
     wave = make_wave(tmp_path, privacy_mode=Wave.PrivacyMode.PSEUDONYMOUS)
+    # Anchor at local noon: events an hour apart must not straddle midnight whatever the clock says.
+    wave.opens_at = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    wave.save()
     opened, alice = wave.opens_at, {"subject": "alice", "model": "m"}
     import_events(
         {**alice, "time": days_before(opened, 100), "kind": "prompt", "chat_id": "old"},
