@@ -13,6 +13,7 @@ demo: $(INSTALLED) system-packages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo_usage
 	$(MAKE) --no-print-directory demo-reports
 	$(BIN)/python manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; $(BIN)/python manage.py runserver 127.0.0.1:8000
 
