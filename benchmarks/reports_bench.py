@@ -40,7 +40,7 @@ def run_one(size: int, kind: str, plan: Path) -> dict:
     from reports.render import render_report
     from surveys.demo import DEMO_INSTRUMENT
     from surveys.export import build_codebook
-    from surveys.instruments import load_definition, read_instrument_file, resolve
+    from surveys.instrument_files import load_definition, read_instrument_file, resolve
 
     instrument = load_definition(resolve(read_instrument_file(DEMO_INSTRUMENT)[1]))
     with tempfile.TemporaryDirectory() as directory:

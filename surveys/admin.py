@@ -4,7 +4,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from surveys.instruments import dump_yaml
+from surveys.instrument_files import dump_yaml
 from surveys.models import Answer, Instrument, InstrumentVersion, Invitation, Response, Wave
 
 

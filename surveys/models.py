@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from surveys.instruments import load_definition
+from surveys.instrument_files import load_definition
 
 CODE_LENGTH = 40
 HASH_LENGTH = 64

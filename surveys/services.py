@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from surveys import flow
-from surveys.instruments import definition_checksum, read_instrument_file, resolve
+from surveys.instrument_files import definition_checksum, read_instrument_file, resolve
 from surveys.models import Answer, Instrument, InstrumentVersion, Invitation, PageVisit, Response, Wave
 from surveys.pseudonyms import keyed_hash, pseudonymize
 

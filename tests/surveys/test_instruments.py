@@ -3,7 +3,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from surveys import services
-from surveys.instruments import InstrumentError, parse_instrument_yaml
+from surveys.instrument_files import parse_instrument_yaml
+from surveys.instruments import InstrumentError
 from surveys.models import InstrumentVersion
 from tests.surveys.builders import SMALL_INSTRUMENT, invite, make_instrument_version, make_wave, start
 
@@ -96,7 +97,7 @@ def test_import_command_reports_the_problem_and_stores_nothing(tmp_path):
 
 @pytest.mark.django_db
 def test_editing_a_library_instrument_does_not_change_a_frozen_version(client, tmp_path, monkeypatch):
-    from surveys import instruments
+    from surveys import instrument_files as instruments
 
     library = tmp_path / "library"
     library.mkdir()

@@ -5,14 +5,8 @@ from pathlib import Path
 import pytest
 
 from surveys.flow import visible_pages
-from surveys.instruments import (
-    LikertMatrix,
-    Scale010,
-    expand,
-    library_codes,
-    library_instrument,
-    read_instrument_file,
-)
+from surveys.instrument_files import expand, library_codes, library_instrument, read_instrument_file
+from surveys.instruments import LikertMatrix, Scale010
 
 DEMO = Path(__file__).resolve().parents[2] / "surveys" / "demo" / "ai_platform_survey.yaml"
 STANDARD = ["nps", "sus", "tam_bi", "tam_ee", "tam_pe", "trust", "umux_lite"]

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.instruments import dump_yaml
+from surveys.instrument_files import dump_yaml
 from surveys.models import InstrumentVersion
 
 
