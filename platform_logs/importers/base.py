@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from platform_logs.models import FEATURES
 
@@ -57,6 +58,33 @@ def source_name(source):
     if isinstance(source, (str, Path)):
         return Path(source).name
     return getattr(source, "name", None) and Path(source.name).name or "<stream>"
+
+
+def is_url(source):
+    return isinstance(source, str) and "://" in source
+
+
+def label(source):
+    """How a source is named in messages and import runs: a database URL without its credentials,
+    a file's full path, a stream's name. The same source imported again finds its cursor by it."""
+    if is_url(source):
+        parts = urlsplit(source)
+        return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}"
+    if isinstance(source, (str, Path)):
+        return str(Path(source).resolve())
+    return source_name(source)
+
+
+def connect_postgres(url, name):
+    """A read-only PostgreSQL session (the importer never writes to a platform's database)."""
+    import psycopg  # only the PostgreSQL sources need it
+
+    try:
+        connection = psycopg.connect(url)
+    except psycopg.Error as error:
+        raise ImportFormatError(name, "", "a reachable PostgreSQL database", str(error).strip()) from None
+    connection.read_only = True
+    return connection
 
 
 def open_binary(source):

@@ -1,8 +1,10 @@
-"""LiteLLM proxy spend logs (CSV export of LiteLLM_SpendLogs): one API request per row.
+"""LiteLLM proxy spend logs, one API request per row: a CSV export of LiteLLM_SpendLogs, or the
+table itself in the proxy's PostgreSQL database (a postgres:// URL, read-only).
 
 Kept: time, model, tokens, duration, success and the caller's pseudonym. Dropped: the caller as
 sent (often an e-mail), the requester's IP address, keys, spend, metadata and any messages or
-response columns. Times without an offset are UTC, as LiteLLM stores them.
+response columns; from the table they are not even selected. Times without an offset are UTC, as
+LiteLLM stores them.
 """
 
 import csv
@@ -12,14 +14,33 @@ from datetime import UTC, datetime
 from platform_logs.identity import email_account_key, event_key, pseudonym_for, subject_account_key
 from platform_logs.models import UsageEvent
 
-from .base import SKIPPED, ImportFormatError, Invalid, non_negative_int, parse_timestamp, source_name, text_stream
+from .base import (
+    SKIPPED,
+    ImportFormatError,
+    Invalid,
+    connect_postgres,
+    is_url,
+    label,
+    non_negative_int,
+    parse_timestamp,
+    source_name,
+    text_stream,
+)
 
 SOURCE = UsageEvent.Source.LITELLM
 REQUIRED_COLUMNS = ("request_id", "startTime")
 FAILED = {"failure", "failed", "error"}
+TABLE = "LiteLLM_SpendLogs"
+# The columns `_event` reads; of the optional ones older LiteLLM versions lack some.
+TABLE_COLUMNS = (*REQUIRED_COLUMNS, "endTime", "model", "model_group", "user", "metadata", "end_user",
+                 "prompt_tokens", "completion_tokens", "status")
+FETCH_SIZE = 500
 
 
 def read(source, context):
+    if is_url(source):
+        yield from _read_table(source, context)
+        return
     name = source_name(source)
     csv.field_size_limit(2**31 - 1)  # real exports can hold whole conversations in messages/response
     stream = text_stream(source, name)
@@ -43,6 +64,50 @@ def read(source, context):
             yield _event(row, name, f"line {reader.line_num}", context)
     finally:
         stream.close()
+
+
+def _read_table(url, context):
+    """The rows of LiteLLM_SpendLogs, as the CSV export would give them (text, "" for NULL)."""
+    from psycopg import Error, sql
+
+    name = label(url)
+    connection = connect_postgres(url, name)
+    try:
+        present = _table_columns(connection)
+        missing = [column for column in REQUIRED_COLUMNS if column not in present]
+        if missing:
+            raise ImportFormatError(name, f'table "{TABLE}"', f"a LiteLLM proxy database whose {TABLE} table has "
+                                    f"columns {', '.join(REQUIRED_COLUMNS)}", ",".join(sorted(present)) or None)
+        columns = [column for column in TABLE_COLUMNS if column in present]
+        query = sql.SQL("SELECT {} FROM {}").format(sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(TABLE))
+        with connection.cursor(name="uptake_import") as cursor:  # server-side: rows are streamed, not loaded at once
+            cursor.itersize = FETCH_SIZE
+            cursor.execute(query)
+            for values in cursor:
+                row = {column: _as_text(value) for column, value in zip(columns, values)}
+                yield _event(row, name, f'"{TABLE}" row {row["request_id"]}', context)
+    except Error as error:
+        raise ImportFormatError(name, f'table "{TABLE}"', "a readable LiteLLM spend log table", str(error).strip()) from None
+    finally:
+        connection.close()
+
+
+def _table_columns(connection):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                       "AND table_schema = current_schema()", (TABLE,))
+        return {column for (column,) in cursor.fetchall()}
+
+
+def _as_text(value):
+    """A column's value as the CSV export writes it: NULL as "", JSON as JSON text, times in ISO 8601."""
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
 
 
 def _event(row, name, location, context):

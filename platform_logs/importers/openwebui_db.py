@@ -9,28 +9,15 @@ selected.
 
 import sqlite3
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from platform_logs.identity import email_account_key, openwebui_account_key, pseudonym_for, subject_account_key
 from platform_logs.models import PlatformAccount
 
-from .base import ImportFormatError, Invalid, epoch_to_datetime, source_name
+from .base import ImportFormatError, Invalid, connect_postgres, epoch_to_datetime, is_url, label, source_name
 from .openwebui import chat_events, feedback_event, load_json_column
 
 REQUIRED_TABLES = ("user", "chat")
 FETCH_SIZE = 500
-
-
-def is_url(source):
-    return isinstance(source, str) and "://" in source
-
-
-def label(source):
-    """How a database is named in messages and import runs: a file's name, a URL without credentials."""
-    if not is_url(source):
-        return str(Path(source).resolve())
-    parts = urlsplit(source)
-    return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}"
 
 
 def read(source, context):
@@ -177,11 +164,7 @@ class _PostgresDatabase(_Database):
         import psycopg
 
         self.errors = (psycopg.Error,)
-        try:
-            self.connection = psycopg.connect(url)
-        except psycopg.Error as error:
-            raise ImportFormatError(name, "", "a reachable PostgreSQL database", str(error).strip()) from None
-        self.connection.read_only = True
+        self.connection = connect_postgres(url, name)
 
     def has_table(self, table):
         with self.connection.cursor() as cursor:
