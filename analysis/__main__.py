@@ -17,6 +17,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--codebook", required=True, help="codebook CSV from export_wave")
     run.add_argument("--out", required=True, help="directory for results.json, tables/ and figures/")
     run.add_argument("--population", help="optional CSV of usage features for all platform users (nonresponse)")
+    run.add_argument("--language", choices=("de", "en"),
+                     help="language of the codebook labels in figures and tables (default: the plan's, else en)")
     return parser
 
 
@@ -25,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     from .cli import run_command
 
     try:
-        path = run_command(args.plan, args.data, args.codebook, args.out, args.population)
+        path = run_command(args.plan, args.data, args.codebook, args.out, args.population, args.language)
     except AnalysisError as exc:
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2

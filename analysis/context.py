@@ -12,6 +12,7 @@ import pandas as pd
 
 from .descriptives import missing_codes, value_labels
 from .disclosure import DEFAULT_THRESHOLD
+from .figure_text import DERIVED, stem
 from .io import Dataset
 from .results import Result
 
@@ -53,6 +54,27 @@ class Context:
     def label_of(self, variable: str) -> str:
         row = self.codebook_row(variable)
         return row.get(f"label_{self.language}") or row.get("label_en") or variable
+
+    def figure_label(self, variable: str) -> str:
+        """The codebook wording in the run's language, or the name of a score the run derives."""
+        derived = DERIVED.get(self.language, DERIVED["en"])
+        if variable in derived and not self.codebook_row(variable):
+            return derived[variable]
+        return self.label_of(variable)
+
+    def block_title(self, block: str, columns: list[str]) -> str:
+        """A figure title from the codebook: one item's wording, or the question its rows or options share;
+        otherwise the block's name in the plan."""
+        stems = {stem(self.figure_label(c)) for c in columns}
+        if len(columns) == 1 or (len(stems) == 1 and any(self.figure_label(c) != stem(self.figure_label(c))
+                                                         for c in columns)):
+            return stems.pop() if len(stems) == 1 else self.figure_label(columns[0])
+        return block.replace("_", " ").capitalize()
+
+    def figure_spec(self, name: str, kind: str, block: str, columns: list[str], table: pd.DataFrame, **more) -> dict:
+        """What save_figure needs, with the words in the run's language from the codebook."""
+        return {"name": name, "kind": kind, "title": self.block_title(block, columns), "table": table,
+                "labels": {c: self.figure_label(c) for c in columns}, "language": self.language, **more}
 
     def range_of(self, variable: str) -> tuple[float, float] | None:
         """Valid min/max from the codebook, else from the value labels without missing codes."""

@@ -15,10 +15,11 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .figure_text import number, short_label, words, wrap
+
 STABLE = {"svg.hashsalt": "uptake-analysis", "svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 9}
 SVG_METADATA = {"Date": None, "Creator": None}
 PNG_METADATA = {"Software": None}
-FOOTNOTE = "Cells with fewer than {t} responses are suppressed (not drawn)."
 
 # Colour-blind-safe colours. Bars: Okabe & Ito (2008) blue. Likert levels: ColorBrewer PuOr
 # (Harrower & Brewer, 2003; marked colour-blind safe), whose lightness falls from the centre to
@@ -60,13 +61,52 @@ def _numeric(values) -> pd.Series:
     return pd.to_numeric(pd.Series(values), errors="coerce").fillna(0.0)
 
 
-def likert_chart(table: pd.DataFrame, title: str, threshold: int) -> Figure:
+def new_figure(height: float, width: float = 7.0) -> Figure:
+    """A figure with constrained layout, so axis labels, the legend below them and the footnote never overlap."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def footnote(fig: Figure, text: str) -> None:
+    """The suppression note at the bottom left; as the figure's supxlabel the layout keeps room for it
+    below the axis label and the legend."""
+    fig.supxlabel(text, x=0.01, ha="left", fontsize=6)
+
+
+def item_labels(spec: dict, variables: list[str]) -> list[str]:
+    """Tick labels for the items of a block: the codebook wording (row or option text), wrapped."""
+    labels = spec.get("labels") or {}
+    return [wrap(short_label(labels.get(v, v))) for v in variables]
+
+
+def lines(labels: list[str]) -> int:
+    return sum(label.count("\n") + 1 for label in labels)
+
+
+def _legend_above(fig: Figure, ax, levels: int) -> None:
+    """The level legend in one row above the bars, so it can never collide with the axis label below
+    (constrained layout keeps room for it); long level labels are wrapped."""
+    handles, labels = ax.get_legend_handles_labels()
+    width = max(12, int(fig.get_figwidth() * 70 / levels / 7.2))  # characters per entry that fit in one row
+    ax.legend(handles, [wrap(label, width) for label in labels], loc="lower center", bbox_to_anchor=(0.5, 1.01),
+              ncol=levels, fontsize=7, frameon=False, handlelength=1.2, columnspacing=1.0)
+
+
+def title(fig: Figure, text: str) -> None:
+    """The title centred over the whole figure (long item labels would push an axes title off the page)."""
+    fig.suptitle(wrap(text, 75), fontsize=9.5)
+
+
+def likert_chart(spec: dict, threshold: int) -> Figure:
     """Stacked horizontal bars: percent of valid answers per level, one bar per item."""
+    text = words(spec.get("language", "en"))
+    table = spec["table"]
     valid = table[table["kind"] == "valid"]
     variables = list(dict.fromkeys(valid["variable"]))
+    ticks = item_labels(spec, variables)
     levels = sorted(valid["value"].unique())
-    fig = Figure(figsize=(7, 0.5 * len(variables) + 1.6))
-    FigureCanvasAgg(fig)
+    fig = new_figure(0.17 * lines(ticks) + 0.25 * len(variables) + 2.0)
     ax = fig.add_subplot()
     colours = diverging_colours(len(levels))
     left = pd.Series(0.0, index=variables)
@@ -74,35 +114,42 @@ def likert_chart(table: pd.DataFrame, title: str, threshold: int) -> Figure:
         part = valid[valid["value"] == level].set_index("variable").reindex(variables)
         width = _numeric(part["percent"].where(~part["suppressed"].fillna(False).astype(bool), 0)).to_numpy()
         label = str(part["label"].dropna().iloc[0]) if part["label"].notna().any() else f"{level:g}"
-        ax.barh(variables, width, left=left.to_numpy(), color=colours[i], label=label)
+        ax.barh(range(len(variables)), width, left=left.to_numpy(), color=colours[i], label=label,
+                edgecolor="white", linewidth=0.5)
         left += width
+    ax.set_yticks(range(len(variables)), ticks)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% of valid answers")
+    ax.set_xlabel(text["percent_valid"])
     ax.invert_yaxis()
-    ax.set_title(title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=min(len(levels), 5), fontsize=7, frameon=False)
-    fig.text(0.01, 0.01, FOOTNOTE.format(t=threshold), fontsize=6)
-    fig.tight_layout()
+    title(fig, spec["title"])
+    _legend_above(fig, ax, len(levels))
+    footnote(fig, text["footnote"].format(t=threshold))
     return fig
 
 
-def bar_chart(table: pd.DataFrame, title: str, threshold: int) -> Figure:
-    """Horizontal bars of percent selected per option; suppressed options labelled '<t'."""
-    labels = table["option"].astype(str).tolist()
+def bar_chart(spec: dict, threshold: int) -> Figure:
+    """Horizontal bars of percent selected per option; suppressed options labelled '<t'.
+    With `sorted` in the spec the most frequent option comes first (suppressed ones last)."""
+    text = words(spec.get("language", "en"))
+    table = spec["table"].reset_index(drop=True)
+    if spec.get("sorted"):
+        shown = _numeric(table["percent"].where(~table["suppressed"].astype(bool), -1))
+        table = table.iloc[np.argsort(-shown.to_numpy(), kind="stable")].reset_index(drop=True)
+    labels = item_labels(spec, table["option"].astype(str).tolist())
     suppressed = table["suppressed"].astype(bool).to_numpy()
     width = _numeric(table["percent"].where(~table["suppressed"].astype(bool), 0)).to_numpy()
-    fig = Figure(figsize=(7, 0.35 * len(labels) + 1.4))
-    FigureCanvasAgg(fig)
+    fig = new_figure(0.17 * lines(labels) + 0.12 * len(labels) + 1.3)
     ax = fig.add_subplot()
-    ax.barh(labels, width, color=BAR_COLOUR)
+    ax.barh(range(len(labels)), width, color=BAR_COLOUR)
+    language = spec.get("language", "en")
     for y, (w, hidden) in enumerate(zip(width, suppressed)):
-        ax.text(w + 1, y, f"<{threshold}" if hidden else f"{w:.0f}%", va="center", fontsize=7)
+        ax.text(w + 1, y, f"<{threshold}" if hidden else f"{number(w, 0, language)} %", va="center", fontsize=7)
+    ax.set_yticks(range(len(labels)), labels)
     ax.set_xlim(0, 110)
-    ax.set_xlabel("% of respondents who answered the item")
+    ax.set_xlabel(text["percent_answered"])
     ax.invert_yaxis()
-    ax.set_title(title)
-    fig.text(0.01, 0.01, FOOTNOTE.format(t=threshold), fontsize=6)
-    fig.tight_layout()
+    title(fig, spec["title"])
+    footnote(fig, text["footnote"].format(t=threshold))
     return fig
 
 
@@ -114,48 +161,51 @@ def _level_percents(valid: pd.DataFrame, variables: list[str], levels: list) -> 
         index=variables, columns=levels).fillna(0.0)
 
 
-def likert_diverging_chart(table: pd.DataFrame, title: str, threshold: int) -> Figure:
+def likert_diverging_chart(spec: dict, threshold: int) -> Figure:
     """Diverging stacked bars (Robbins & Heiberger, 2011): disagreement left of zero,
     agreement right, the neutral level centred on zero."""
+    text = words(spec.get("language", "en"))
+    table = spec["table"]
     valid = table[table["kind"] == "valid"]
     variables = list(dict.fromkeys(valid["variable"]))
+    ticks = item_labels(spec, variables)
     levels = sorted(valid["value"].unique())
     percents = _level_percents(valid, variables, levels)
     labels = {level: (str(part["label"].dropna().iloc[0]) if part["label"].notna().any() else f"{level:g}")
               for level, part in valid.groupby("value")}
     colours = diverging_colours(len(levels))
-    fig = Figure(figsize=(7, 0.5 * len(variables) + 1.8))
-    FigureCanvasAgg(fig)
+    fig = new_figure(0.17 * lines(ticks) + 0.25 * len(variables) + 2.0)
     ax = fig.add_subplot()
     lefts = np.array([diverging_lefts(list(percents.loc[v])) for v in variables]).reshape(len(variables), len(levels))
     for i, level in enumerate(levels):
-        ax.barh(variables, percents[level].to_numpy(), left=lefts[:, i], color=colours[i], label=labels[level],
-                edgecolor="white", linewidth=0.5)
+        ax.barh(range(len(variables)), percents[level].to_numpy(), left=lefts[:, i], color=colours[i],
+                label=labels[level], edgecolor="white", linewidth=0.5)
+    ax.set_yticks(range(len(variables)), ticks)
     reach = max(100.0, float(np.abs(lefts).max(initial=0)) + 5)
     ax.set_xlim(-reach, reach)
     ax.axvline(0, color="#333333", linewidth=0.8)
     ticks = [t for t in range(-100, 101, 25) if abs(t) <= reach]
     ax.set_xticks(ticks, [f"{abs(t)}" for t in ticks])
-    ax.set_xlabel("% of valid answers (disagreement left, agreement right of 0)")
+    ax.set_xlabel(wrap(text["percent_diverging"], 50))
     ax.invert_yaxis()
-    ax.set_title(title)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=min(len(levels), 4), fontsize=7, frameon=False)
-    fig.text(0.01, 0.01, FOOTNOTE.format(t=threshold), fontsize=6)
-    fig.tight_layout()
+    title(fig, spec["title"])
+    _legend_above(fig, ax, len(levels))
+    footnote(fig, text["footnote"].format(t=threshold))
     return fig
 
 
-def sus_distribution_chart(table: pd.DataFrame, title: str, threshold: int) -> Figure:
+def sus_distribution_chart(spec: dict, threshold: int) -> Figure:
     """Histogram of SUS scores (bins of 5 points) over the Sauro-Lewis curved grading scale;
     bins with fewer than `threshold` responses are not drawn but marked."""
     from .scoring import SUS_GRADES
 
-    scores = pd.to_numeric(table["sus_score"], errors="coerce").dropna()
+    language = spec.get("language", "en")
+    text = words(language)
+    scores = pd.to_numeric(spec["table"]["sus_score"], errors="coerce").dropna()
     edges = np.arange(0, 105, 5)
     counts, _ = np.histogram(scores, bins=edges)
     hidden = (counts > 0) & (counts < threshold)
-    fig = Figure(figsize=(7, 3.6))
-    FigureCanvasAgg(fig)
+    fig = new_figure(3.6)
     ax = fig.add_subplot()
     bounds = [low for low, _ in SUS_GRADES] + [0.0]
     for i, (low, grade) in enumerate(SUS_GRADES):
@@ -171,25 +221,30 @@ def sus_distribution_chart(table: pd.DataFrame, title: str, threshold: int) -> F
     if len(scores):
         mean = float(scores.mean())
         ax.axvline(mean, color="#D55E00", linewidth=1.5, linestyle="--", zorder=3)
-        ax.text(mean + 1, 0.92, f"mean {mean:.1f}", transform=ax.get_xaxis_transform(), fontsize=7, color="#D55E00")
+        ax.text(mean + 1, 0.92, text["mean"].format(m=number(mean, 1, language)), transform=ax.get_xaxis_transform(), fontsize=7, color="#D55E00")
     ax.set_xlim(0, 100)
-    ax.set_xlabel("SUS score (grades: Sauro & Lewis curved grading scale)")
-    ax.set_ylabel("responses")
-    ax.set_title(title, pad=22)
-    fig.text(0.01, 0.01, FOOTNOTE.format(t=threshold).replace("Cells", "Bins"), fontsize=6)
-    fig.tight_layout()
+    ax.set_xlabel(text["sus_axis"])
+    ax.set_ylabel(text["responses"])
+    ax.set_title(text["sus_title"], pad=22)
+    footnote(fig, text["footnote_bins"].format(t=threshold))
     return fig
 
 
-DRAW = {"likert": likert_chart, "likert_diverging": likert_diverging_chart, "sus": sus_distribution_chart,
-        "bars": bar_chart}
+def _draw(kind: str):
+    from .group_figures import shares_by_group_chart, outcome_by_usage_chart
+
+    return {"likert": likert_chart, "likert_diverging": likert_diverging_chart, "sus": sus_distribution_chart,
+            "bars": bar_chart, "frequencies": bar_chart, "shares_by_group": shares_by_group_chart,
+            "by_usage": outcome_by_usage_chart}.get(kind, bar_chart)
 
 
 def save_figure(spec: dict, directory: Path, threshold: int) -> list[str]:
-    """Render one figure spec to `<name>.svg` and `<name>.png`; returns the file names."""
+    """Render one figure spec to `<name>.svg` and `<name>.png`; returns the file names.
+
+    A spec has `name`, `kind`, `title` and `table`, and optionally `labels` ({column: codebook label})
+    and `language` (`en`, `de`) for the words around the data."""
     with matplotlib.rc_context(STABLE):
-        draw = DRAW.get(spec["kind"], bar_chart)
-        fig = draw(spec["table"], spec["title"], threshold)
+        fig = _draw(spec["kind"])(spec, threshold)
         svg, png = directory / f"{spec['name']}.svg", directory / f"{spec['name']}.png"
         fig.savefig(svg, format="svg", metadata=SVG_METADATA)
         fig.savefig(png, format="png", dpi=150, metadata=PNG_METADATA)

@@ -19,8 +19,9 @@ from .errors import PlanError
 SECTIONS = {
     "version", "title", "seed", "language", "population", "exclusions", "disclosure", "descriptives",
     "instruments", "scales", "comparisons", "correlations", "models", "factors", "personas",
-    "nonresponse", "text",
+    "nonresponse", "text", "figures",
 }
+FIGURE_KINDS = {"frequencies": ("items",), "shares_by_group": ("items", "by"), "by_usage": ("outcome", "usage")}
 INSTRUMENT_OUTPUTS = {"sus": ["sus_score"], "umux_lite": ["umux_lite", "umux_lite_sus"], "nps": ["nps_category"]}
 USAGE = "usage"  # plan keyword: every column whose codebook source is `usage`
 # Plan selectors that read the codebook, so the plan need not repeat the instrument:
@@ -48,7 +49,7 @@ def validate_shape(plan: dict, where: str = "plan") -> None:
     unknown = sorted(set(plan) - SECTIONS)
     if unknown:
         raise PlanError(f"{where}: unknown section(s) {unknown}; expected some of {sorted(SECTIONS)}")
-    for section in ("comparisons", "models", "factors", "text"):
+    for section in ("comparisons", "models", "factors", "text", "figures"):
         entries = tests_of(plan) if section == "comparisons" else plan.get(section) or []
         if not isinstance(entries, list):
             raise PlanError(f"{where}: {section} must be a list of entries")
@@ -62,6 +63,12 @@ def validate_shape(plan: dict, where: str = "plan") -> None:
         for key in ("outcome", "by"):
             if key not in test:
                 raise PlanError(f"{where}: comparisons.tests[{i}] needs '{key}'")
+    for i, figure in enumerate(plan.get("figures") or []):
+        if figure.get("kind") not in FIGURE_KINDS:
+            raise PlanError(f"{where}: figures[{i}].kind must be one of {sorted(FIGURE_KINDS)}, got {figure.get('kind')!r}")
+        for key in ("name", *FIGURE_KINDS[figure["kind"]]):
+            if key not in figure:
+                raise PlanError(f"{where}: figures[{i}] ({figure['kind']}) needs '{key}'")
     sus = (plan.get("instruments") or {}).get("sus")
     if sus and not sus.get("items"):
         raise PlanError(f"{where}: instruments.sus needs 'items' (the ten SUS items in order)")
@@ -181,4 +188,11 @@ def check_columns(plan: dict, columns: list[str], usage_columns: list[str] = (),
         take("nonresponse.weight_by", list(((plan.get("population") or {}).get("margins") or {})), every)
     for i, spec in enumerate(plan.get("text") or []):
         take(f"text[{i}].column", spec.get("column"))
+    for i, spec in enumerate(plan.get("figures") or []):
+        for key in ("items", "by", "outcome"):
+            if key in spec:
+                take(f"figures[{i}].{key}", spec[key], every)
+        if "usage" in spec:  # a wave without linked usage has no usage columns: the figure is left out
+            resolved[f"figures[{i}].usage"] = (resolve(spec["usage"], table, f"figures[{i}].usage", usage_columns,
+                                                       selections) if usage_columns else [])
     return resolved

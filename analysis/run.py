@@ -106,7 +106,7 @@ def _sus(ctx: Context, spec: dict) -> None:
     row = summary.iloc[0]
     if ctx.frame["sus_score"].notna().any():
         ctx.figures.append({"name": "sus_distribution", "kind": "sus", "title": "SUS scores",
-                            "table": ctx.frame[["sus_score"]]})
+                            "table": ctx.frame[["sus_score"]], "language": ctx.language})
     ctx.add(Result("scores/sus", "scores", "System Usability Scale", table=summary,
                    text=f"SUS {apa.mean_sd(row['mean'], row['sd'])}, {apa.ci(row['ci_low'], row['ci_high'], 1)}; "
                         f"grade {row['grade']}, {row['adjective']}"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import apa, compare, descriptives, disclosure, factors, models, reliability, text
+from . import apa, compare, descriptives, disclosure, factors, group_figures, models, reliability, text
 from .context import Context
 from .io import TEXT_TYPES
 from .linked import correlations, nonresponse, personas
@@ -39,18 +39,16 @@ def descriptive_tables(ctx: Context) -> None:
                 shown_tables.append(shown.assign(variable=column))
             if kind == "likert" and shown_tables:
                 shown_all = pd.concat(shown_tables, ignore_index=True)
-                ctx.figures.append({"name": f"likert__{block}", "kind": "likert", "title": block, "table": shown_all})
-                ctx.figures.append({"name": f"likert_diverging__{block}", "kind": "likert_diverging", "title": block,
-                                    "table": shown_all})
+                for figure_kind in ("likert", "likert_diverging"):
+                    ctx.figures.append(ctx.figure_spec(f"{figure_kind}__{block}", figure_kind, block, columns,
+                                                       shown_all))
     for block, columns in _blocks(ctx, "multi_select").items():
-        # Option columns only: the "other, please specify" text column belongs to other_text.
-        numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and not c.endswith("__other_text")
-                   and ctx.codebook_row(c).get("type", "") not in TEXT_TYPES]
+        numeric = _option_columns(ctx, columns)
         table = descriptives.multi_select(frame, numeric)
         table["label"] = [ctx.label_of(c) for c in numeric]
         shown = disclosure.suppress_frequencies(table, threshold=ctx.threshold)
         ctx.add(Result(f"descriptives/multi_select/{block}", "descriptives", f"Multiple choice: {block}", table=shown))
-        ctx.figures.append({"name": f"multi_select__{block}", "kind": "bars", "title": block, "table": shown})
+        ctx.figures.append(ctx.figure_spec(f"multi_select__{block}", "bars", block, numeric, shown))
     for block, columns in _blocks(ctx, "numeric").items():
         table = descriptives.numeric_summary(frame, columns)
         shown = disclosure.mask_small_groups(table, "n", ["mean", "sd", "median", "q1", "q3", "min", "max"], ctx.threshold)
@@ -58,6 +56,62 @@ def descriptive_tables(ctx: Context) -> None:
     for block, columns in _blocks(ctx, "other_text").items():
         ctx.add(Result(f"descriptives/other_text/{block}", "descriptives", "'Other' answers as written",
                        table=descriptives.other_texts(frame, columns)))
+
+
+def _option_columns(ctx: Context, columns: list[str]) -> list[str]:
+    """Option columns only: the "other, please specify" text column belongs to other_text."""
+    return [c for c in columns if pd.api.types.is_numeric_dtype(ctx.frame[c]) and not c.endswith("__other_text")
+            and ctx.codebook_row(c).get("type", "") not in TEXT_TYPES]
+
+
+def planned_figures(ctx: Context) -> None:
+    """The plan's `figures`: option frequencies sorted by share, option shares per group, and a
+    rating across thirds of usage intensity (only when the wave has usage columns). Each also
+    writes its table (disclosure control applied) as result `figures/<name>`."""
+    for i, spec in enumerate(ctx.plan.get("figures") or []):
+        name = spec["name"]
+        draw = {"frequencies": _frequencies_figure, "shares_by_group": _shares_figure, "by_usage": _usage_figure}
+        ctx.attempt(f"figures/{name}", "figures", name, lambda i=i, spec=spec: draw[spec["kind"]](ctx, i, spec))
+
+
+def _frequencies_figure(ctx: Context, i: int, spec: dict) -> None:
+    options = _option_columns(ctx, ctx.columns(f"figures[{i}].items"))
+    table = descriptives.multi_select(ctx.frame, options)
+    table["label"] = [ctx.label_of(c) for c in options]
+    shown = disclosure.suppress_frequencies(table, threshold=ctx.threshold)
+    ctx.add(Result(f"figures/{spec['name']}", "figures", ctx.block_title(spec["name"], options), table=shown))
+    ctx.figures.append(ctx.figure_spec(spec["name"], "frequencies", spec["name"], options, shown, sorted=True))
+
+
+def _shares_figure(ctx: Context, i: int, spec: dict) -> None:
+    options = _option_columns(ctx, ctx.columns(f"figures[{i}].items"))
+    by = ctx.columns(f"figures[{i}].by")[0]
+    shown = group_figures.shares_by_group(ctx.frame, options, ctx.group_labels(ctx.frame[by]), ctx.threshold)
+    title = f"{ctx.block_title(spec['name'], options)} × {ctx.figure_label(by)}"
+    ctx.add(Result(f"figures/{spec['name']}", "figures", title, table=shown, values={"by": by}))
+    figure = ctx.figure_spec(spec["name"], "shares_by_group", spec["name"], options, shown)
+    ctx.figures.append(figure | {"title": ctx.block_title(spec["name"], options)})
+
+
+def _usage_figure(ctx: Context, i: int, spec: dict) -> None:
+    usage = ctx.columns(f"figures[{i}].usage")
+    outcome = ctx.columns(f"figures[{i}].outcome")[0]
+    if not usage:
+        ctx.add(Result(f"figures/{spec['name']}", "figures", spec["name"],
+                       messages=["no usage columns (codebook source 'usage') in this wave: no figure"]))
+        return
+    summary, values = group_figures.by_usage_thirds(ctx.frame[outcome], ctx.frame[usage[0]], ctx.threshold)
+    if summary.empty:
+        ctx.add(Result(f"figures/{spec['name']}", "figures", spec["name"],
+                       messages=[f"fewer than two different values of {usage[0]} among respondents with "
+                                 f"{outcome}: no figure"]))
+        return
+    title = f"{ctx.figure_label(outcome)} × {ctx.figure_label(usage[0])}"
+    ctx.add(Result(f"figures/{spec['name']}", "figures", title, table=summary,
+                   values={"outcome": outcome, "usage": usage[0]}))
+    ctx.figures.append({"name": spec["name"], "kind": "by_usage", "title": title, "table": summary, "values": values,
+                        "language": ctx.language, "outcome_label": ctx.figure_label(outcome),
+                        "usage_label": ctx.figure_label(usage[0])})
 
 
 def _reliability_of(ctx: Context, name: str, items: pd.DataFrame) -> None:
@@ -227,4 +281,5 @@ SECTIONS = [
     personas,
     nonresponse,
     text_topics,
+    planned_figures,
 ]

@@ -59,3 +59,125 @@ def test_figures_are_byte_identical_svg_on_rerun(spec, tmp_path):
     svg = f"{spec['name']}.svg"
     assert (tmp_path / "a" / svg).read_bytes() == (tmp_path / "b" / svg).read_bytes()
     assert b"<dc:date>" not in (tmp_path / "a" / svg).read_bytes()
+
+
+# --- Words from the codebook, in the run's language, and the figures the plan declares -------------
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from html import unescape  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from analysis.group_figures import shares_by_group  # noqa: E402
+from tests.analysis.builders import demo_wave  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_PLAN = REPO / "analysis" / "plans" / "demo.yaml"
+
+
+def svg_text(path):
+    """The words of a Matplotlib SVG (text drawn as paths keeps each string in a comment)."""
+    import re
+
+    return [unescape(t) for t in re.findall(r"<!-- (.*?) -->", path.read_text(encoding="utf-8"), re.S)]
+
+
+@pytest.fixture(scope="module")
+def demo_runs(tmp_path_factory):
+    """The demo plan on a synthetic demo wave with linked usage, in English, German and German again."""
+    directory = tmp_path_factory.mktemp("figures")
+    table, codebook, _population = demo_wave(150, seed=11)
+    table.to_csv(directory / "responses.csv", index=False)
+    codebook.to_csv(directory / "codebook.csv", index=False)
+    for name, language in (("en", "en"), ("de", "de"), ("de_again", "de")):
+        done = subprocess.run([sys.executable, "-m", "analysis", "run", str(DEMO_PLAN), "--data",
+                               str(directory / "responses.csv"), "--codebook", str(directory / "codebook.csv"),
+                               "--out", str(directory / name), "--language", language],
+                              capture_output=True, text=True, cwd=REPO, timeout=300)
+        assert done.returncode == 0, done.stderr
+    return directory
+
+
+def test_matrix_rows_are_labelled_with_their_wording_not_their_code(demo_runs):
+    english = svg_text(demo_runs / "en" / "figures" / "likert_diverging__trust.svg")
+    german = svg_text(demo_runs / "de" / "figures" / "likert_diverging__trust.svg")
+    assert "The system works reliably." in english
+    assert "Das System arbeitet zuverlässig." in german
+    assert not any("trust_2" in text for text in english + german)
+    assert "Strongly agree" in " ".join(english) or "strongly agree" in " ".join(english).lower()
+
+
+def test_figure_words_follow_the_language_but_results_json_keys_do_not(demo_runs):
+    assert "% der gültigen Antworten" in " ".join(svg_text(demo_runs / "de" / "figures" / "likert__trust.svg"))
+    import json
+
+    english = json.loads((demo_runs / "en" / "results.json").read_text(encoding="utf-8"))
+    german = json.loads((demo_runs / "de" / "results.json").read_text(encoding="utf-8"))
+    assert [r["id"] for r in english["results"]] == [r["id"] for r in german["results"]]
+    assert sorted(english["meta"]["figures"]) == sorted(german["meta"]["figures"])
+
+
+def test_the_same_inputs_and_language_give_byte_identical_figures(demo_runs):
+    first, again = demo_runs / "de" / "figures", demo_runs / "de_again" / "figures"
+    names = sorted(p.name for p in first.iterdir())
+    assert names == sorted(p.name for p in again.iterdir())
+    assert all((first / n).read_bytes() == (again / n).read_bytes() for n in names)
+
+
+def test_the_demo_plan_declares_use_case_data_sensitivity_and_usage_figures(demo_runs):
+    import json
+
+    figures = json.loads((demo_runs / "en" / "results.json").read_text(encoding="utf-8"))["meta"]["figures"]
+    for name in ("use_cases", "data_sensitivity_by_role", "satisfaction_by_usage", "sus_distribution"):
+        assert f"figures/{name}.svg" in figures
+        assert (demo_runs / "en" / "figures" / f"{name}.svg").exists()
+    use_cases = svg_text(demo_runs / "en" / "figures" / "use_cases.svg")
+    assert "Drafting texts (e.g. e-mails, reports," in use_cases  # the option's wording, wrapped at 40 characters
+    assert not any("use_cases__" in text for text in use_cases)
+
+
+def test_use_case_bars_are_sorted_most_frequent_first(demo_runs):
+    import json
+
+    results = {r["id"]: r for r in json.loads((demo_runs / "en" / "results.json").read_text(encoding="utf-8"))["results"]}
+    shown = [row["percent"] for row in results["figures/use_cases"]["table"] if not row["suppressed"]]
+    words = svg_text(demo_runs / "en" / "figures" / "use_cases.svg")
+    percents = [float(w.rstrip(" %")) for w in words if w.endswith(" %")]
+    assert percents == sorted(percents, reverse=True)
+    assert len(percents) == len(shown)
+
+
+def test_small_cells_of_data_kinds_by_role_are_suppressed_and_marked(tmp_path):
+    # Three physicians (too few to show anything), eight nurses of whom two entered patient data.
+    frame = pd.DataFrame({"role": [1.0] * 3 + [2.0] * 8,
+                          "data_kinds__public": [1, 0, 1] + [1, 1, 1, 1, 1, 1, 0, 0],
+                          "data_kinds__patient": [0, 0, 1] + [1, 1, 0, 0, 0, 0, 0, 0]})
+    groups = pd.Series(pd.Categorical(frame["role"].map({1.0: "Physician", 2.0: "Nursing"}),
+                                      categories=["Physician", "Nursing"]))
+    table = shares_by_group(frame, ["data_kinds__public", "data_kinds__patient"], groups, threshold=5)
+    physician = table[table["group"] == "Physician"]
+    assert physician["suppressed"].all() and (physician["percent"] == "<5").all()
+    nursing = table[table["group"] == "Nursing"].set_index("option")
+    assert nursing.loc["data_kinds__public", "n"] == 6 and nursing.loc["data_kinds__public", "percent"] == 75.0
+    assert nursing.loc["data_kinds__patient", "percent"] == "<5"
+    spec = {"name": "kinds", "kind": "shares_by_group", "title": "Data entered", "table": table,
+            "labels": {"data_kinds__public": "Which data? [Public information]",
+                       "data_kinds__patient": "Which data? [Patient data]"}}
+    save_figure(spec, tmp_path, 5)
+    words = svg_text(tmp_path / "kinds.svg")
+    assert words.count("<5") == 3  # every suppressed cell is marked, not drawn
+    assert "Public information" in words and "Nursing" in words
+
+
+def test_ratings_by_usage_thirds_hide_small_groups(tmp_path):
+    from analysis.group_figures import by_usage_thirds
+
+    usage = pd.Series(list(range(12)) + [100, 101])
+    outcome = pd.Series([50.0] * 14)
+    summary, values = by_usage_thirds(outcome, usage, threshold=5)
+    assert list(summary["n"]) == [5, 4, 5] or "<5" in list(summary["n"])
+    assert summary["suppressed"].sum() == (summary["n"] == "<5").sum()
+    spec = {"name": "by_usage", "kind": "by_usage", "title": "SUS by usage", "table": summary, "values": values,
+            "outcome_label": "SUS score", "usage_label": "Active days"}
+    save_figure(spec, tmp_path, 5)
+    assert (tmp_path / "by_usage.svg").exists()
