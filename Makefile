@@ -9,6 +9,11 @@ OIDC_PROVIDER := tests/oidc_provider
 # Debian packages the project needs: Pango and fonts for WeasyPrint's PDFs, poppler for reading them back.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
 
+# The demo site's own price per 1M tokens (the worked example in docs/platform-logs.md) and staff size.
+demo demo-reports: export UPTAKE_ONPREM_EUR_PER_M_INPUT ?= 0.30
+demo demo-reports: export UPTAKE_ONPREM_EUR_PER_M_OUTPUT ?= 2.99
+demo demo-reports: export UPTAKE_STAFF_COUNT ?= 650
+
 demo: $(INSTALLED) system-packages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput

@@ -75,19 +75,26 @@ def results_sections(bundle):
                     tables.quality_flags(bundle)]},
         {"title": _("Usability and satisfaction"), "text": [bundle.result("scores/sus")["text"]] if bundle.result("scores/sus") else [],
          "blocks": [tables.scores(bundle), tables.nps(bundle),
-                    *[figure(bundle, name, _("Distribution of answers: %(block)s") % {"block": name.split("__", 1)[1]},
-                             _("Percent of valid answers per item; suppressed cells are not drawn."))
-                      for name in bundle.figures("likert__")],
+                    figure(bundle, "sus_distribution", _("Distribution of SUS scores with the grade bands"),
+                           _("SUS scores in bins of five points over the Sauro–Lewis curved grading scale (A+ to F); "
+                             "the dashed line is the mean.")),
+                    *[figure(bundle, name, _("Answers per item, neutral centred: %(block)s")
+                             % {"block": name.split("__", 1)[1].replace("_", " ")},
+                             _("Diverging stacked bars: disagreement left of zero, agreement right, the neutral "
+                               "answer centred on zero; percent of valid answers."))
+                      for name in bundle.figures("likert_diverging__")],
                     *[tables.frequency(bundle, i) for i in likert_ids]]},
         {"title": _("Reliability of the scales"), "text": [r["text"] for i in bundle.ids("reliability/")
                                                             if (r := bundle.result(i)).get("text")],
          "blocks": [tables.reliability(bundle)]},
         {"title": _("Use cases and data entered"), "text": [],
          "blocks": [*[b for i in bundle.ids("descriptives/multi_select/")
-                      for b in (figure(bundle, i.replace("descriptives/multi_select/", "multi_select__"),
-                                       _("Share of respondents per option: %(block)s") % {"block": i.rsplit("/", 1)[1]},
-                                       _("Several answers possible.")),
-                                tables.multi_select(bundle, i))]]},
+                      for b in (option_figure(bundle, i.rsplit("/", 1)[1]), tables.multi_select(bundle, i))],
+                    figure(bundle, "data_sensitivity_by_role", _("Kinds of data entered, by role"),
+                           _("Percent of the respondents of each role who answered the item; several answers possible.")),
+                    figure(bundle, "satisfaction_by_usage", _("Usability by usage intensity"),
+                           _("SUS scores in thirds of the respondents by active days on the platform (linked usage); "
+                             "boxes: quartiles, whiskers: 10th and 90th percentile, diamond: mean."))]},
         {"title": _("Group comparisons"), "text": [],
          "blocks": [tables.comparisons(bundle),
                     *[tables.group_summary(bundle, i) for i in bundle.ids("comparisons/") if not i.endswith("/dunn")]]},
@@ -101,6 +108,14 @@ def results_sections(bundle):
         section["blocks"] = [b for b in section["blocks"] if b is not None]
         section["text"] = [t for t in section["text"] if t]
     return [s for s in sections if s["blocks"] or s["text"]]
+
+
+def option_figure(bundle, block):
+    """The plan's sorted frequency figure of a multiple-choice block when there is one (e.g. `use_cases`),
+    else the block's bars in questionnaire order."""
+    name = block if bundle.figure(block) else f"multi_select__{block}"
+    return figure(bundle, name, _("Share of respondents per option: %(block)s") % {"block": block.replace("_", " ")},
+                  _("Several answers possible."))
 
 
 def sample_text(bundle):

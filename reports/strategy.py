@@ -6,8 +6,10 @@ so the same data always gives the same messages.
 
 from django.utils.translation import gettext as _
 
+from platform_logs.costs import ONPREM
 from reports import tables
-from reports.facts import common, numbered
+from reports.charts import weekly_usage_figure
+from reports.facts import Figure, common, figure, numbered
 from reports.formatting import DASH, count, is_marker, missing, number, percent
 
 PATIENT_OPTIONS = ("patient_pseudonymized", "patient_identifiable")
@@ -18,15 +20,21 @@ def document(bundle):
     context = common(bundle, _("Strategy update"))
     if context["withheld"]:
         return context | {"messages": []}
-    use_cases = tables.multi_select(bundle, "descriptives/multi_select/use_cases", title=_("Use cases"))
+    figures = {
+        "trend": usage_trend(bundle),
+        "use_cases_figure": figure(bundle, "use_cases", _("Use cases, most frequent first"),
+                                   _("Percent of respondents who answered the item; several answers possible.")),
+    }
+    # Two to four pages for a board: a table only where no figure already shows the same numbers.
+    use_cases = None if figures["use_cases_figure"] else tables.multi_select(
+        bundle, "descriptives/multi_select/use_cases", title=_("Use cases"))
     sensitivity = data_sensitivity(bundle)
     ratings = ratings_table(bundle)
-    frequency = tables.frequency(bundle, "descriptives/categorical/frequency")
-    numbered([t for t in (frequency, use_cases, sensitivity, ratings) if t])
+    numbered([t for t in (use_cases, sensitivity, ratings) if t])
+    numbered(list(figures.values()))
     platform = bundle.context.get("platform")
-    return context | {
+    return context | figures | {
         "adoption": adoption(bundle),
-        "frequency": frequency,
         "use_cases": use_cases,
         "sensitivity": sensitivity,
         "patient": patient_data(bundle),
@@ -34,8 +42,18 @@ def document(bundle):
         "previous": bundle.context.get("previous_wave"),
         "platform": platform_facts(platform),
         "cost": cost_rows(platform),
+        "cost_note": cost_note(platform),
         "messages": key_messages(bundle),
     }
+
+
+def usage_trend(bundle):
+    """Weekly active users and tokens from the platform summary, drawn into the bundle; None without usage."""
+    svg = weekly_usage_figure(bundle.context.get("platform"), bundle.threshold, bundle.directory / "figures")
+    if svg is None:
+        return None
+    return Figure(key="platform_weekly", title=_("Weekly active users and tokens over the usage window"),
+                  src=f"figures/{svg.name}", note=_("From the platform logs (all users, not only respondents)."))
 
 
 def _option_rows(bundle, result_id):
@@ -135,33 +153,52 @@ def _signed(value, decimals):
 
 
 def platform_facts(platform):
-    """Scalar figures of platform_logs' summary as (label, value) rows, in a stable order."""
-    if not platform:
+    """(label, value) rows from platform_logs' summary (its `totals`, `daily`, weekly and monthly users)."""
+    totals = (platform or {}).get("totals") or {}
+    if not totals.get("active_users"):
         return []
-    labels = {"daily_active_users": _("Daily active users (mean)"), "weekly_active_users": _("Weekly active users"),
-              "monthly_active_users": _("Monthly active users"), "tokens": _("Tokens processed"),
-              "tokens_in": _("Tokens in"), "tokens_out": _("Tokens out"), "latency_p50": _("Latency, median (s)"),
-              "latency_p95": _("Latency, 95th percentile (s)"), "error_rate": _("Error rate")}
-    rows = []
-    for key, label in labels.items():
-        value = platform.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            rows.append((label, number(value, 0 if float(value).is_integer() else 2)))
+    daily = [day["active_users"] for day in platform.get("daily", []) if day.get("active_users") is not None]
+    full_weeks = [week for week in platform.get("weekly_active_users", []) if week.get("days") == 7]
+    rows = [(_("Active users in the usage window"), number(totals["active_users"], 0))]
+    if daily:
+        rows.append((_("Daily active users (mean)"), number(sum(daily) / len(daily), 1)))
+    if full_weeks:
+        rows.append((_("Weekly active users (last full week)"), number(full_weeks[-1]["active_users"], 0)))
+    rows += [
+        (_("Chat replies"), number(totals.get("replies"), 0)),
+        (_("Tokens in (millions)"), number((totals.get("tokens_in") or 0) / 1e6, 1)),
+        (_("Tokens out (millions)"), number((totals.get("tokens_out") or 0) / 1e6, 1)),
+        (_("Latency, median (s)"), number(totals.get("latency_p50"), 1)),
+        (_("Latency, 95th percentile (s)"), number(totals.get("latency_p95"), 1)),
+        (_("Error rate"), percent(100 * totals["error_rate"], 1) if totals.get("error_rate") is not None else DASH),
+    ]
     return rows
 
 
 def cost_rows(platform):
-    """(label, EUR per 1M tokens) for on-premises and each cloud reference, if the summary has a cost model."""
-    cost = (platform or {}).get("cost") or {}
+    """One row per price in the summary's cost model: EUR per 1M input/output tokens and this window's cost."""
+    costs = (platform or {}).get("costs") or {}
+    totals = costs.get("total") or {}
     rows = []
-    onprem = cost.get("onprem_eur_per_million_tokens") or cost.get("on_prem_eur_per_1m_tokens")
-    if isinstance(onprem, (int, float)):
-        rows.append((_("On-premises platform"), number(onprem, 2)))
-    for name, price in sorted((cost.get("cloud_reference") or cost.get("cloud") or {}).items()):
-        value = price.get("eur_per_million_tokens") if isinstance(price, dict) else price
-        if isinstance(value, (int, float)):
-            rows.append((str(name), number(value, 2)))
-    return rows
+    for price in costs.get("prices") or []:
+        name = price["name"]
+        rows.append({
+            "label": _("On-premises platform") if name == ONPREM else name,
+            "input": number(price["eur_per_m_input"], 2),
+            "output": number(price["eur_per_m_output"], 2),
+            "total": number(totals.get(name), 0),
+            "own": name == ONPREM,
+        })
+    return sorted(rows, key=lambda row: not row["own"])
+
+
+def cost_note(platform):
+    costs = (platform or {}).get("costs") or {}
+    if not costs.get("prices"):
+        return ""
+    return _("Cost of the usage window's chat tokens at each price. Cloud list prices as of %(date)s (%(note)s); "
+             "the on-premises price is the site's own setting.") % {
+        "date": costs.get("reference_prices_as_of", DASH), "note": costs.get("reference_prices_note", "")}
 
 
 def key_messages(bundle):

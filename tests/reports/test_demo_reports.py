@@ -110,3 +110,17 @@ def test_every_figure_and_table_is_exported_for_the_journal(demo_reports):
     assert tables == {".csv", ".tex"}
     table_1 = (assets / "tables" / "table_01_sample_rates.tex").read_text(encoding="utf-8")
     assert r"\toprule" in table_1 and r"\caption{Participant flow}" in table_1
+
+
+def test_publication_shows_the_sus_distribution_and_diverging_likert_figures(demo_reports):
+    text = " ".join(pdf_text(demo_reports["publication", "en"].pdf).split())
+    assert "Distribution of SUS scores with the grade bands" in text
+    assert "Answers per item, neutral centred:" in text
+    assert "Diverging stacked bars: disagreement left of zero" in text
+
+
+def test_strategy_update_shows_the_use_case_figure(demo_reports):
+    text = " ".join(pdf_text(demo_reports["strategy", "en"].pdf).split())
+    assert "Use cases, most frequent first" in text
+    figures = {p.stem for p in (demo_reports["strategy", "en"].assets / "figures").glob("*.svg")}
+    assert any(stem.endswith("_use_cases") for stem in figures), figures
