@@ -17,9 +17,10 @@ from matplotlib.figure import Figure
 
 from .figure_text import number, short_label, words, wrap
 
-STABLE = {"svg.hashsalt": "uptake-analysis", "svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 9}
+STABLE = {"svg.hashsalt": "uptake-analysis", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9}
 SVG_METADATA = {"Date": None, "Creator": None}
 PNG_METADATA = {"Software": None}
+PDF_METADATA = {"CreationDate": None, "Creator": None, "Producer": None}
 
 # Colour-blind-safe colours. Bars: Okabe & Ito (2008) blue. Likert levels: ColorBrewer PuOr
 # (Harrower & Brewer, 2003; marked colour-blind safe), whose lightness falls from the centre to
@@ -85,12 +86,16 @@ def lines(labels: list[str]) -> int:
 
 
 def _legend_above(fig: Figure, ax, levels: int) -> None:
-    """The level legend in one row above the bars, so it can never collide with the axis label below
-    (constrained layout keeps room for it); long level labels are wrapped."""
+    """The level legend above the bars, so it can never collide with the axis label below
+    (constrained layout keeps room for it); long level labels are wrapped.
+
+    Long item labels leave the axes narrow, so seven levels go in two rows: one row ran off the
+    figure's edge."""
     handles, labels = ax.get_legend_handles_labels()
-    width = max(12, int(fig.get_figwidth() * 70 / levels / 7.2))  # characters per entry that fit in one row
+    columns = levels if levels <= 5 else -(-levels // 2)
+    width = max(12, int(fig.get_figwidth() * 40 / columns / 7.2))  # characters per entry that fit in a row
     ax.legend(handles, [wrap(label, width) for label in labels], loc="lower center", bbox_to_anchor=(0.5, 1.01),
-              ncol=levels, fontsize=7, frameon=False, handlelength=1.2, columnspacing=1.0)
+              ncol=columns, fontsize=7, frameon=False, handlelength=1.2, columnspacing=1.0)
 
 
 def title(fig: Figure, text: str) -> None:
@@ -239,13 +244,17 @@ def _draw(kind: str):
 
 
 def save_figure(spec: dict, directory: Path, threshold: int) -> list[str]:
-    """Render one figure spec to `<name>.svg` and `<name>.png`; returns the file names.
+    """Render one figure spec to `<name>.svg`, `<name>.pdf` and `<name>.png`; returns the file names.
+
+    The PDF comes straight from matplotlib so a report can offer each figure alone as vector PDF
+    without re-drawing the SVG (drawing SVGs dominated report time).
 
     A spec has `name`, `kind`, `title` and `table`, and optionally `labels` ({column: codebook label})
     and `language` (`en`, `de`) for the words around the data."""
     with matplotlib.rc_context(STABLE):
         fig = _draw(spec["kind"])(spec, threshold)
-        svg, png = directory / f"{spec['name']}.svg", directory / f"{spec['name']}.png"
+        svg, pdf, png = (directory / f"{spec['name']}.{suffix}" for suffix in ("svg", "pdf", "png"))
         fig.savefig(svg, format="svg", metadata=SVG_METADATA)
+        fig.savefig(pdf, format="pdf", metadata=PDF_METADATA)
         fig.savefig(png, format="png", dpi=150, metadata=PNG_METADATA)
-    return [svg.name, png.name]
+    return [svg.name, pdf.name, png.name]

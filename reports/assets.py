@@ -5,12 +5,10 @@ from the figure's PDF with poppler's pdftoppm; without it the PNG is skipped and
 """
 
 import csv
-import re
 import shutil
 import subprocess
 from pathlib import Path
 
-from weasyprint import HTML
 
 from reports.facts import Figure
 from reports.tables import Table
@@ -88,25 +86,12 @@ def latex(table):
 
 
 def export_figure(svg, stem):
-    """<stem>.svg (as in the report), <stem>.pdf (vector) and <stem>.png (300 dpi).
+    """<stem>.svg (as in the report), <stem>.pdf (vector, as matplotlib wrote it) and <stem>.png (300 dpi).
 
     Returns the still running pdftoppm process (a list: empty without poppler)."""
     shutil.copyfile(svg, stem.with_suffix(".svg"))
-    width, height = _svg_size(svg)
-    page = (f"<style>@page {{ size: {width}pt {height}pt; margin: 0 }} body {{ margin: 0 }} "
-            f"img {{ display: block; width: {width}pt; height: {height}pt }}</style><img src='{svg.name}'>")
     pdf = stem.with_suffix(".pdf")
-    HTML(string=page, base_url=str(svg.parent)).write_pdf(pdf)
+    shutil.copyfile(svg.with_suffix(".pdf"), pdf)
     if not shutil.which("pdftoppm"):
         return []
     return [subprocess.Popen(["pdftoppm", "-png", "-r", str(PNG_DPI), "-singlefile", str(pdf), str(stem)])]
-
-
-def _svg_size(svg):
-    """Width and height in points from the SVG root (Matplotlib writes them in pt)."""
-
-    head = svg.read_text(encoding="utf-8")[:2000]
-    sizes = [re.search(rf'{name}="([\d.]+)pt"', head) for name in ("width", "height")]
-    if all(sizes):
-        return tuple(float(match.group(1)) for match in sizes)
-    return 504.0, 360.0

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from matplotlib import rc_context
 from matplotlib.ticker import FuncFormatter
 
-from analysis.figures import BAR_COLOUR, PNG_METADATA, STABLE, SVG_METADATA, footnote, new_figure, title
+from analysis.figures import BAR_COLOUR, PDF_METADATA, PNG_METADATA, STABLE, SVG_METADATA, footnote, new_figure, title
 
 TOKENS_COLOUR = "#D55E00"  # Okabe-Ito vermillion; drawn as a line with markers, so it differs from the bars in greyscale
 
@@ -72,5 +72,6 @@ def weekly_usage_figure(platform, threshold, directory, name="platform_weekly"):
         footnote(fig, _("Weeks with fewer than %(n)s active users are suppressed (marked “<%(n)s”).") % {"n": threshold})
         svg = directory / f"{name}.svg"
         fig.savefig(svg, format="svg", metadata=SVG_METADATA)
+        fig.savefig(directory / f"{name}.pdf", format="pdf", metadata=PDF_METADATA)
         fig.savefig(directory / f"{name}.png", format="png", dpi=150, metadata=PNG_METADATA)
     return svg

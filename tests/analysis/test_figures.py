@@ -65,7 +65,6 @@ def test_figures_are_byte_identical_svg_on_rerun(spec, tmp_path):
 
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-from html import unescape  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from analysis.group_figures import shares_by_group  # noqa: E402
@@ -76,10 +75,11 @@ DEMO_PLAN = REPO / "analysis" / "plans" / "demo.yaml"
 
 
 def svg_text(path):
-    """The words of a Matplotlib SVG (text drawn as paths keeps each string in a comment)."""
-    import re
+    """The words of a Matplotlib SVG: its <text> elements (figures keep text as text, svg.fonttype none)."""
+    from xml.etree import ElementTree
 
-    return [unescape(t) for t in re.findall(r"<!-- (.*?) -->", path.read_text(encoding="utf-8"), re.S)]
+    root = ElementTree.parse(path).getroot()
+    return ["".join(element.itertext()) for element in root.iter("{http://www.w3.org/2000/svg}text")]
 
 
 @pytest.fixture(scope="module")
