@@ -106,8 +106,7 @@ class PageForm(forms.Form):
         cleaned = super().clean()
         for item, names, other_name in self.groups:
             value = cleaned.get(names[0])
-            chose_other = value == OTHER or (isinstance(value, list) and OTHER in value)
-            if other_name and chose_other and not cleaned.get(other_name, "").strip():
+            if other_name and _chose_other(value) and not cleaned.get(other_name, "").strip():
                 self.add_error(other_name, _("Please specify your answer."))
             if isinstance(item, MultipleChoice) and isinstance(value, list) and len(value) > 1:
                 exclusive = [option.code for option in item.options if option.exclusive and option.code in value]
@@ -130,8 +129,7 @@ class PageForm(forms.Form):
                 if name not in self.cleaned_data:
                     continue
                 value = self.cleaned_data[name]
-                chose_other = value == OTHER or (isinstance(value, list) and OTHER in value)
-                values[name] = (None if value in (None, "", []) else value, other if chose_other else "")
+                values[name] = (None if value in (None, "", []) else value, other if _chose_other(value) else "")
         return values
 
     def bound_groups(self):
@@ -149,6 +147,10 @@ class PageForm(forms.Form):
             (item, [self[name] for name in names], self[other_name] if other_name else None)
             for item, names, other_name in self.groups
         ]
+
+
+def _chose_other(value):
+    return value == OTHER or (isinstance(value, list) and OTHER in value)
 
 
 def _likert_value(value):

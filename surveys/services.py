@@ -197,19 +197,24 @@ def give_consent(response, linkage_consent=False):
     return first.code
 
 
+def stored_answers(response):
+    """(item -> value, item -> "other" text) from one read of the response's answers."""
+    values, other_texts = {}, {}
+    for item, value, other_text in response.answers.values_list("item", "value", "other_text"):
+        values[item] = value
+        if other_text:
+            other_texts[item] = other_text
+    return values, other_texts
+
+
 def answers_of(response):
-    return {answer.item: answer.value for answer in response.answers.all()}
+    return stored_answers(response)[0]
 
 
-def other_texts_of(response):
-    return {answer.item: answer.other_text for answer in response.answers.all() if answer.other_text}
-
-
-def reachable_page(response, page_code):
+def reachable_page(response, page_code, answers):
     """The page if the respondent may look at it now: shown, and not beyond the furthest reached."""
     instrument = response.instrument_version.spec
     page = instrument.page(page_code)
-    answers = answers_of(response)
     if page is None or page not in flow.visible_pages(instrument, answers):
         return None
     if flow.page_position(instrument, page_code) > flow.page_position(instrument, response.last_page):

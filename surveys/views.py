@@ -93,15 +93,15 @@ def page(request, wave, participant, response, page_code):
         return redirect("surveys:thanks", slug=wave.slug)
     if not wave.is_open():
         raise services.WaveClosed(wave)
-    current = services.reachable_page(response, page_code)
+    answers, other_texts = services.stored_answers(response)
+    current = services.reachable_page(response, page_code, answers)
     if current is None:
         return _to_page(wave, response.current_page or response.last_page)
     instrument = response.instrument_version.spec
-    answers = services.answers_of(response)
     language = _language()
     direction = "back" if "back" in request.POST else "next"
     form = PageForm(
-        current, instrument, language, answers, services.other_texts_of(response), seed=response.pk,
+        current, instrument, language, answers, other_texts, seed=response.pk,
         data=request.POST if request.method == "POST" else None, relax_required=direction == "back",
     )
     if request.method == "POST" and (form.is_valid() or direction == "back"):
