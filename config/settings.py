@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "surveys",
     "platform_logs",
     "reports",
+    "studies",
     "django_tasks",
     "django_tasks_db",
 ]

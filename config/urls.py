@@ -6,5 +6,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("reports/", include("reports.urls")),
+    path("studies/", include("studies.urls")),
     path("", include("surveys.urls")),
 ]

@@ -98,6 +98,9 @@ class Invitation(models.Model):
     pseudonym = models.CharField(max_length=HASH_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)
+    # "Has answered" lives here, apart from the response and without a time, so that in an anonymous
+    # wave reminders can skip those who completed without anything pointing at their answers.
+    has_answered = models.BooleanField(default=False)
 
     def __str__(self):
         return f"invitation {self.pk} to {self.wave}"
