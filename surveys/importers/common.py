@@ -199,7 +199,7 @@ def assemble(pages, targets, dialect, report):
             seen |= {code for existing in current["items"] for code in _variables(existing)}
         else:
             report.dropped.append(f"page {page['code']}: no question Uptake can show")
-    _count(final, report)
+    count_items(final, report)
     return final
 
 
@@ -231,11 +231,11 @@ def _variables(item):
     return [item["code"], *(row["code"] for row in item.get("rows", []))]
 
 
-def _count(pages, report):
+def count_items(pages, report):
     report.pages = len(pages)
     for page in pages:
         for item in page["items"]:
-            report.items[item["type"]] += 1
+            report.items[item.get("type", "include")] += 1
             report.matrix_rows += len(item.get("rows", []))
 
 
