@@ -42,7 +42,7 @@ def read(path, report, default_language="en"):
     survey = _records(sheets["survey"], path, "survey", report, base, required=("type", "name"))
     choices = _records(sheets.get("choices", []), path, "choices", report, base, required=("list_name", "name"))
     languages = sorted({language for record, _row in survey + choices for column in TRANSLATED_COLUMNS
-                        for language in record.get(column, {})}, key=lambda language: language != base)
+                        for language in record.get(column, {})}, key=lambda language: (language != base, language))
     texts = Texts(languages or [base], base, report)
     form_id = settings.get("form_id") or Path(path).stem
     converter = _Converter(path, texts, report, _choice_lists(choices, texts, report))
