@@ -49,7 +49,7 @@ def read(path, report, default_language="en"):
     rows = _rows(path)
     texts = Texts([default_language], default_language, report)
     report.notes.append(f"a REDCap dictionary has no languages: its texts are taken as {default_language}")
-    converter = _Converter(texts, report)
+    converter = _Converter(path, texts, report)
     for number, row in rows[1:]:
         converter.field(number, row)
     form = rows[1][1]["form"] if len(rows) > 1 else "redcap"
@@ -93,8 +93,8 @@ def _rows(path):
 
 
 class _Converter:
-    def __init__(self, texts, report):
-        self.texts, self.report = texts, report
+    def __init__(self, path, texts, report):
+        self.path, self.texts, self.report = path, texts, report
         self.codes, self.targets = Codes(), {}
         self.pages, self.page, self.form, self.matrix = [], None, None, None
         self.record_id = None
@@ -207,10 +207,10 @@ class _Converter:
                 continue
             raw, comma, label = part.partition(",")
             if not comma:
-                raise SourceFormatError(f"{where}: choice {part.strip()!r} has no code; expected `1, Yes | 0, No`")
+                raise SourceFormatError(f"{self.path} {where}: choice {part.strip()!r} has no code; expected `1, Yes | 0, No`")
             choices.append((raw.strip(), self.texts({self.texts.base: label.strip()}, fallback=raw.strip())))
         if not choices:
-            raise SourceFormatError(f"{where}: a {row['type']} field needs choices like `1, Yes | 0, No`")
+            raise SourceFormatError(f"{self.path} {where}: a {row['type']} field needs choices like `1, Yes | 0, No`")
         return choices
 
     def _place(self, item, field, group):
