@@ -175,7 +175,7 @@ def wave_table(wave):
     codebook = build_codebook(instrument)
     responses = Response.objects.filter(wave=wave).exclude(status=Response.Status.WITHDRAWN)
     paradata = _paradata(wave, instrument, responses)
-    items = _item_columns(instrument, _answers(instrument, responses), paradata.index)
+    items = item_columns(instrument, _answers(instrument, responses), paradata.index)
     table = pd.concat([paradata, items], axis=1).reindex(columns=codebook["variable"])
     return table.reset_index(drop=True), codebook
 
@@ -227,7 +227,11 @@ def _answers(instrument, responses):
     return pd.DataFrame.from_records(answers, columns=fields)
 
 
-def _item_columns(instrument, answers, index):
+def item_columns(instrument, answers, index):
+    """The item columns for stored answers (response_id, item, value, other_text), one row per index entry.
+
+    Also used for responses fielded elsewhere (surveys.importers.responses), so both share one coding.
+    """
     values = answers.pivot(index="response_id", columns="item", values="value").reindex(index)
     given_other = answers[answers["other_text"] != ""]
     others = given_other.pivot(index="response_id", columns="item", values="other_text").reindex(index)
