@@ -99,7 +99,7 @@ def _answer(response, item, role, option, value, source, where):
     code = item.code
     if role == "option":
         if value not in SELECTED[source]:
-            raise SourceFormatError(f"{where}: {value!r} is not a ticked/unticked mark "
+            raise SourceFormatError(f"{where}: {_shown(value)} is not a ticked/unticked mark "
                                     f"({' or '.join(repr(mark) for mark in SELECTED[source])})")
         ticked = SELECTED[source][value]
         return response, code, None if ticked is None else [option] * ticked, ""
@@ -121,7 +121,7 @@ def _value(item, value, where):
         for option in item.options:
             if (option.value is not None and str(option.value) == value) or option.code == uptake_code(value, prefix="c"):
                 return option.code
-        raise SourceFormatError(f"{where}: {value!r} is not an option of {item.code}; expected one of "
+        raise SourceFormatError(f"{where}: {_shown(value)} is not an option of {item.code}; expected one of "
                                 f"{', '.join(str(option.value) if option.value is not None else option.code for option in item.options)}")
     if isinstance(item, (Likert, LikertMatrix, Scale010, Number)):
         if isinstance(item, (Likert, LikertMatrix)) and value.lower() in ("na", "-1") and item.not_applicable:
@@ -129,9 +129,14 @@ def _value(item, value, where):
         try:
             number = float(value.replace(",", ".") if isinstance(item, Number) else value)
         except ValueError:
-            raise SourceFormatError(f"{where}: {value!r} is not a number") from None
+            raise SourceFormatError(f"{where}: {_shown(value)} is not a number") from None
         return int(number) if number.is_integer() else number
     return value
+
+
+def _shown(value):
+    """A wrong value as an error shows it: short, since a respondent may have typed something personal."""
+    return repr(value if len(value) <= 12 else f"{value[:12]}…")
 
 
 def _stored(answers):

@@ -9,8 +9,7 @@ from django.core.management.base import CommandError
 from analysis.io import load_dataset
 from surveys.export import CODEBOOK_COLUMNS
 from surveys.services import import_instrument_file
-from tests.surveys.test_import_limesurvey import new_format_archive
-from tests.surveys.test_import_redcap import clinic_dictionary
+from tests.surveys.interop_builders import clinic_dictionary, new_format_archive
 
 pytestmark = pytest.mark.django_db
 

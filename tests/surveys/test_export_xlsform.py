@@ -12,8 +12,7 @@ from pyxform.xls2xform import convert
 from surveys import services
 from surveys.demo import DEMO_INSTRUMENT
 from surveys.services import import_instrument_file
-from tests.surveys.interop_builders import xlsform_workbook
-from tests.surveys.test_import_xlsform import spelling_variants
+from tests.surveys.interop_builders import spelling_variants, xlsform_workbook
 
 pytestmark = pytest.mark.django_db
 XFORMS = "{http://www.w3.org/2002/xforms}"

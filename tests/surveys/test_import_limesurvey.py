@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from surveys.instruments import InstrumentError
 from surveys.models import Instrument, InstrumentVersion
 from surveys.services import import_instrument_file
-from tests.surveys.interop_builders import language_settings, lss, sample, survey_row
+from tests.surveys.interop_builders import new_format_archive, old_format_archive, sample
 
 pytestmark = pytest.mark.django_db
 
@@ -34,50 +34,6 @@ def test_the_sample_archive_keeps_every_question_and_both_languages():
     assert set(spec.title.model_extra) == {"et"}  # the Estonian text is kept beside de/en
     assert len(report.translated) + len(report.kept) == len(conditions) == 0
     assert any("German (de) is not in the file" in note for note in report.notes)
-
-
-def new_format_archive():
-    """LimeSurvey 6 (DBVersion 640): texts in *_l10ns tables, German and English."""
-    languages = ["de", "en"]
-    groups = [{"gid": "10", "sid": "1", "group_order": "1", "grelevance": ""},
-              {"gid": "11", "sid": "1", "group_order": "2", "grelevance": 'Q1.NAOK == "A2"'}]
-    group_texts = [{"id": f"{gid}{language}", "gid": gid, "group_name": name, "description": "", "language": language}
-                   for gid, name in (("10", "About you"), ("11", "Use")) for language in languages]
-    questions = [
-        {"qid": "1", "parent_qid": "0", "gid": "10", "type": "L", "title": "Q1", "other": "Y", "mandatory": "Y",
-         "question_order": "1", "relevance": "1"},
-        {"qid": "2", "parent_qid": "0", "gid": "10", "type": "M", "title": "Q2", "other": "N", "mandatory": "N",
-         "question_order": "2", "relevance": "1"},
-        {"qid": "3", "parent_qid": "0", "gid": "11", "type": "A", "title": "Q3", "other": "N", "mandatory": "N",
-         "question_order": "1", "relevance": 'Q2_SQ001.NAOK == "Y" or !is_empty(Q1)'},
-        {"qid": "4", "parent_qid": "0", "gid": "11", "type": "N", "title": "Q4", "other": "N", "mandatory": "N",
-         "question_order": "2", "relevance": "1"},
-        {"qid": "5", "parent_qid": "0", "gid": "11", "type": "S", "title": "Q5", "other": "N", "mandatory": "N",
-         "question_order": "3", "relevance": "Q4.NAOK > 3"},
-        {"qid": "6", "parent_qid": "0", "gid": "11", "type": "R", "title": "Q6", "other": "N", "mandatory": "N",
-         "question_order": "4", "relevance": "1"},
-        {"qid": "7", "parent_qid": "0", "gid": "11", "type": "Y", "title": "Q7", "other": "N", "mandatory": "N",
-         "question_order": "5", "relevance": "sum(Q4.NAOK, 1) > 2"},
-    ]
-    subquestions = [
-        {"qid": "21", "parent_qid": "2", "gid": "10", "type": "T", "title": "SQ001", "question_order": "1"},
-        {"qid": "22", "parent_qid": "2", "gid": "10", "type": "T", "title": "SQ002", "question_order": "2"},
-        {"qid": "31", "parent_qid": "3", "gid": "11", "type": "T", "title": "SQ001", "question_order": "1"},
-        {"qid": "32", "parent_qid": "3", "gid": "11", "type": "T", "title": "SQ002", "question_order": "2"},
-    ]
-    wording = {"1": "Role", "2": "Data", "3": "Agreement", "4": "Hours", "5": "Why so many?", "6": "Rank", "7": "Sure?",
-               "21": "Public", "22": "Patient", "31": "Fast", "32": "Reliable"}
-    question_texts = [{"id": f"{qid}{language}", "qid": qid, "question": f"<p>{text} ({language})</p>", "help": "",
-                       "language": language} for qid, text in wording.items() for language in languages]
-    answers = [{"aid": "100", "qid": "1", "code": "A1", "sortorder": "1", "scale_id": "0"},
-               {"aid": "101", "qid": "1", "code": "A2", "sortorder": "2", "scale_id": "0"}]
-    answer_texts = [{"id": f"{aid}{language}", "aid": aid, "answer": f"{label} ({language})", "language": language}
-                    for aid, label in (("100", "Physician"), ("101", "Nurse")) for language in languages]
-    return lss({"answers": answers, "answer_l10ns": answer_texts, "groups": groups, "group_l10ns": group_texts,
-                "questions": questions, "subquestions": subquestions, "question_l10ns": question_texts,
-                "surveys": [survey_row(languages)],
-                "surveys_languagesettings": language_settings({"de": "Umfrage", "en": "Staff survey"})},
-               db_version=640, languages=languages)
 
 
 def test_a_limesurvey_6_archive_maps_types_codes_languages_and_conditions(tmp_path):
@@ -110,33 +66,6 @@ def test_a_limesurvey_6_archive_maps_types_codes_languages_and_conditions(tmp_pa
     assert len(report.kept) == 1 and "sum(Q4.NAOK, 1) > 2" in report.kept[0]
     assert any("Q6" in line and "ranking" in line for line in report.dropped)
     assert report.items["single_choice"] == 2 and report.matrix_rows == 2 and report.languages == ["de", "en"]
-
-
-def old_format_archive():
-    """LimeSurvey 2 (DBVersion 258): every group, question and answer row once per language, text inline."""
-    languages = ["en", "de"]
-    groups = [{"gid": "5", "sid": "1", "group_name": name, "group_order": "0", "language": language, "grelevance": ""}
-              for language, name in (("en", "Page one"), ("de", "Seite eins"))]
-    questions = []
-    for language, texts in (("en", ("Gender", "Happy?", "Comment")), ("de", ("Geschlecht", "Zufrieden?", "Kommentar"))):
-        questions += [
-            {"qid": "1", "parent_qid": "0", "sid": "1", "gid": "5", "type": "G", "title": "gender", "question": texts[0],
-             "help": "", "other": "N", "mandatory": "N", "question_order": "1", "language": language, "relevance": "1"},
-            {"qid": "2", "parent_qid": "0", "sid": "1", "gid": "5", "type": "F", "title": "happy", "question": texts[1],
-             "help": "", "other": "N", "mandatory": "N", "question_order": "2", "language": language, "relevance": "1"},
-            {"qid": "3", "parent_qid": "0", "sid": "1", "gid": "5", "type": "T", "title": "comment",
-             "question": texts[2], "help": "", "other": "N", "mandatory": "N", "question_order": "3",
-             "language": language, "relevance": 'happy_work.NAOK == "3"'},
-        ]
-    subquestions = [{"qid": "20", "parent_qid": "2", "sid": "1", "gid": "5", "type": "T", "title": "work",
-                     "question": text, "question_order": "1", "language": language, "scale_id": "0"}
-                    for language, text in (("en", "At work"), ("de", "Bei der Arbeit"))]
-    answers = [{"qid": "2", "code": str(code), "answer": f"{code} ({language})", "sortorder": str(code),
-                "language": language, "scale_id": "0"} for code in range(1, 6) for language in languages]
-    return lss({"answers": answers, "groups": groups, "questions": questions, "subquestions": subquestions,
-                "surveys": [survey_row(languages)],
-                "surveys_languagesettings": language_settings({"en": "Old survey", "de": "Alte Umfrage"})},
-               db_version=258, languages=languages)
 
 
 def test_an_old_archive_with_inline_language_texts_is_read_the_same_way(tmp_path):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from surveys.instruments import InstrumentError
 from surveys.models import Instrument
 from surveys.services import import_instrument_file
-from tests.surveys.interop_builders import REDCAP_HEADER, redcap_dictionary, sample
+from tests.surveys.interop_builders import REDCAP_HEADER, clinic_dictionary, redcap_dictionary, sample
 
 pytestmark = pytest.mark.django_db
 
@@ -45,31 +45,6 @@ def test_the_sample_dictionary_keeps_every_askable_field_and_reports_the_rest():
     assert (items["f_slider"].min, items["f_slider"].max) == (-1, 101)
     sections = {field["Section Header"] for field in fields if field["Section Header"]}
     assert len(result.version.spec.pages) == len(sections)
-
-
-def clinic_dictionary(path, header=REDCAP_HEADER):
-    likert = "1, Never | 2, Rarely | 3, Sometimes | 4, Often | 5, Always"
-    return redcap_dictionary(path, [
-        {"Variable / Field Name": "record_id", "Form Name": "intake", "Field Type": "text", "Field Label": "Record ID"},
-        {"Variable / Field Name": "name", "Form Name": "intake", "Field Type": "text", "Field Label": "Your name",
-         "Identifier?": "y"},
-        {"Variable / Field Name": "smoker", "Form Name": "intake", "Field Type": "yesno", "Field Label": "Do you smoke?",
-         "Required Field?": "y"},
-        {"Variable / Field Name": "kinds", "Form Name": "intake", "Field Type": "checkbox", "Field Label": "What?",
-         "Choices, Calculations, OR Slider Labels": "1, Cigarettes | 2, Pipe | 99, Other",
-         "Branching Logic (Show field only if...)": "[smoker] = '1'"},
-        {"Variable / Field Name": "daily", "Form Name": "habits", "Section Header": "How often?", "Field Type": "radio",
-         "Field Label": "daily", "Choices, Calculations, OR Slider Labels": likert, "Matrix Group Name": "often"},
-        {"Variable / Field Name": "nightly", "Form Name": "habits", "Field Type": "radio", "Field Label": "at night",
-         "Choices, Calculations, OR Slider Labels": likert, "Matrix Group Name": "often"},
-        {"Variable / Field Name": "pipe_brand", "Form Name": "habits", "Field Type": "text", "Field Label": "Brand?",
-         "Branching Logic (Show field only if...)": '[kinds(2)] = "1" and [smoker] <> "0"'},
-        {"Variable / Field Name": "age", "Form Name": "habits", "Field Type": "text", "Field Label": "Age",
-         "Text Validation Type OR Show Slider Number": "integer", "Text Validation Min": "18",
-         "Text Validation Max": "120", "Branching Logic (Show field only if...)": "[baseline_arm_1][smoker] = '1'"},
-        {"Variable / Field Name": "bmi", "Form Name": "habits", "Field Type": "calc", "Field Label": "BMI",
-         "Choices, Calculations, OR Slider Labels": "[weight]/([height]*[height])"},
-    ], header=header)
 
 
 def test_types_choices_branching_matrix_groups_and_identifiers(tmp_path):

@@ -1,6 +1,7 @@
 """XLSForms (.xlsx and the one-file CSV) become Uptake instruments, in the spellings seen in the wild."""
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -9,7 +10,7 @@ from django.core.management import call_command
 from surveys.instruments import InstrumentError
 from surveys.models import Instrument
 from surveys.services import import_instrument_file
-from tests.surveys.interop_builders import sample, xlsform_csv, xlsform_workbook
+from tests.surveys.interop_builders import sample, spelling_variants, xlsform_csv, xlsform_workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -32,36 +33,6 @@ def test_the_sample_form_keeps_its_selects_options_and_choice_filters():
     assert len([item for item in items if item.untranslated]) == len(report.kept) == len(filters) == 2
     assert items[1].untranslated == {"choice_filter": "${state}=cf"}
     assert result.version.spec.title.en == "cascading selects"
-
-
-def spelling_variants():
-    survey = [
-        ["Type ", "Name", "label::German (de)", "label:English", "label::estonian", "Hint::German (de)", "REQUIRED",
-         "relevant", "constraint"],
-        ["begin group", "g1", "Erste Seite", "First page", "Esimene", "", "", "", ""],
-        ["select_one yn", "q1", "Nutzen Sie es?", "Do you use it?", "Kas?", "Bitte wählen", "yes", "", ""],
-        ["select_multiple colors or_other", "q2", "Farben", "Colours", "Värvid", "", "", "", ""],
-        ["end group", "", "", "", "", "", "", "", ""],
-        ["begin_group", "g2", "Zweite", "Second", "Teine", "", "", "${q1} = ’yes’", ""],
-        ["integer", "age", "Alter", "Age", "Vanus", "", "", "", ". >= 18 and . <= 99"],
-        ["text", "why", "Warum rot?", "Why red?", "Miks?", "", "", "selected(${q2}, “red”)", "string-length(.) <= 50"],
-        ["decimal", "hours", "Stunden", "Hours", "Tunnid", "", "", "${age} > 30", "regex(., '^[0-9]+$')"],
-        ["geopoint", "where", "Wo?", "Where?", "Kus?", "", "", "", ""],
-        ["calculate", "twice", "", "", "", "", "", "", ""],
-        ["begin repeat", "kids", "Kinder", "Children", "Lapsed", "", "", "", ""],
-        ["text", "kid_name", "Name", "Name", "Nimi", "", "", "", ""],
-        ["end repeat", "", "", "", "", "", "", "", ""],
-        ["end group", "", "", "", "", "", "", "", ""],
-        ["note", "bye", "Fast fertig", "Almost done", "Peaaegu", "", "", "", ""],
-        ["date", "when", "Wann?", "When?", "Millal?", "", "", "", ""],
-    ]
-    choices = [
-        ["list name ", "name", "label::German (de)", "label:English", "label::estonian"],
-        ["yn", "yes", "Ja", "Yes", "Jah"], ["yn", "no", "Nein", "No", "Ei"],
-        ["colors", "red", "Rot", "Red", "Punane"], ["colors", "blue", "Blau", "Blue", "Sinine"],
-    ]
-    settings = [["form_title", "form_id", "default_language"], ["Farben", "colour_form", "German (de)"]]
-    return {"Survey ": survey, "CHOICES": choices, "Settings": settings}
 
 
 def check_spelling_variants(result, report):
@@ -133,4 +104,16 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
     path.write_bytes(b"PK\x03\x04 truncated")
 
     with pytest.raises(InstrumentError, match=r"form.xlsx: not a readable xlsx workbook"):
+        import_instrument_file(path)
+
+
+def test_a_binary_xls_workbook_is_read_and_without_survey_sheet_refused(tmp_path):
+    statsmodels = pytest.importorskip("statsmodels")
+    real_xls = Path(statsmodels.__file__).parent / "tsa/statespace/tests/results/frbny_nowcast/Nowcasting/test_spec.xls"
+    if not real_xls.exists():
+        pytest.skip("statsmodels ships no .xls test file here")
+    path = tmp_path / "spec.xls"
+    path.write_bytes(real_xls.read_bytes())  # a real BIFF workbook, but a model spec, not a form
+
+    with pytest.raises(InstrumentError, match=r"spec.xls: no `survey` sheet \(found: spec\)"):
         import_instrument_file(path)
