@@ -187,6 +187,7 @@ def assemble(pages, targets, dialect, report):
             on_page = {code for existing in current["items"] for code in _variables(existing)}
             _apply_logic(item, draft_item.get("_logic", {}), f"item {item['code']}", dialect, resolve, report,
                          lambda condition: set(referenced_items(condition)) <= seen | on_page)
+            _not_required_when_unconditional(item, page, report)
             if item.get("show_if") and set(referenced_items(item["show_if"])) & on_page:
                 report.notes.append(f"page {page['code']} split before {item['code']}: its condition uses an answer "
                                     "from the same page, which Uptake asks for first")
@@ -217,6 +218,15 @@ def _apply_logic(node, logic, where, dialect, resolve, report, is_earlier):
             continue
         node["show_if"] = condition
         report.translated.append(f"{where}: {expression}")
+
+
+def _not_required_when_unconditional(item, page, report):
+    """An item whose (page's) condition stays untranslated is shown to everyone: it must not block anyone."""
+    if item.get("required") and (item.get("untranslated", {}).keys() - {"constraint", "choice_filter"} or
+                                 page.get("untranslated")):
+        item["required"] = False
+        report.notes.append(f"item {item['code']}: not required, because its condition could not be translated "
+                            "and it is shown to everyone until you write a show_if")
 
 
 def _resolver(targets):

@@ -191,6 +191,9 @@ class _Converter:
         if kind in UNSUPPORTED:
             self.report.dropped.append(f"{where}: {UNSUPPORTED[kind]}, which Uptake cannot ask")
             return []
+        if self.attributes.get(question["qid"], {}).get("hidden") == "1":
+            self.report.dropped.append(f"{where}: hidden from respondents (it only carries a value)")
+            return []
         base = {"text": self._question_text(question), "required": question.get("mandatory") in ("Y", "S"),
                 "_logic": {"relevance": question.get("relevance", "")}}
         help_text = self.texts({language: row.get("help", "") for language, row in question["texts"].items()})

@@ -44,6 +44,9 @@ def read(path, report, default_language="en"):
     languages = sorted({language for record, _row in survey + choices for column in TRANSLATED_COLUMNS
                         for language in record.get(column, {})}, key=lambda language: (language != base, language))
     texts = Texts(languages or [base], base, report)
+    if not settings.get("default_language") and not _names_languages(sheets["survey"]):
+        report.notes.append(f"the form names no language: its texts are taken as {base} "
+                            "(import_instrument --language to change)")
     form_id = settings.get("form_id") or Path(path).stem
     converter = _Converter(path, texts, report, _choice_lists(choices, texts, report))
     for record, row in survey:
@@ -93,6 +96,11 @@ def _csv_sheets(path):
             elif current is not None:
                 current.append((number, [cell.strip() for cell in cells[1:]]))
     return sheets
+
+
+def _names_languages(rows):
+    header = next((cells for _number, cells in rows if any(cells)), [])
+    return any(re.match(r"^\s*(label|hint)\s*::?\s*\S", cell, re.IGNORECASE) for cell in header)
 
 
 def _cell(value):

@@ -69,7 +69,7 @@ def new_format_archive():
          "question_order": "3", "relevance": "Q4.NAOK > 3"},
         {"qid": "6", "parent_qid": "0", "gid": "11", "type": "R", "title": "Q6", "other": "N", "mandatory": "N",
          "question_order": "4", "relevance": "1"},
-        {"qid": "7", "parent_qid": "0", "gid": "11", "type": "Y", "title": "Q7", "other": "N", "mandatory": "N",
+        {"qid": "7", "parent_qid": "0", "gid": "11", "type": "Y", "title": "Q7", "other": "N", "mandatory": "Y",
          "question_order": "5", "relevance": "sum(Q4.NAOK, 1) > 2"},
     ]
     subquestions = [

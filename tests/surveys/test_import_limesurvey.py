@@ -63,6 +63,7 @@ def test_a_limesurvey_6_archive_maps_types_codes_languages_and_conditions(tmp_pa
     assert len(report.translated) == 3
     # What Uptake cannot express is kept verbatim, never dropped silently.
     assert items["q7"].untranslated == {"relevance": "sum(Q4.NAOK, 1) > 2"} and items["q7"].show_if is None
+    assert not items["q7"].required  # mandatory in LimeSurvey, but now shown to everyone: must not block anyone
     assert len(report.kept) == 1 and "sum(Q4.NAOK, 1) > 2" in report.kept[0]
     assert any("Q6" in line and "ranking" in line for line in report.dropped)
     assert report.items["single_choice"] == 2 and report.matrix_rows == 2 and report.languages == ["de", "en"]

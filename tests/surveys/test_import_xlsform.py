@@ -33,6 +33,7 @@ def test_the_sample_form_keeps_its_selects_options_and_choice_filters():
     assert len([item for item in items if item.untranslated]) == len(report.kept) == len(filters) == 2
     assert items[1].untranslated == {"choice_filter": "${state}=cf"}
     assert result.version.spec.title.en == "cascading selects"
+    assert any("the form names no language: its texts are taken as en" in note for note in report.notes)
 
 
 def check_spelling_variants(result, report):
