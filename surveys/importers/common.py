@@ -92,14 +92,18 @@ class Codes:
         return code
 
 
-def option_codes(raws):
-    """(code, value) per source option code: numeric codes keep their number as the option's value."""
+def options(raws):
+    """(option dicts, {source code: option code}) for [(source code, label)].
+
+    Numeric source codes keep their number as the option's `value`, so exports carry the source's numbers.
+    """
     codes = Codes()
-    result = [(codes.claim(raw, prefix="c"), None) for raw in raws]
-    numbers = [_integer(raw) for raw in raws]
-    if all(number is not None for number in numbers) and len(set(numbers)) == len(numbers):
-        result = [(code, number) for (code, _value), number in zip(result, numbers)]
-    return result
+    coded = [codes.claim(raw, prefix="c") for raw, _label in raws]
+    numbers = [_integer(raw) for raw, _label in raws]
+    numbered = all(number is not None for number in numbers) and len(set(numbers)) == len(numbers)
+    found = [{"code": code, "label": label, **({"value": number} if numbered else {})}
+             for code, (_raw, label), number in zip(coded, raws, numbers)]
+    return found, {raw: code for (raw, _label), code in zip(raws, coded)}
 
 
 def _integer(raw):

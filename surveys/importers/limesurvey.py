@@ -15,7 +15,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
 from surveys.importers.common import (
-    Codes, SourceFormatError, Texts, assemble, definition, language_code, option_codes, placeholder, plain,
+    Codes, SourceFormatError, Texts, assemble, definition, language_code, options, placeholder, plain,
     uptake_code,
 )
 from surveys.importers.expressions import Target
@@ -110,22 +110,19 @@ class _Archive:
         return {language_code(row.get("surveyls_language")): row for row in self.tables.get("surveys_languagesettings", [])}
 
     def groups(self):
-        rows = self.tables.get("groups", [])
-        texts = self.tables.get("group_l10ns", []) if self.new_format else rows
-        by_group = defaultdict(dict)
-        for row in texts:
-            by_group[row["gid"]][language_code(row.get("language"))] = row
-        unique = {row["gid"]: row for row in rows}
-        return [dict(row, texts=by_group[gid]) for gid, row in sorted(unique.items(), key=lambda pair: _order(pair[1], "group_order"))]
+        return self._with_texts(self.tables.get("groups", []), "group_l10ns", "gid", "group_order")
 
     def questions(self):
         rows = self.tables.get("questions", []) + self.tables.get("subquestions", [])
-        texts = self.tables.get("question_l10ns", []) if self.new_format else rows
-        by_question = defaultdict(dict)
-        for row in texts:
-            by_question[row["qid"]][language_code(row.get("language"))] = row
-        unique = {row["qid"]: row for row in rows}
-        return [dict(row, texts=by_question[qid]) for qid, row in sorted(unique.items(), key=lambda pair: _order(pair[1], "question_order"))]
+        return self._with_texts(rows, "question_l10ns", "qid", "question_order")
+
+    def _with_texts(self, rows, l10ns, key, order):
+        """One row per id, in order, with `texts` {language: row}: from the l10ns table, or the rows themselves."""
+        texts = defaultdict(dict)
+        for row in self.tables.get(l10ns, []) if self.new_format else rows:
+            texts[row[key]][language_code(row.get("language"))] = row
+        unique = {row[key]: row for row in rows}
+        return [dict(row, texts=texts[ident]) for ident, row in sorted(unique.items(), key=lambda pair: _order(pair[1], order))]
 
     def answers(self):
         texts = defaultdict(dict)
@@ -235,9 +232,8 @@ class _Converter:
 
     def _choice(self, question, base, kind):
         code = self._claim(question)
-        raws = self._options(question)
-        item = dict(base, code=code, type=kind, options=self._option_list(raws))
-        values = {raw: option["code"] for raw, option in zip([raw for raw, _label in raws], item["options"])}
+        found, values = options(self._options(question))
+        item = dict(base, code=code, type=kind, options=found)
         if question.get("other") == "Y":
             item["other"] = self.texts.constant("Sonstiges:", "Other:")
             values["-oth-"] = "other"
@@ -246,19 +242,11 @@ class _Converter:
         self.targets[question["title"]] = Target(code, "choice", values)
         return item
 
-    def _option_list(self, raws):
-        coded = option_codes([raw for raw, _label in raws])
-        return [{"code": code, "label": label, **({"value": value} if value is not None else {})}
-                for (code, value), (_raw, label) in zip(coded, raws)]
-
     def _multiple(self, question, base):
         code = self._claim(question)
         subs = self.children[question["qid"]]
-        raws = [(sub["title"], self._question_text(sub)) for sub in subs]
-        options = [{"code": option_code, "label": label}
-                   for (option_code, _value), (_raw, label) in zip(option_codes([raw for raw, _ in raws]), raws)]
-        item = dict(base, code=code, type="multiple_choice", options=options)
-        values = {raw: option["code"] for (raw, _label), option in zip(raws, options)}
+        found, values = options([(sub["title"], self._question_text(sub)) for sub in subs])
+        item = dict(base, code=code, type="multiple_choice", options=found)
         for raw, option in values.items():
             self.targets[f"{question['title']}_{raw}"] = Target(code, "option", option=option)
         if question.get("other") == "Y":
@@ -296,11 +284,10 @@ class _Converter:
         items = []
         for sub in subs:
             row_code = self._claim(question, sub)
-            options = self._option_list(raws)
-            self.targets[f"{question['title']}_{sub['title']}"] = Target(
-                row_code, "choice", {raw: option["code"] for (raw, _label), option in zip(raws, options)})
+            found, values = options(raws)
+            self.targets[f"{question['title']}_{sub['title']}"] = Target(row_code, "choice", values)
             text = {language: f"{base['text'][language]} [{label}]" for language, label in self._question_text(sub).items()}
-            items.append(dict(base, code=row_code, type="single_choice", text=text, options=options))
+            items.append(dict(base, code=row_code, type="single_choice", text=text, options=found))
         return items
 
     def _numbered(self, points):

@@ -10,7 +10,7 @@ import csv
 import re
 
 from surveys.importers.common import (
-    Codes, SourceFormatError, Texts, assemble, definition, option_codes, placeholder, plain, uptake_code,
+    Codes, SourceFormatError, Texts, assemble, definition, options, placeholder, plain, uptake_code,
 )
 from surveys.importers.expressions import Target
 
@@ -154,10 +154,7 @@ class _Converter:
             raws = {"yesno": YES_NO, "truefalse": TRUE_FALSE}.get(kind)
             raws = ([(raw, self.texts.constant(de, en)) for raw, de, en in raws] if raws
                     else self._choices(row, where))
-            coded = option_codes([raw for raw, _label in raws])
-            item["options"] = [{"code": option_code, "label": label, **({"value": value} if value is not None else {})}
-                               for (option_code, value), (_raw, label) in zip(coded, raws)]
-            values = {raw: option["code"] for (raw, _label), option in zip(raws, item["options"])}
+            item["options"], values = options(raws)
             item["type"] = {"checkbox": "multiple_choice", "dropdown": "dropdown"}.get(kind, "single_choice")
             self.targets[row["field"]] = Target(code, "multi" if kind == "checkbox" else "choice", values)
             for raw, option in values.items():

@@ -15,7 +15,7 @@ import xlrd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from surveys.importers.common import (
-    Codes, SourceFormatError, Texts, assemble, definition, language_code, option_codes, placeholder, uptake_code,
+    Codes, SourceFormatError, Texts, assemble, definition, language_code, options, placeholder, uptake_code,
 )
 from surveys.importers.expressions import Target, Untranslatable, parse
 
@@ -292,11 +292,7 @@ class _Converter:
         list_name = arguments[0]
         if list_name not in self.lists:
             raise SourceFormatError(f"{self.path} {where}: choice list {list_name!r} is not in the choices sheet")
-        raws = list(self.lists[list_name].items())
-        coded = option_codes([raw for raw, _label in raws])
-        item["options"] = [{"code": code, "label": label, **({"value": value} if value is not None else {})}
-                           for (code, value), (_raw, label) in zip(coded, raws)]
-        values = {raw: option["code"] for (raw, _label), option in zip(raws, item["options"])}
+        item["options"], values = options(list(self.lists[list_name].items()))
         if "or_other" in arguments or "other" in values:
             item["other"] = self.texts.constant("Sonstiges:", "Other:")
             item["options"] = [option for option in item["options"] if option["code"] != "other"]
