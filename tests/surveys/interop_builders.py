@@ -88,6 +88,7 @@ def new_format_archive():
                     for aid, label in (("100", "Physician"), ("101", "Nurse")) for language in languages]
     return lss({"answers": answers, "answer_l10ns": answer_texts, "groups": groups, "group_l10ns": group_texts,
                 "questions": questions, "subquestions": subquestions, "question_l10ns": question_texts,
+                "quota": [{"id": "1", "sid": "1", "name": "Enough nurses", "qlimit": "50", "active": "1"}],
                 "surveys": [survey_row(languages)],
                 "surveys_languagesettings": language_settings({"de": "Umfrage", "en": "Staff survey"})},
                db_version=640, languages=languages)

@@ -66,6 +66,7 @@ def test_a_limesurvey_6_archive_maps_types_codes_languages_and_conditions(tmp_pa
     assert not items["q7"].required  # mandatory in LimeSurvey, but now shown to everyone: must not block anyone
     assert len(report.kept) == 1 and "sum(Q4.NAOK, 1) > 2" in report.kept[0]
     assert any("Q6" in line and "ranking" in line for line in report.dropped)
+    assert "1 quotas: Uptake has no quotas" in report.dropped
     assert report.items["single_choice"] == 2 and report.matrix_rows == 2 and report.languages == ["de", "en"]
 
 
@@ -143,3 +144,11 @@ def test_a_broken_or_hostile_archive_gets_a_one_line_error_and_changes_nothing(t
     assert expected in message and "\n" not in message
     assert not Instrument.objects.exists() and not InstrumentVersion.objects.exists()
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_a_file_of_an_unknown_type_is_refused_with_what_is_expected(tmp_path):
+    path = tmp_path / "survey.docx"
+    path.write_bytes(b"not a questionnaire")
+
+    with pytest.raises(CommandError, match=r"survey.docx: unknown questionnaire file type '.docx'; expected .yaml, .lss"):
+        call_command("import_instrument", str(path), stdout=io.StringIO())
