@@ -292,4 +292,6 @@ def _numeric(target, op, literal):
 def _show(tree):
     if tree[0] in ("ref", "literal"):
         return str(tree[1])
+    if tree[0] == "call":
+        return f"{tree[1]}()"
     return tree[0]
