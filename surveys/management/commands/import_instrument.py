@@ -16,14 +16,16 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--yaml-out", help="where to write the imported questionnaire as Uptake YAML "
                                                "(default: <instrument code>.yaml in the current directory)")
+        parser.add_argument("--code", help="instrument code for a LimeSurvey, XLSForm or REDCap file "
+                                           "(default: derived from its title, form id or form name)")
         parser.add_argument("--language", default="en",
                             help="language of the texts in files that name none (REDCap, XLSForm); default en")
 
-    def handle(self, file, yaml_out=None, language="en", **options):
+    def handle(self, file, yaml_out=None, language="en", code=None, **options):
         if yaml_out and not Path(yaml_out).parent.is_dir():
             raise CommandError(f"--yaml-out {yaml_out}: the directory does not exist")
         try:
-            result, report = import_instrument_file(file, default_language=language)
+            result, report = import_instrument_file(file, default_language=language, code=code)
         except InstrumentError as exc:
             raise CommandError(str(exc)) from exc
         version = result.version
