@@ -231,9 +231,11 @@ def _comparison(op, left, right, resolve):
         return {"item": target.item, "answered": op == "!="}
     if target.kind == "option":
         return _option_flag(target, op, literal)
+    if target.kind == "choice" and op not in ("==", "!="):
+        return _ordered_choice(target, op, literal)
     if target.kind in ("choice", "text"):
         if op not in ("==", "!="):
-            raise Untranslatable(f"{op} on a choice or text answer")
+            raise Untranslatable(f"{op} on a text answer")
         value = _option(target, literal) if target.kind == "choice" else literal
         return _equality(target.item, op, value)
     if target.kind == "number":
@@ -252,6 +254,17 @@ def negated(condition):
 def _equality(item, op, value):
     test = {"item": item, "equals": value}
     return test if op == "==" else {"not": test}
+
+
+def _ordered_choice(target, op, literal):
+    """REDCap's `[pain] >= 3` on a radio with numeric codes: the options whose code satisfies it."""
+    try:
+        bound = float(literal)
+        codes = {float(raw): code for raw, code in target.values.items() if raw not in ("-oth-", "other")}
+    except ValueError:
+        raise Untranslatable(f"{op} on a choice answer whose codes are not numbers") from None
+    test = {"<": float.__lt__, ">": float.__gt__, "<=": float.__le__, ">=": float.__ge__}[op]
+    return {"item": target.item, "in": [code for number, code in codes.items() if test(number, bound)]}
 
 
 def _option(target, literal):

@@ -7,7 +7,7 @@ from surveys.importers.expressions import Target, Untranslatable, translate
 TARGETS = {
     "Q1": Target("q1", "choice", {"A1": "a1", "A2": "a2"}), "q1": Target("q1", "choice", {"a1": "a1"}),
     "Q2_SQ001": Target("q2", "option", option="sq001"), "q2": Target("q2", "multi", {"x": "x"}),
-    "q2(3)": Target("q2", "option", option="c3"), "Q4": Target("q4", "number"), "q4": Target("q4", "number"),
+    "q2(3)": Target("q2", "option", option="c3"), "pain": Target("pain", "choice", {"1": "c1", "2": "c2", "3": "c3"}), "Q4": Target("q4", "number"), "q4": Target("q4", "number"),
 }
 
 
@@ -40,6 +40,7 @@ def resolve(name):
                        {"all": [{"item": "q4", "answered": True}, {"not": {"item": "q4", "lte": 1}}]}]},
               {"not": {"item": "q4", "lte": 2}}]}),
     ("xlsform", "not(${q4} >= 2) and ${q1} = 'a1'", {"all": [{"not": {"item": "q4", "gte": 2}}, {"item": "q1", "equals": "a1"}]}),
+    ("redcap", "[pain] >= 2", {"item": "pain", "in": ["c2", "c3"]}),
     ("limesurvey", "1", None),
 ])
 def test_comparisons_of_earlier_answers_are_translated(dialect, expression, expected):
@@ -54,7 +55,7 @@ def test_comparisons_of_earlier_answers_are_translated(dialect, expression, expe
     ("redcap", "[event_1_arm_1][q1] = 'a1'", "another event"),
     ("limesurvey", 'Q9 == "A1"', "'Q9' unknown"),
     ("limesurvey", 'Q1 == "A7"', "'A7' is not an option of q1"),
-    ("limesurvey", 'Q1 > "A1"', "> on a choice"),
+    ("limesurvey", 'Q1 > "A1"', "> on a choice answer whose codes are not numbers"),
 ])
 def test_anything_else_is_untranslatable_with_a_reason(dialect, expression, reason):
     with pytest.raises(Untranslatable, match=reason):
