@@ -65,9 +65,12 @@ def test_sheet_and_column_names_in_any_spelling_and_translations_are_read(tmp_pa
     assert len(report.translated) == 3 + 2  # three conditions, two constraints
 
 
-def test_the_one_file_csv_variant_reads_like_the_workbook(tmp_path):
-    sheets = spelling_variants()
-    path = xlsform_csv(tmp_path / "form.csv", {name.strip().lower(): rows for name, rows in sheets.items()})
+def test_the_one_file_csv_variant_reads_like_the_workbook_also_with_bare_language_names(tmp_path):
+    other_spelling = {"label::German (de)": "label::german", "label:English": "LABEL::english ",
+                      "Hint::German (de)": "hint:German"}
+    sheets = {name.strip().lower(): [[other_spelling.get(cell, cell) for cell in rows[0]], *rows[1:]]
+              for name, rows in spelling_variants().items()}
+    path = xlsform_csv(tmp_path / "form.csv", sheets)
 
     result, report = import_instrument_file(path)
 
