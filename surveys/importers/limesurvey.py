@@ -259,18 +259,16 @@ class _Converter:
 
     def _array(self, question, base):
         """5-point and 5/7-answer flexible arrays become Likert matrices; others one choice item per row."""
-        code = self._claim(question)
         subs = [sub for sub in self.children[question["qid"]] if (sub.get("scale_id") or "0") == "0"]
         kind = question["type"]
         if kind in FIXED_ARRAYS:
             raws = [(raw, self.texts.constant(de, en)) for raw, de, en in FIXED_ARRAYS[kind]]
-        elif kind == "B":
-            raws = [(str(number), self.texts.constant(str(number), str(number))) for number in range(1, 11)]
-        elif kind == "A":
-            raws = [(str(number), self.texts.constant(str(number), str(number))) for number in range(1, 6)]
+        elif kind in ("A", "B"):
+            raws = [(str(number), label) for number, label in enumerate(self._numbered(5 if kind == "A" else 10), start=1)]
         else:
             raws = self._options(question)
         if len(raws) in (5, 7) and kind in ("A", "F", "H"):
+            code = self._claim(question)
             values = {raw: position for position, (raw, _label) in enumerate(raws, start=1)}
             rows = []
             for sub in subs:

@@ -100,7 +100,8 @@ def old_format_archive():
     groups = [{"gid": "5", "sid": "1", "group_name": name, "group_order": "0", "language": language, "grelevance": ""}
               for language, name in (("en", "Page one"), ("de", "Seite eins"))]
     questions = []
-    for language, texts in (("en", ("Gender", "Happy?", "Comment")), ("de", ("Geschlecht", "Zufrieden?", "Kommentar"))):
+    for language, texts in (("en", ("Gender", "Happy?", "Comment", "Sure?")),
+                            ("de", ("Geschlecht", "Zufrieden?", "Kommentar", "Sicher?"))):
         questions += [
             {"qid": "1", "parent_qid": "0", "sid": "1", "gid": "5", "type": "G", "title": "gender", "question": texts[0],
              "help": "", "other": "N", "mandatory": "N", "question_order": "1", "language": language, "relevance": "1"},
@@ -109,10 +110,14 @@ def old_format_archive():
             {"qid": "3", "parent_qid": "0", "sid": "1", "gid": "5", "type": "T", "title": "comment",
              "question": texts[2], "help": "", "other": "N", "mandatory": "N", "question_order": "3",
              "language": language, "relevance": 'happy_work.NAOK == "3"'},
+            {"qid": "4", "parent_qid": "0", "sid": "1", "gid": "5", "type": "C", "title": "sure", "question": texts[3],
+             "help": "", "other": "N", "mandatory": "N", "question_order": "4", "language": language, "relevance": "1"},
         ]
-    subquestions = [{"qid": "20", "parent_qid": "2", "sid": "1", "gid": "5", "type": "T", "title": "work",
+    subquestions = [{"qid": qid, "parent_qid": parent, "sid": "1", "gid": "5", "type": "T", "title": title,
                      "question": text, "question_order": "1", "language": language, "scale_id": "0"}
-                    for language, text in (("en", "At work"), ("de", "Bei der Arbeit"))]
+                    for qid, parent, title, texts in (("20", "2", "work", ("At work", "Bei der Arbeit")),
+                                                       ("40", "4", "dose", ("The dose", "Die Dosis")))
+                    for language, text in zip(("en", "de"), texts)]
     answers = [{"qid": "2", "code": str(code), "answer": f"{code} ({language})", "sortorder": str(code),
                 "language": language, "scale_id": "0"} for code in range(1, 6) for language in languages]
     return lss({"answers": answers, "groups": groups, "questions": questions, "subquestions": subquestions,

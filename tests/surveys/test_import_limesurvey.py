@@ -85,6 +85,9 @@ def test_an_old_archive_with_inline_language_texts_is_read_the_same_way(tmp_path
     assert happy.type == "likert_matrix" and happy.points == 5 and happy.rows[0].text.de == "Bei der Arbeit"
     assert happy.labels[2].de == "3 (de)"
     assert items["comment"].show_if.model_dump(exclude_none=True) == {"item": "happy_work", "equals": 3}
+    sure = items["sure_dose"]  # a yes/uncertain/no array: one single choice per row
+    assert sure.type == "single_choice" and [o.code for o in sure.options] == ["y", "u", "n"]
+    assert sure.text.de == "Sicher? [Die Dosis]" and sure.options[1].label.de == "Unsicher"
     assert spec.information.en == "Welcome (en)" and spec.thanks.de == "Thanks (de)"
     assert report.languages == ["en", "de"]
 
