@@ -6,17 +6,21 @@ choice with a text question shown when it is selected. pyxform (the reference im
 converts the result without error; tests/surveys/test_export_xlsform.py checks that.
 """
 
+from pathlib import Path
+
 import openpyxl
 from django.conf.locale import LANG_INFO
 
-from surveys.instruments import ChoiceItem, Likert, LikertMatrix, MultipleChoice, Number, Scale010, ShortText, LongText
+from surveys.instruments import (
+    ChoiceItem, Instrument, Likert, LikertMatrix, LongText, MultipleChoice, Number, Scale010, ShortText,
+)
 
 SURVEY_COLUMNS = ["type", "name", "label", "hint", "required", "relevant", "constraint", "appearance"]
 TRANSLATED = ("label", "hint")
 SELECT_TESTS = ("equals", "in")
 
 
-def write_xlsform(instrument, path):
+def write_xlsform(instrument: Instrument, path: str | Path) -> None:
     """Write the (resolved) instrument as an .xlsx XLSForm to path."""
     languages = instrument.title.languages
     writer = _Writer(instrument, languages)
@@ -137,7 +141,7 @@ class _Writer:
             return f"not({self.relevant(condition.not_)})"
         reference = f"${{{condition.item}}}"
         (test, value), = condition.tests.items()
-        literal = lambda value: f"'{value}'" if condition.item in self.selects else f"{value:g}" if isinstance(value, float) else str(value)
+        literal = lambda value: f"'{value}'" if condition.item in self.selects else f"{value:g}"
         if test == "answered":
             return f"{reference} != ''" if value else f"{reference} = ''"
         if test == "equals":

@@ -14,7 +14,7 @@ READERS = {"limesurvey": limesurvey.read, "xlsform": xlsform.read, "redcap": red
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-def source_format(path):
+def source_format(path: str | Path) -> str:
     """yaml, limesurvey, xlsform or redcap, from the file's suffix (and for .csv its header row)."""
     suffix = Path(path).suffix.lower()
     if suffix in YAML_SUFFIXES:
@@ -34,7 +34,7 @@ def source_format(path):
                             "(LimeSurvey), .xlsx/.xls/.csv (XLSForm) or .csv (REDCap data dictionary)")
 
 
-def read_questionnaire(path, default_language="en"):
+def read_questionnaire(path: str | Path, default_language: str = "en") -> tuple[dict, ConversionReport]:
     """(definition dict, ConversionReport) for a LimeSurvey, XLSForm or REDCap file."""
     kind = source_format(path)
     report = ConversionReport(source=str(path), source_format=kind)

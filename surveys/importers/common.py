@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from django.conf.locale import LANG_INFO
 from django.utils.html import strip_tags
 
-from surveys.importers.expressions import Untranslatable, is_always, referenced_items, translate
+from surveys.importers.expressions import Target, Untranslatable, is_always, referenced_items, translate
 from surveys.instruments import InstrumentError
 
 SURVEY_LANGUAGES = ("de", "en")
 CODE_LENGTH = 40
 PLACEHOLDERS = {
-    "information": {"de": "Bitte ergänzen: Informationen für Teilnehmende (Zweck, Freiwilligkeit, Dauer, Datenschutz, Widerruf).",
-                    "en": "To be written: participant information (purpose, voluntariness, duration, data protection, withdrawal)."},
+    "information": {
+        "de": "Bitte ergänzen: Informationen für Teilnehmende (Zweck, Freiwilligkeit, Dauer, Datenschutz, Widerruf).",
+        "en": "To be written: participant information (purpose, voluntariness, duration, data protection, withdrawal).",
+    },
     "consent": {"de": "Ich habe die Informationen gelesen und bin mit der Teilnahme einverstanden.",
                 "en": "I have read the information and agree to take part."},
     "thanks": {"de": "Vielen Dank für Ihre Teilnahme!", "en": "Thank you for taking part!"},
@@ -47,7 +49,7 @@ class ConversionReport:
     dropped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def lines(self):
+    def lines(self) -> list[str]:
         items = ", ".join(f"{count} {kind}" for kind, count in sorted(self.items.items())) or "none"
         rows = f" ({self.matrix_rows} matrix rows)" if self.matrix_rows else ""
         lines = [
@@ -68,7 +70,7 @@ class ConversionReport:
 # --- codes and texts -------------------------------------------------------------------------
 
 
-def uptake_code(raw, prefix="q"):
+def uptake_code(raw: object, prefix: str = "q") -> str:
     """A source name as an Uptake code: lower case, letters, digits and _, starting with a letter."""
     code = re.sub(r"[^a-z0-9_]+", "_", str(raw).strip().lower()).strip("_")
     if not code or not code[0].isalpha():
@@ -92,7 +94,7 @@ class Codes:
         return code
 
 
-def options(raws):
+def options(raws: list[tuple[str, dict]]) -> tuple[list[dict], dict[str, str]]:
     """(option dicts, {source code: option code}) for [(source code, label)].
 
     Numeric source codes keep their number as the option's `value`, so exports carry the source's numbers.
@@ -114,7 +116,7 @@ def _integer(raw):
     return int(number) if number.is_integer() else None
 
 
-def language_code(raw):
+def language_code(raw: str | None) -> str | None:
     """Uptake's language code for a source language code or name ('de-informal', 'German (de)', 'english')."""
     raw = str(raw or "").strip()
     bracketed = re.search(r"\(([A-Za-z_-]+)\)\s*$", raw)
@@ -130,7 +132,7 @@ def language_code(raw):
     return None
 
 
-def plain(value):
+def plain(value: object) -> str:
     """Text as respondents should read it: HTML tags removed, entities decoded, spaces tidied."""
     text = html.unescape(strip_tags(str(value or "").replace("<br />", "\n").replace("<br>", "\n")))
     return re.sub(r"[ \t]+", " ", text).strip()
@@ -176,7 +178,7 @@ def placeholder(texts, part, report):
 # --- pages and conditions --------------------------------------------------------------------
 
 
-def assemble(pages, targets, dialect, report):
+def assemble(pages: list[dict], targets: dict[str, Target], dialect: str, report: ConversionReport) -> list[dict]:
     """Final pages: conditions translated (or kept verbatim), pages split where needed, counted."""
     resolve = _resolver(targets)
     page_codes, final, seen = Codes(), [], set()

@@ -11,6 +11,7 @@ else raises Untranslatable, and the importer keeps the expression verbatim with 
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 DIALECTS = ("limesurvey", "xlsform", "redcap")
@@ -58,7 +59,7 @@ def is_always(expression):
     return (expression or "").strip().lower() in ALWAYS | {""}
 
 
-def translate(expression, dialect, resolve):
+def translate(expression: str, dialect: str, resolve: Callable[[str], Target]) -> dict | None:
     """The Uptake condition (a dict for `show_if`) for a source expression, or None if it always holds.
 
     resolve(name) returns the Target of a source variable or raises Untranslatable.
@@ -117,7 +118,7 @@ def tokens(expression, dialect):
     return found
 
 
-def parse(expression, dialect):
+def parse(expression: str, dialect: str) -> tuple:
     """A tree of ("and"|"or", [..]), ("not", x), ("cmp", op, left, right), ("call", name, [args]),
     ("ref", name), ("literal", text), ("true",)."""
     parser = _Parser(tokens(expression, dialect))

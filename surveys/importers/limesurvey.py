@@ -15,7 +15,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
 from surveys.importers.common import (
-    Codes, SourceFormatError, Texts, assemble, definition, language_code, options, placeholder, plain,
+    Codes, ConversionReport, SourceFormatError, Texts, assemble, definition, language_code, options, placeholder, plain,
     uptake_code,
 )
 from surveys.importers.expressions import Target
@@ -32,7 +32,7 @@ UNSUPPORTED = {
 }
 
 
-def read(path, report, default_language="en"):
+def read(path: str | Path, report: ConversionReport, default_language: str = "en") -> dict:
     """The Uptake definition dict of a LimeSurvey archive; the report collects what came across."""
     tables = _tables(_parse(path), path)
     archive = _Archive(tables)

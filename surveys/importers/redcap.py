@@ -8,9 +8,10 @@ Uptake does not ask (responses have their own id). Fields flagged "Identifier?" 
 
 import csv
 import re
+from pathlib import Path
 
 from surveys.importers.common import (
-    Codes, SourceFormatError, Texts, assemble, definition, options, placeholder, plain, uptake_code,
+    Codes, ConversionReport, SourceFormatError, Texts, assemble, definition, options, placeholder, plain, uptake_code,
 )
 from surveys.importers.expressions import Target
 
@@ -39,12 +40,12 @@ DATE_VALIDATION = re.compile(r"^(date|datetime|time)")
 UNSUPPORTED = {"file": "a file upload or signature", "sql": "options from a database query"}
 
 
-def is_dictionary(header):
+def is_dictionary(header: list[str]) -> bool:
     """Whether a CSV header row is a REDCap data dictionary's."""
     return bool(header) and _normal(header[0]) in (COLUMNS["field"][0], COLUMNS["field"][1])
 
 
-def read(path, report, default_language="en"):
+def read(path: str | Path, report: ConversionReport, default_language: str = "en") -> dict:
     """The Uptake definition dict of a data dictionary; the report collects what came across."""
     rows = _rows(path)
     texts = Texts([default_language], default_language, report)

@@ -13,12 +13,14 @@ expected; columns the instrument has no item for are listed, not guessed.
 import csv
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from surveys.export import PARADATA, build_codebook, exported_items, item_columns, page_seconds_column
 from surveys.importers.common import SourceFormatError, uptake_code
 from surveys.instruments import NOT_APPLICABLE, ChoiceItem, Likert, LikertMatrix, MultipleChoice, Number, Scale010
+from surveys.models import InstrumentVersion
 
 SOURCES = ("limesurvey", "redcap")
 LIMESURVEY_SYSTEM = {"id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp", "token",
@@ -33,7 +35,7 @@ class ConvertedResponses:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-def convert_responses(version, path, source, wave_name):
+def convert_responses(version: InstrumentVersion, path: str | Path, source: str, wave_name: str) -> ConvertedResponses:
     """(tidy table, codebook, ignored columns) for a LimeSurvey or REDCap response CSV."""
     if source not in SOURCES:
         raise SourceFormatError(f"{path}: unknown source {source!r}; expected one of {', '.join(SOURCES)}")
@@ -121,8 +123,9 @@ def _value(item, value, where):
         for option in item.options:
             if (option.value is not None and str(option.value) == value) or option.code == uptake_code(value, prefix="c"):
                 return option.code
-        raise SourceFormatError(f"{where}: {_shown(value)} is not an option of {item.code}; expected one of "
-                                f"{', '.join(str(option.value) if option.value is not None else option.code for option in item.options)}")
+        expected = [str(option.value) if option.value is not None else option.code for option in item.options]
+        raise SourceFormatError(f"{where}: {_shown(value)} is not an option of {item.code}; "
+                                f"expected one of {', '.join(expected)}")
     if isinstance(item, (Likert, LikertMatrix, Scale010, Number)):
         if isinstance(item, (Likert, LikertMatrix)) and value.lower() in ("na", "-1") and item.not_applicable:
             return NOT_APPLICABLE

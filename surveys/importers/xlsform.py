@@ -15,7 +15,7 @@ import xlrd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from surveys.importers.common import (
-    Codes, SourceFormatError, Texts, assemble, definition, language_code, options, placeholder, uptake_code,
+    Codes, ConversionReport, SourceFormatError, Texts, assemble, definition, language_code, options, placeholder, uptake_code,
 )
 from surveys.importers.expressions import Target, Untranslatable, parse
 
@@ -31,7 +31,7 @@ UNSUPPORTED = {
 TRANSLATED_COLUMNS = ("label", "hint", "constraint_message", "required_message")
 
 
-def read(path, report, default_language="en"):
+def read(path: str | Path, report: ConversionReport, default_language: str = "en") -> dict:
     """The Uptake definition dict of an XLSForm; the report collects what came across."""
     sheets = read_sheets(path)
     if "survey" not in sheets:
@@ -63,7 +63,7 @@ def read(path, report, default_language="en"):
 # --- sheets ----------------------------------------------------------------------------------
 
 
-def read_sheets(path):
+def read_sheets(path: str | Path) -> dict[str, list[tuple[int, list[str]]]]:
     """{sheet name in lower case: [(row number, [cell text ...]), ...]} for .xlsx, .xls and .csv."""
     suffix = Path(path).suffix.lower()
     try:

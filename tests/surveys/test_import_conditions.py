@@ -7,7 +7,8 @@ from surveys.importers.expressions import Target, Untranslatable, translate
 TARGETS = {
     "Q1": Target("q1", "choice", {"A1": "a1", "A2": "a2"}), "q1": Target("q1", "choice", {"a1": "a1"}),
     "Q2_SQ001": Target("q2", "option", option="sq001"), "q2": Target("q2", "multi", {"x": "x"}),
-    "q2(3)": Target("q2", "option", option="c3"), "pain": Target("pain", "choice", {"1": "c1", "2": "c2", "3": "c3"}), "Q4": Target("q4", "number"), "q4": Target("q4", "number"),
+    "q2(3)": Target("q2", "option", option="c3"), "Q4": Target("q4", "number"), "q4": Target("q4", "number"),
+    "pain": Target("pain", "choice", {"1": "c1", "2": "c2", "3": "c3"}),
 }
 
 
