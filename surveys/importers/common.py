@@ -182,8 +182,16 @@ def assemble(pages: list[dict], targets: dict[str, Target], dialect: str, report
     """Final pages: conditions translated (or kept verbatim), pages split where needed, counted."""
     resolve = _resolver(targets)
     page_codes, final, seen = Codes(), [], set()
+    carried = None  # the intro of a page without questions, shown on the next page
     for draft in pages:
+        if not draft["items"]:
+            carried = joined_texts(carried, draft.get("intro"))
+            if draft.get("intro"):
+                report.notes.append(f"page {draft['code']}: only text, no question; its text opens the next page")
+            continue
         page = {key: value for key, value in draft.items() if key not in ("items", "_logic")}
+        if carried:
+            page["intro"], carried = joined_texts(carried, page.get("intro")), None
         _apply_logic(page, draft.get("_logic", {}), f"page {page['code']}", dialect, resolve, report,
                      lambda condition: set(referenced_items(condition)) <= seen)
         page["code"] = page_codes.claim(page["code"], prefix="p")
@@ -201,13 +209,21 @@ def assemble(pages: list[dict], targets: dict[str, Target], dialect: str, report
                 seen |= on_page
                 current = dict(page, code=page_codes.claim(page["code"]), items=[])
             current["items"].append(item)
-        if current["items"]:
-            final.append(current)
-            seen |= {code for existing in current["items"] for code in _variables(existing)}
-        else:
-            report.dropped.append(f"page {page['code']}: no question Uptake can show")
+        final.append(current)
+        seen |= {code for existing in current["items"] for code in _variables(existing)}
+    if carried and final:
+        final[-1]["intro"] = joined_texts(final[-1].get("intro"), carried)
+    elif carried:
+        report.dropped.append("text without any question: an instrument needs at least one question")
     count_items(final, report)
     return final
+
+
+def joined_texts(first: dict | None, second: dict | None) -> dict | None:
+    """Two texts (e.g. page intros) as one, paragraphs in order; either may be None."""
+    if not first or not second:
+        return first or second
+    return {language: f"{first[language]}\n\n{second.get(language, second['en'])}" for language in first}
 
 
 def _apply_logic(node, logic, where, dialect, resolve, report, is_earlier):

@@ -15,10 +15,10 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
 from surveys.importers.common import (
-    Codes, ConversionReport, SourceFormatError, Texts, assemble, definition, language_code, options, placeholder, plain,
-    uptake_code,
+    Codes, ConversionReport, SourceFormatError, Texts, assemble, definition, joined_texts, language_code,
+    options, placeholder, plain, uptake_code,
 )
-from surveys.importers.expressions import Target
+from surveys.importers.expressions import Target, is_always
 
 YES_NO = [("Y", "Ja", "Yes"), ("N", "Nein", "No")]
 GENDER = [("F", "Weiblich", "Female"), ("M", "Männlich", "Male")]
@@ -171,15 +171,17 @@ class _Converter:
         names = {language: row.get("group_name", "") for language, row in group["texts"].items()}
         page = {"code": next((name for name in names.values() if name), f"g{group['gid']}"),
                 "title": self.texts(names), "_logic": {"grelevance": group.get("grelevance", "")}, "items": []}
-        intro = [self.texts({language: row.get("description", "") for language, row in group["texts"].items()})]
+        intro = self.texts({language: row.get("description", "") for language, row in group["texts"].items()})
         for question in self.by_group[group["gid"]]:
             if question["type"] == "X":
-                intro.append(self._question_text(question))
+                intro = joined_texts(intro, self._question_text(question))
+                if not is_always(question.get("relevance")):
+                    self.report.dropped.append(f"question {question['title']} (text display): its condition "
+                                               f"{question['relevance']!r}; the text opens the page for everyone")
                 continue
             page["items"] += self.items(question)
-        intro = [text for text in intro if text]
         if intro:
-            page["intro"] = {language: "\n\n".join(text[language] for text in intro) for language in intro[0]}
+            page["intro"] = intro
         return {key: value for key, value in page.items() if value is not None}
 
     def items(self, question):

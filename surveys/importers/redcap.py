@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 
 from surveys.importers.common import (
-    Codes, ConversionReport, SourceFormatError, Texts, assemble, definition, options, placeholder, plain, uptake_code,
+    Codes, ConversionReport, SourceFormatError, Texts, assemble, definition, joined_texts, options, placeholder,
+    plain, uptake_code,
 )
 from surveys.importers.expressions import Target
 
@@ -110,10 +111,9 @@ class _Converter:
             self._new_page(row)
         kind = row["type"].lower()
         if kind == "descriptive":
-            intro = self.texts({self.texts.base: row["label"]})
+            intro = joined_texts(self.page.get("intro"), self.texts({self.texts.base: row["label"]}))
             if intro:
-                self.page["intro"] = ({language: f"{self.page['intro'][language]}\n\n{text}" for language, text in intro.items()}
-                                      if "intro" in self.page else intro)
+                self.page["intro"] = intro
             return
         if kind == "calc":
             self.report.dropped.append(f"{where}: calculated field {row['choices']!r} (a derived variable: compute it "

@@ -15,7 +15,8 @@ import xlrd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from surveys.importers.common import (
-    Codes, ConversionReport, SourceFormatError, Texts, assemble, definition, language_code, options, placeholder, uptake_code,
+    Codes, ConversionReport, SourceFormatError, Texts, assemble, definition, joined_texts, language_code,
+    options, placeholder, uptake_code,
 )
 from surveys.importers.expressions import Target, Untranslatable, parse
 
@@ -196,11 +197,10 @@ class _Converter:
             if self.groups:
                 self.groups.pop()
         elif kind == "note":
-            intro = self.texts(record.get("label", {}))
             page = self._current_page()
+            intro = joined_texts(page.get("intro"), self.texts(record.get("label", {})))
             if intro:
-                page["intro"] = ({language: f"{page['intro'][language]}\n\n{text}" for language, text in intro.items()}
-                                 if "intro" in page else intro)
+                page["intro"] = intro
         else:
             item = self._item(kind, arguments, record, where)
             if item:
