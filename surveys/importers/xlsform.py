@@ -18,7 +18,7 @@ from surveys.importers.common import (
     Codes, ConversionReport, SourceFormatError, Texts, assemble, definition, joined_texts, language_code,
     options, placeholder, uptake_code,
 )
-from surveys.importers.expressions import Target, Untranslatable, parse
+from surveys.importers.expressions import TYPOGRAPHIC_QUOTES, Target, Untranslatable, parse
 
 TRUE = {"yes", "true", "true()", "1", "y"}
 METADATA = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email",
@@ -30,6 +30,8 @@ UNSUPPORTED = {
     "select_one_from_file": "options from an external file", "select_multiple_from_file": "options from an external file",
 }
 TRANSLATED_COLUMNS = ("label", "hint", "constraint_message", "required_message")
+OTHER_TEXT = re.compile(r"^\s*(?:selected\(\s*\$\{(?P<selected>[^}]+)\}\s*,\s*'other'\s*\)"
+                        r"|\$\{(?P<equals>[^}]+)\}\s*=\s*'other')\s*$")
 
 
 def read(path: str | Path, report: ConversionReport, default_language: str = "en") -> dict:
@@ -175,6 +177,7 @@ class _Converter:
         self.path, self.texts, self.report, self.lists = path, texts, report, lists
         self.codes, self.targets = Codes(), {}
         self.pages, self.groups, self.page, self.repeat = [], [], None, None
+        self.with_other = set()  # selects with "other, please specify"
 
     def row(self, record, row):
         kind, arguments = _type(record["type"])
@@ -201,6 +204,9 @@ class _Converter:
             intro = joined_texts(page.get("intro"), self.texts(record.get("label", {})))
             if intro:
                 page["intro"] = intro
+        elif kind == "text" and self._other_text_of(record):
+            self.report.notes.append(f"{where}: the 'please specify' text of {self._other_text_of(record)}'s "
+                                     "other, which Uptake asks with the choice")
         else:
             item = self._item(kind, arguments, record, where)
             if item:
@@ -209,6 +215,13 @@ class _Converter:
     def finish(self):
         self._close_page()
         return self.pages
+
+    def _other_text_of(self, record):
+        """The select whose 'other' a text question specifies (relevant: `selected(${s}, 'other')` or
+        `${s} = 'other'`), the usual XLSForm idiom that Uptake's `other:` covers; None otherwise."""
+        found = OTHER_TEXT.match(record.get("relevant", "").translate(TYPOGRAPHIC_QUOTES))
+        name = found and (found.group("selected") or found.group("equals"))
+        return name if name in self.with_other else None
 
     def _current_page(self):
         if self.page is None:
@@ -301,6 +314,7 @@ class _Converter:
         item["type"] = "multiple_choice" if multiple else (
             "dropdown" if any(word in appearance for word in ("minimal", "autocomplete", "search")) else "single_choice")
         self.targets[record["name"]] = Target(item["code"], "multi" if multiple else "choice", values)
+        self.with_other |= {record["name"]} if "other" in item else set()
         self._constraint(item, record, where)
         return item
 

@@ -61,3 +61,16 @@ def test_xlsform_needs_an_output_file(tmp_path):
 
     with pytest.raises(CommandError, match="--out FILE.xlsx"):
         call_command("export_instrument", version.instrument.code, format="xlsform", stdout=io.StringIO())
+
+
+def test_an_exported_form_comes_back_with_every_question_and_its_other_text(tmp_path):
+    spec = services.import_instrument(DEMO_INSTRUMENT).version.spec
+    path = export(spec.code, tmp_path / "demo.xlsx")
+
+    again, report = import_instrument_file(path, code="demo_again")
+
+    variables = {code for _page, item in spec.items() for code in [r.code for r in getattr(item, "rows", [])] or [item.code]}
+    items = {item.code: item for _page, item in again.version.spec.items()}
+    assert set(items) == variables and report.languages == ["en", "de"] and not report.kept
+    with_other = [item.code for _page, item in spec.items() if getattr(item, "other", None)]
+    assert with_other and all(items[code].other for code in with_other)  # not a separate text question
