@@ -169,7 +169,8 @@ class _Converter:
 
     def page(self, group):
         names = {language: row.get("group_name", "") for language, row in group["texts"].items()}
-        page = {"code": next((name for name in names.values() if name), f"g{group['gid']}"),
+        name = names.get(self.texts.base) or next((name for name in names.values() if name), f"g{group['gid']}")
+        page = {"code": name,
                 "title": self.texts(names), "_logic": {"grelevance": group.get("grelevance", "")}, "items": []}
         intro = self.texts({language: row.get("description", "") for language, row in group["texts"].items()})
         for question in self.by_group[group["gid"]]:
