@@ -17,10 +17,10 @@ import pandas as pd
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
-from analysis.bundle import write_bundle
-from analysis.io import file_sha256, load_dataset
-from analysis.plan import load_plan
-from analysis.run import run_plan
+from analysis.pipeline.bundle import write_bundle
+from analysis.pipeline.io import file_sha256, load_dataset
+from analysis.pipeline.plan import load_plan
+from analysis.pipeline.run import run_plan
 from reports.instrument import instrument_as_seen
 from reports.render import render_report
 from surveys.export import export_wave
