@@ -16,11 +16,13 @@ from pathlib import Path
 import pandas as pd
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 
 from analysis.pipeline.bundle import write_bundle
 from analysis.pipeline.io import file_sha256, load_dataset
 from analysis.pipeline.plan import load_plan
 from analysis.pipeline.run import run_plan
+from platform_logs import costs
 from reports.instrument import instrument_as_seen
 from reports.render import render_report
 from surveys.export import export_wave
@@ -120,11 +122,25 @@ def write_context(wave, language, bundle_dir, previous=None):
         "branding": branding(bundle_dir),
         "threshold": settings.UPTAKE_SUPPRESSION_THRESHOLD,
         "staff_count": settings.UPTAKE_STAFF_COUNT,
+        "built_on": timezone.localdate().isoformat(),
+        "site_gaps": site_gaps(),
     }
     path = bundle_dir / "context.json"
     path.write_text(json.dumps(context, cls=DjangoJSONEncoder, sort_keys=True, indent=2, ensure_ascii=False) + "\n",
                     encoding="utf-8")
     return path
+
+
+def site_gaps():
+    """The site facts a report would need but the site file does not give, so the report can say so."""
+    service = costs.onprem_service()
+    gaps = {
+        "staff_count": not settings.UPTAKE_STAFF_COUNT,
+        "onprem_cost": service is None and costs.onprem_price() is None,
+        "onprem_throughput": service is not None and not service.has_throughput,
+        "reference_prices": not (settings.UPTAKE_REFERENCE_PRICES or "").strip(),
+    }
+    return [gap for gap, missing in gaps.items() if missing]
 
 
 def wave_facts(wave):
