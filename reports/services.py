@@ -40,12 +40,13 @@ class ReportError(Exception):
 class BuiltReport:
     pdf: Path
     assets: Path
+    manuscript: Path | None
     data_hash: str
     plan_hash: str
     software: dict = field(default_factory=dict)
 
 
-def build_report(wave, kind, language, out_path, plan_path=None, progress=None):
+def build_report(wave, kind, language, out_path, plan_path=None, progress=None, figure_formats=()):
     """Export -> analysis -> PDF for one wave; returns where the PDF and its assets are and what made them.
 
     `progress(percent, step)` is called between the steps (the job page shows it).
@@ -67,9 +68,9 @@ def build_report(wave, kind, language, out_path, plan_path=None, progress=None):
         report(60, "context")
         write_context(wave, language, bundle, previous)
         report(70, "rendering")
-        rendered = render_report(bundle, kind, out_path)
+        rendered = render_report(bundle, kind, out_path, figure_formats)
     meta = results["meta"]
-    return BuiltReport(pdf=rendered.pdf, assets=rendered.assets, data_hash=meta["inputs"].get("data_sha256", ""),
+    return BuiltReport(pdf=rendered.pdf, assets=rendered.assets, manuscript=rendered.manuscript, data_hash=meta["inputs"].get("data_sha256", ""),
                        plan_hash=meta["inputs"].get("plan_sha256", ""), software=meta["software"])
 
 
