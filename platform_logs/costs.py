@@ -98,7 +98,7 @@ def onprem_service() -> OnpremService | None:
     return OnpremService(*values.values(), *throughput)
 
 
-def economics(service: OnpremService, tokens_in: int, tokens_out: int, days: float, peak_hour_tokens_out: int,
+def economics(service: OnpremService, tokens_in: int, tokens_out: int, days: float, peak_hour: dict,
               price_list: list[Price]) -> dict:
     """On-premises against the cloud for the usage observed in `days` days, as leadership asks it.
 
@@ -106,7 +106,8 @@ def economics(service: OnpremService, tokens_in: int, tokens_out: int, days: flo
     - capacity: the annual cost divided by what the hardware serves of the same token mix at full load;
     - cloud: each reference price for the same mix, and what this volume would cost there a year;
     - break-even: the yearly volume at which the cloud would cost as much as the service;
-    - headroom: the busiest hour's output tokens against the measured output throughput.
+    - headroom: the busiest hour's output tokens (`peak_hour`, from peak_hour_load) against the measured
+      full-load output throughput, with the mean number of replies generated at once in that hour.
     Prices per 1M tokens are blended over input and output in the observed mix.
     """
     annual = service.annual_eur
@@ -124,7 +125,9 @@ def economics(service: OnpremService, tokens_in: int, tokens_out: int, days: flo
         "capacity_eur_per_m": None,
         "capacity_annual_tokens": None,
         "utilisation": None,
-        "peak_hour_tokens_out": peak_hour_tokens_out,
+        "peak_hour_tokens_out": peak_hour["tokens_out"],
+        "peak_hour_concurrency": peak_hour.get("concurrency"),
+        "tokens_per_s_per_reply": peak_hour.get("tokens_per_s_per_reply"),
         "peak_hour_utilisation": None,
         "cloud": [],
     }
@@ -135,7 +138,7 @@ def economics(service: OnpremService, tokens_in: int, tokens_out: int, days: flo
             "capacity_eur_per_m": round(annual / SECONDS_PER_YEAR * seconds, 4),
             "capacity_annual_tokens": round(capacity),
             "utilisation": round(annual_tokens / capacity, 6),
-            "peak_hour_utilisation": round(peak_hour_tokens_out / (service.tokens_per_s_output * 3_600), 6),
+            "peak_hour_utilisation": round(peak_hour["tokens_out"] / (service.tokens_per_s_output * 3_600), 6),
         })
     for price in price_list:
         if price.name == ONPREM:
@@ -194,15 +197,24 @@ def with_costs(tokens, price_list=None):
     return result
 
 
-def peak_hour_tokens_out(start, end) -> int:
-    """The most reply output tokens in one clock hour of [start, end): what the hardware must carry at peak."""
+def peak_hour_load(start, end) -> dict:
+    """The busiest clock hour of [start, end) by reply output tokens: its tokens, and how many replies were
+    being generated at once on average (their summed durations ÷ 3,600 s); plus the generation speed of one
+    reply over the whole window (output tokens ÷ generation seconds), all from the chat logs' durations."""
     replies = (UsageEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end, kind=UsageEvent.Kind.REPLY,
-                                         tokens_out__isnull=False).values_list("occurred_at", "tokens_out"))
-    frame = pd.DataFrame.from_records(replies.iterator(chunk_size=5000), columns=["occurred_at", "tokens_out"])
+                                         tokens_out__isnull=False).values_list("occurred_at", "tokens_out", "duration_seconds"))
+    frame = pd.DataFrame.from_records(replies.iterator(chunk_size=5000), columns=["occurred_at", "tokens_out", "seconds"])
     if frame.empty:
-        return 0
-    hours = pd.to_datetime(frame["occurred_at"], utc=True).dt.floor("h")
-    return int(frame["tokens_out"].astype("int64").groupby(hours).sum().max())
+        return {"tokens_out": 0, "concurrency": None, "tokens_per_s_per_reply": None}
+    frame["hour"] = pd.to_datetime(frame["occurred_at"], utc=True).dt.floor("h")
+    frame["seconds"] = pd.to_numeric(frame["seconds"], errors="coerce")
+    hourly = frame.groupby("hour").agg(tokens_out=("tokens_out", "sum"), seconds=("seconds", "sum"))
+    busiest = hourly.loc[hourly["tokens_out"].idxmax()]
+    timed = frame.dropna(subset=["seconds"])
+    rate = timed["tokens_out"].sum() / timed["seconds"].sum() if timed["seconds"].sum() > 0 else None
+    return {"tokens_out": int(busiest["tokens_out"]),
+            "concurrency": round(float(busiest["seconds"]) / 3_600, 3) if busiest["seconds"] > 0 else None,
+            "tokens_per_s_per_reply": round(float(rate), 2) if rate is not None else None}
 
 
 def monthly_tokens(start, end):

@@ -27,7 +27,7 @@ def summarize(wave):
     total_cost = {price.name: round(price.cost(totals["tokens_in"], totals["tokens_out"]), 4) for price in price_list}
     service = costs.onprem_service()
     economics = costs.economics(service, totals["tokens_in"], totals["tokens_out"], (end - start).days,
-                                costs.peak_hour_tokens_out(start, end), price_list) if service else None
+                                costs.peak_hour_load(start, end), price_list) if service else None
     group_item = settings.UPTAKE_COST_GROUP_ITEM
     by_group = []
     if group_item:

@@ -237,6 +237,11 @@ def cost_findings(platform):
     if economics["peak_hour_utilisation"] is not None:
         findings.append(_("In the busiest hour the platform used %(share)s of its measured output capacity.")
                         % {"share": percent(100 * economics["peak_hour_utilisation"], 1)})
+    if economics.get("peak_hour_concurrency") is not None:
+        findings.append(_("In that hour %(n)s replies were being generated at once on average, each at about "
+                          "%(rate)s tokens per second (from the chat logs' durations).")
+                        % {"n": number(economics["peak_hour_concurrency"], 1),
+                           "rate": number(economics["tokens_per_s_per_reply"], 0)})
     return findings
 
 
