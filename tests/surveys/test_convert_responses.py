@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from analysis.io import load_dataset
+from analysis import load_dataset
 from surveys.export import CODEBOOK_COLUMNS
 from surveys.services import import_instrument_file
 from tests.surveys.interop_builders import clinic_dictionary, new_format_archive
