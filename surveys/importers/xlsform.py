@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import xlrd
+from defusedxml import DefusedXmlException
 from openpyxl.utils.exceptions import InvalidFileException
 
 from surveys.importers.common import (
@@ -84,7 +85,10 @@ def read_sheets(path: str | Path) -> dict[str, list[tuple[int, list[str]]]]:
         finally:
             book.close()
     except (zipfile.BadZipFile, InvalidFileException, xlrd.XLRDError, KeyError, ValueError) as exc:
-        raise SourceFormatError(f"{path}: not a readable {suffix.lstrip('.')} workbook ({exc})") from None
+        if isinstance(exc.__context__, DefusedXmlException):  # openpyxl parses with defusedxml
+            raise SourceFormatError(f"{path}: a sheet declares XML entities; refused as a possible entity bomb") from None
+        problem = " ".join(str(exc).split())
+        raise SourceFormatError(f"{path}: not a readable {suffix.lstrip('.')} workbook ({problem})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceFormatError(f"{path}: cannot read the file ({exc})") from None
 

@@ -1,6 +1,7 @@
 """XLSForms (.xlsx and the one-file CSV) become Uptake instruments, in the spellings seen in the wild."""
 
 import io
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -107,7 +108,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
     path = tmp_path / "form.xlsx"
     path.write_bytes(b"PK\x03\x04 truncated")
 
-    with pytest.raises(InstrumentError, match=r"form.xlsx: not a readable xlsx workbook"):
+    with pytest.raises(InstrumentError, match=r"form.xlsx: not a readable xlsx workbook \([^\n]*\)$"):
         import_instrument_file(path)
 
 
@@ -121,3 +122,21 @@ def test_a_binary_xls_workbook_is_read_and_without_survey_sheet_refused(tmp_path
 
     with pytest.raises(InstrumentError, match=r"spec.xls: no `survey` sheet \(found: spec\)"):
         import_instrument_file(path)
+
+
+def test_a_workbook_hiding_an_entity_bomb_is_refused(tmp_path):
+    plain = xlsform_workbook(tmp_path / "plain.xlsx", spelling_variants())
+    bomb = tmp_path / "form.xlsx"
+    entities = '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(bomb, "w") as target:
+        for entry in source.infolist():
+            content = source.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                content = entities.encode() + content.replace(b">Nutzen Sie es?<", b">&b;<", 1)
+            target.writestr(entry, content)
+
+    with pytest.raises(InstrumentError) as raised:
+        import_instrument_file(bomb)
+
+    assert "form.xlsx: a sheet declares XML entities; refused" in str(raised.value) and "\n" not in str(raised.value)
+    assert not Instrument.objects.exists()
