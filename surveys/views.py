@@ -26,6 +26,8 @@ from surveys.pseudonyms import PseudonymKeyError
 
 SESSION_INVITATIONS = "uptake_invitations"
 SESSION_LINK_OPENED = "uptake_link_opened"  # wave slug -> when the invitation link was last opened (epoch seconds)
+SESSION_REFRESHED = "uptake_refreshed"  # when the session's expiry was last pushed forward (epoch seconds)
+SESSION_REFRESH_SECONDS = 5 * 60
 logger = logging.getLogger(__name__)
 
 
@@ -201,8 +203,15 @@ def _not_admitted(request, wave):
 
 
 def _keep_session_alive(request):
-    """Respondent sessions end after UPTAKE_RESPONDENT_SESSION_SECONDS without a request."""
-    request.session.set_expiry(settings.UPTAKE_RESPONDENT_SESSION_SECONDS)
+    """Respondent sessions end after UPTAKE_RESPONDENT_SESSION_SECONDS without a request.
+
+    The expiry is pushed forward at most every SESSION_REFRESH_SECONDS, so a page view does not
+    always cost a session write.
+    """
+    now = time.time()
+    if now - request.session.get(SESSION_REFRESHED, 0) >= SESSION_REFRESH_SECONDS:
+        request.session.set_expiry(settings.UPTAKE_RESPONDENT_SESSION_SECONDS)
+        request.session[SESSION_REFRESHED] = now
 
 
 def _came_back_since(request, participant, moment):
