@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from surveys.models import Answer, Invitation, PageVisit, Response, Wave
@@ -88,3 +89,20 @@ def test_a_withdrawn_response_leaves_no_pseudonym_on_its_invitation(client, tmp_
     assert response.status == "withdrawn"
     assert (response.pseudonym, response.wave_pseudonym) == ("", "")
     assert Invitation.objects.get().pseudonym == ""
+
+
+@pytest.mark.django_db
+def test_a_signed_in_respondent_withdraws_a_submitted_response_only_after_signing_in_again(tmp_path):
+    wave = make_wave(tmp_path, privacy_mode=Wave.PrivacyMode.PSEUDONYMOUS)
+    user = get_user_model().objects.create_user("hana", email="hana@example.org")
+    client = Client()
+    client.force_login(user)
+    client.post(f"/s/{wave.slug}/", {"consent": "yes"})
+    complete(client, wave)
+
+    stale = client.post(f"/s/{wave.slug}/withdraw/")
+    client.force_login(user)  # signs in again: a fresh last_login
+    fresh = client.post(f"/s/{wave.slug}/withdraw/")
+
+    assert stale.status_code == 403
+    assert fresh.status_code == 200 and Response.objects.get().status == "withdrawn"
