@@ -215,7 +215,11 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else CONSOLE_EMAIL_BACKEND)
+if PRODUCTION and EMAIL_BACKEND == CONSOLE_EMAIL_BACKEND:
+    # Password-reset and invitation mails printed to a server console reach nobody and leak their links.
+    raise ImproperlyConfigured("EMAIL_BACKEND must not be the console backend when UPTAKE_PRODUCTION=1; set EMAIL_HOST etc.")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
@@ -263,6 +267,8 @@ UPTAKE_ANALYSIS_PLAN = Path(env("UPTAKE_ANALYSIS_PLAN", BASE_DIR / "analysis" / 
 UPTAKE_REPORTS_DIR = Path(env("UPTAKE_REPORTS_DIR", BASE_DIR / "var" / "reports"))
 
 SESSION_COOKIE_HTTPONLY = True
+# A respondent's session (invitation or sign-in) ends after this long without a request, and at the thank-you page.
+UPTAKE_RESPONDENT_SESSION_SECONDS = int(env("UPTAKE_RESPONDENT_SESSION_SECONDS", str(2 * 60 * 60)))
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -280,6 +286,12 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Invitation links are credentials: 404s for mistyped links and 500s must not write them to the log.
+    "filters": {"redact_invitation_tokens": {"()": "surveys.log_redaction.RedactInvitationTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_invitation_tokens"]}},
+    "loggers": {
+        "django.request": {"filters": ["redact_invitation_tokens"]},
+        "django.server": {"filters": ["redact_invitation_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }

@@ -17,6 +17,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.db.models import Q
 
 from analysis.pipeline.bundle import write_bundle
 from analysis.pipeline.io import file_sha256, load_dataset
@@ -164,9 +165,10 @@ def recruitment(wave):
     responses = Response.objects.filter(wave=wave).exclude(status=Response.Status.WITHDRAWN)
     return {
         "invitations_created": invitations.count(),
-        "invitations_used": invitations.filter(used_at__isnull=False).count(),
-        "responses_via_invitation": responses.filter(invitation__isnull=False).count(),
-        "responses_via_sign_in": responses.filter(invitation__isnull=True).count(),
+        # Anonymous waves clear an invitation's time of use at submission and keep only has_answered.
+        "invitations_used": invitations.filter(Q(used_at__isnull=False) | Q(has_answered=True)).count(),
+        "responses_via_invitation": responses.filter(via_invitation=True).count(),
+        "responses_via_sign_in": responses.filter(via_invitation=False).count(),
         "withdrawn": Response.objects.filter(wave=wave, status=Response.Status.WITHDRAWN).count(),
         "linkage_consents": responses.filter(linkage_consent=True).count(),
     }

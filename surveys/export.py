@@ -34,7 +34,8 @@ PARADATA = [  # variable, type, label, value labels
     ("instrument_version", "number", Text(de="Version des Fragebogens", en="Instrument version"), None),
     ("status", "text", Text(de="Status der Antwort", en="Response status"), None),
     ("language", "text", Text(de="Verwendete Sprache", en="Language used"), None),
-    ("pseudonym", "text", Text(de="Pseudonym", en="Pseudonym"), None),
+    ("pseudonym", "text", Text(de="Pseudonym (verknüpft Wellen, nicht Nutzungsdaten)",
+                               en="Pseudonym (links waves, not usage records)"), None),
     ("linkage_consent", "number", Text(de="Einwilligung in die Verknüpfung mit Nutzungsdaten",
                                        en="Consented to linkage with usage records"), YES_NO),
     ("info_viewed_at", "timestamp", Text(de="Informationsseite angesehen (UTC)", en="Information page viewed (UTC)"), None),
@@ -181,7 +182,7 @@ def wave_table(wave):
 
 
 def _paradata(wave, instrument, responses):
-    fields = ["pk", "instrument_version__number", "status", "language", "pseudonym", "linkage_consent",
+    fields = ["pk", "instrument_version__number", "status", "language", "wave_pseudonym", "linkage_consent",
               *TIMESTAMPS, "last_page"]
     rows = pd.DataFrame.from_records(responses.order_by("pk").values_list(*fields), columns=fields)
     times = {name: pd.to_datetime(rows[name], utc=True) for name in TIMESTAMPS}
@@ -191,8 +192,9 @@ def _paradata(wave, instrument, responses):
         "instrument_version": rows["instrument_version__number"].astype("Int64"),
         "status": rows["status"],
         "language": rows["language"],
-        # A privacy decision: anonymous waves never export a pseudonym, whatever is stored.
-        "pseudonym": rows["pseudonym"] if wave.is_pseudonymous else "",
+        # Privacy decisions: anonymous waves never export a pseudonym, whatever is stored; pseudonymous
+        # waves export the wave-linkage pseudonym, which links waves but cannot be joined to usage.
+        "pseudonym": rows["wave_pseudonym"] if wave.is_pseudonymous else "",
         "linkage_consent": rows["linkage_consent"].astype("Int64"),
         **{name: times[name].dt.strftime("%Y-%m-%dT%H:%M:%SZ") for name in TIMESTAMPS},
         "duration_seconds": (times["completed_at"] - times["started_at"]).dt.total_seconds().round(3)

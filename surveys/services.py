@@ -13,12 +13,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from surveys import flow
+from surveys import anonymity, flow
+from surveys.access import oidc_claims
 from surveys.importers import read_questionnaire, source_format
 from surveys.importers.common import ConversionReport, count_items
 from surveys.instrument_files import definition_checksum, read_instrument_file, resolve, validate_definition
 from surveys.models import Answer, Instrument, InstrumentVersion, Invitation, PageVisit, Response, Wave
-from surveys.pseudonyms import keyed_hash, pseudonymize
+from surveys.pseudonyms import keyed_hash, pseudonymize, wave_linkage_pseudonym
 
 
 TITLE_LENGTH = Instrument._meta.get_field("title").max_length
@@ -144,7 +145,7 @@ def invitation_url(token):
 @dataclass(frozen=True)
 class Participant:
     key: str  # wave-scoped, for one-response-per-participant and resuming
-    pseudonym: str  # cross-wave pseudonym, only in pseudonymous waves
+    pseudonym: str  # usage-linkable pseudonym, only in pseudonymous waves; stored only with linkage consent
     invitation: Invitation | None = None
 
 
@@ -152,8 +153,7 @@ def participant_for_user(wave, user):
     account = SocialAccount.objects.filter(user=user, provider=settings.OIDC_PROVIDER_ID).first()
     if account is not None:
         source = f"oidc:{account.uid}"
-        # allauth keeps OpenID Connect claims under "userinfo" and "id_token".
-        claims = {**account.extra_data.get("id_token", {}), **account.extra_data.get("userinfo", {})}
+        claims = oidc_claims(account)
         identifier = account.uid if settings.UPTAKE_PSEUDONYM_IDENTIFIER == "subject" else (claims.get("email") or user.email)
     else:
         source = f"user:{user.pk}"
@@ -180,10 +180,15 @@ def require_open(wave):
 
 
 def open_response(wave, participant, language="de", device=""):
-    """The participant's response to the wave, created on first view of the information page."""
+    """The participant's response to the wave, created on first view of the information page.
+
+    Raises ResponseFinished for a participant whose submitted anonymous response was cut from them.
+    """
     existing = Response.objects.filter(wave=wave, participant_key=participant.key).first()
     if existing:
         return existing
+    if anonymity.has_answered(wave, participant):
+        raise ResponseFinished(Response.Status.COMPLETED)
     require_open(wave)
     try:
         with transaction.atomic():
@@ -192,7 +197,8 @@ def open_response(wave, participant, language="de", device=""):
                 instrument_version=wave.instrument_version,
                 participant_key=participant.key,
                 invitation=participant.invitation,
-                pseudonym=participant.pseudonym,
+                via_invitation=participant.invitation is not None,
+                wave_pseudonym=wave_linkage_pseudonym(participant.pseudonym),
                 language=language,
                 device=device,
                 info_viewed_at=timezone.now(),
@@ -210,8 +216,11 @@ def locked(response):
 
 
 @transaction.atomic
-def give_consent(response, linkage_consent=False):
-    """Record consent and return the first page's code (or where the respondent already is)."""
+def give_consent(response, participant, linkage_consent=False):
+    """Record consent and return the first page's code (or where the respondent already is).
+
+    Only with linkage consent is the participant's usage-linkable pseudonym stored.
+    """
     response = locked(response)
     _check_can_answer(response)
     if response.status == Response.Status.IN_PROGRESS:
@@ -222,10 +231,18 @@ def give_consent(response, linkage_consent=False):
     response.status = Response.Status.IN_PROGRESS
     response.consented_at = now
     response.started_at = now
-    response.linkage_consent = bool(linkage_consent) and response.wave.is_pseudonymous and bool(response.pseudonym)
+    _record_linkage_consent(response, participant.pseudonym, linkage_consent)
     response.current_page = response.last_page = first.code
     response.save()
     return first.code
+
+
+def _record_linkage_consent(response, pseudonym, linkage_consent):
+    """Store the usage pseudonym only with consent; the invitation keeps it no longer than this decision."""
+    response.linkage_consent = bool(linkage_consent) and response.wave.is_pseudonymous and bool(pseudonym)
+    response.pseudonym = pseudonym if response.linkage_consent else ""
+    if response.invitation_id is not None:
+        Invitation.objects.filter(pk=response.invitation_id).update(pseudonym="")
 
 
 def stored_answers(response):
@@ -313,6 +330,7 @@ def record_page_answers(response, page_code, values, direction="next", language=
     response.status = Response.Status.COMPLETED
     response.completed_at = now
     response.current_page = ""
+    anonymity.record_submission(response)
     response.save()
     return Step(finished=True)
 
@@ -349,8 +367,9 @@ def withdraw_response(response):
     response.page_visits.all().delete()
     response.status = Response.Status.WITHDRAWN
     response.withdrawn_at = timezone.now()
-    response.pseudonym = ""
+    response.pseudonym = response.wave_pseudonym = ""
     response.linkage_consent = False
+    Invitation.objects.filter(pk=response.invitation_id).update(pseudonym="")
     response.device = ""
     response.current_page = response.last_page = ""
     response.info_viewed_at = response.consented_at = response.started_at = response.completed_at = None
