@@ -283,7 +283,14 @@ def record_page_answers(response, page_code, values, direction="next", language=
     response.completed_at = now
     response.current_page = ""
     response.save()
+    mark_invitation_answered(response)
     return Step(finished=True)
+
+
+def mark_invitation_answered(response):
+    """Reminders skip this invitation from now on; the flag says nothing about the answers."""
+    if response.invitation_id is not None:
+        Invitation.objects.filter(pk=response.invitation_id).update(has_answered=True)
 
 
 def _move_to(response, page_code):
