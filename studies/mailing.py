@@ -12,12 +12,12 @@ from datetime import datetime
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from studies.addresses import address_hash, decrypt_address, link_token
-from studies.mail_texts import fill, mail_text, placeholder_values
+from studies.mail_texts import MailText, fill, mail_text, placeholder_values
 from studies.models import MailKind, Mailout, Participant, ParticipantFrame
 from surveys.models import Response, Wave
 from surveys.services import find_invitation, invitation_url
@@ -59,19 +59,26 @@ def recipients(wave: Wave, kind: str) -> QuerySet:
 
 
 class MailoutRun:
-    """Sends one mailout through one SMTP connection, throttled, counting failures per recipient."""
+    """Sends one mailout through one SMTP connection, throttled, counting failures per recipient.
+
+    Outcomes are written in batches together with the progress, so a crash resends at most one
+    batch rather than losing track of who was reached.
+    """
 
     def __init__(self, mailout: Mailout):
         self.mailout = mailout
         self.wave = mailout.wave
         self.interval = 1 / settings.UPTAKE_MAIL_RATE if settings.UPTAKE_MAIL_RATE > 0 else 0
         self.connection = get_connection(fail_silently=False)
+        self.texts: dict[str, MailText] = {}
+        self.delivered: list[int] = []
+        self.undelivered: list[int] = []
 
     def run(self) -> Mailout:
         mailout, now = self.mailout, timezone.now()
         if self.wave.closes_at <= now:
             return self._finish(Mailout.Status.FAILED, "the wave has closed; nothing was sent")
-        people = recipients(self.wave, mailout.kind).select_related("invitation")
+        people = recipients(self.wave, mailout.kind).only("pk", "encrypted_address", "language", "link_seed")
         mailout.total, mailout.status, mailout.started_at = people.count(), Mailout.Status.RUNNING, now
         mailout.save(update_fields=["total", "status", "started_at"])
         try:
@@ -84,7 +91,7 @@ class MailoutRun:
                 self._wait_for_slot(started, number)
                 self._send_to(participant)
                 if (number + 1) % PROGRESS_EVERY == 0:
-                    Mailout.objects.filter(pk=mailout.pk).update(sent=mailout.sent, failed=mailout.failed)
+                    self._record_batch()
         finally:
             self.connection.close()
         return self._finish(Mailout.Status.FINISHED, "")
@@ -94,9 +101,15 @@ class MailoutRun:
         if delay > 0:
             time.sleep(delay)
 
+    def _text(self, language: str) -> MailText:
+        if language not in self.texts:
+            self.texts[language] = mail_text(self.wave, self.mailout.kind, language)
+        return self.texts[language]
+
     def _send_to(self, participant: Participant) -> None:
         token = link_token(participant.link_seed)
-        text = render_for(self.wave, self.mailout.kind, participant.language, token)
+        values = placeholder_values(self.wave, participant.language, invitation_url(token), opt_out_url(token))
+        text = fill(self._text(participant.language), values)
         message = EmailMessage(
             text.subject, text.body, to=[decrypt_address(participant.encrypted_address)], connection=self.connection,
             headers={"List-Unsubscribe": f"<{opt_out_url(token)}>", "Auto-Submitted": "auto-generated"},
@@ -104,22 +117,25 @@ class MailoutRun:
         try:
             message.send()
         except (smtplib.SMTPException, OSError):
-            self.mailout.failed += 1
-            self._record(participant, delivered=False)
+            self.undelivered.append(participant.pk)
             self._reconnect_if_dropped()
             return
-        self.mailout.sent += 1
-        self._record(participant, delivered=True)
+        self.delivered.append(participant.pk)
 
-    def _record(self, participant: Participant, delivered: bool) -> None:
-        changes: dict = {}
-        if self.mailout.kind == MailKind.INVITATION:
-            changes = {"invited_at": timezone.now(), "invitation_failed": not delivered}
-        elif delivered:
-            changes = {"reminders_sent": participant.reminders_sent + 1}
-        if not delivered:
-            changes["delivery_failures"] = participant.delivery_failures + 1
-        Participant.objects.filter(pk=participant.pk).update(**changes)
+    @transaction.atomic
+    def _record_batch(self) -> None:
+        mailout, people = self.mailout, Participant.objects.filter(wave=self.wave)
+        if mailout.kind == MailKind.INVITATION:
+            people.filter(pk__in=self.delivered).update(invited_at=timezone.now(), invitation_failed=False)
+            people.filter(pk__in=self.undelivered).update(
+                invited_at=timezone.now(), invitation_failed=True, delivery_failures=F("delivery_failures") + 1)
+        else:
+            people.filter(pk__in=self.delivered).update(reminders_sent=F("reminders_sent") + 1)
+            people.filter(pk__in=self.undelivered).update(delivery_failures=F("delivery_failures") + 1)
+        mailout.sent += len(self.delivered)
+        mailout.failed += len(self.undelivered)
+        Mailout.objects.filter(pk=mailout.pk).update(sent=mailout.sent, failed=mailout.failed)
+        self.delivered, self.undelivered = [], []
 
     def _reconnect_if_dropped(self) -> None:
         try:
@@ -132,6 +148,7 @@ class MailoutRun:
                 pass  # the next message fails too and is counted
 
     def _finish(self, status: str, error: str) -> Mailout:
+        self._record_batch()
         mailout = self.mailout
         mailout.status, mailout.error, mailout.finished_at = status, error, timezone.now()
         mailout.save(update_fields=["status", "error", "finished_at", "sent", "failed"])
