@@ -105,3 +105,10 @@ def test_send_now_runs_in_the_task_worker_and_the_page_shows_its_progress(client
     assert (invitation_run["status"], invitation_run["sent"], invitation_run["failed"], invitation_run["total"]) == (
         "finished", 2, 0, 2)
     assert done["counts"]["invited"] == 2
+
+
+@pytest.mark.django_db
+def test_the_opt_out_page_speaks_german_to_a_german_browser(client):
+    page = client.get("/studies/opt-out/some-token/", HTTP_ACCEPT_LANGUAGE="de")
+
+    assert "Keine E-Mails mehr zu dieser Umfrage?" in page.content.decode()
