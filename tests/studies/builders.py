@@ -6,8 +6,10 @@ import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from io import StringIO
 
 from aiosmtpd.controller import Controller
+from django.core.management import call_command
 
 LINK = re.compile(r"https?://\S+/i/([A-Za-z0-9_-]+)/")
 OPT_OUT = re.compile(r"https?://\S+/studies/opt-out/([A-Za-z0-9_-]+)/")
@@ -75,3 +77,10 @@ def start_smtp_server(sink: MailSink) -> Controller:
 
 def participant_csv(rows: list[tuple], header: str = "email,language,role") -> str:
     return "\n".join([header] + [",".join(row) for row in rows]) + "\n"
+
+
+def send_invitations(tmp_path, wave, rows: list[tuple]) -> None:
+    """Import the rows as a participant list and send the invitations now, as `send_invitations` does."""
+    path = tmp_path / "participants.csv"
+    path.write_text(participant_csv(rows), encoding="utf-8")
+    call_command("send_invitations", wave.slug, "--participants", str(path), stdout=StringIO())

@@ -1,13 +1,12 @@
 """A participant follows the link in the invitation they received and lands in their own survey."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from studies.models import Participant
 from surveys.models import Response
 from tests.browser import chromium_browser, new_visitor  # noqa: F401 (fixture)
-from tests.studies.builders import participant_csv
+from tests.studies.builders import send_invitations
 from tests.surveys.builders import make_wave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,9 +19,7 @@ def test_the_link_in_a_received_mail_opens_that_participants_survey(
 ):
     settings.UPTAKE_BASE_URL = live_server.url
     wave = make_wave(tmp_path)
-    path = tmp_path / "participants.csv"
-    path.write_text(participant_csv([(ANNA, "de", "physician"), (BEN, "en", "nurse")]), encoding="utf-8")
-    call_command("send_invitations", wave.slug, "--participants", str(path), stdout=open(tmp_path / "out.txt", "w"))
+    send_invitations(tmp_path, wave, [(ANNA, "de", "physician"), (BEN, "en", "nurse")])
     ben_mail = smtp_server.to(BEN)[0]
 
     page = new_visitor(chromium_browser)

@@ -1,6 +1,7 @@
 """The workspace's invitation pages: only a study's owners handle its participant list."""
 
 import json
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -96,7 +97,7 @@ def test_send_now_runs_in_the_task_worker_and_the_page_shows_its_progress(client
 
     client.post(f"/studies/waves/{wave.pk}/invitations/send/", {"kind": "invitation", "send_at": ""})
     queued = json.loads(client.get(f"/studies/waves/{wave.pk}/invitations/progress/").content)
-    call_command("db_worker", "--batch", "--no-startup-delay", stdout=open(tmp_path / "worker.txt", "w"))
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
     done = json.loads(client.get(f"/studies/waves/{wave.pk}/invitations/progress/").content)
 
     assert queued["mailouts"][0]["status"] == "scheduled"

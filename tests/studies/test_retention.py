@@ -1,6 +1,7 @@
 """When the wave closes the retention job deletes the participant list; only counts remain."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.apps import apps
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from studies.mailing import sampling_frame_counts
 from studies.models import Participant
-from tests.studies.builders import participant_csv
+from tests.studies.builders import send_invitations
 from tests.surveys.builders import make_wave, post_page, start
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +34,8 @@ def rows_mentioning(needles: list[str]) -> list[str]:
 
 def test_after_the_wave_closes_no_address_remains_anywhere_and_the_counts_do(tmp_path, smtp_server):
     wave = make_wave(tmp_path)
-    path = tmp_path / "participants.csv"
-    path.write_text(participant_csv([(ADDRESSES[0], "de", "physician"), (ADDRESSES[1], "en", "nurse"),
-                                     (ADDRESSES[2], "de", "pharmacist")]), encoding="utf-8")
-    call_command("send_invitations", wave.slug, "--participants", str(path), stdout=open(tmp_path / "out.txt", "w"))
+    send_invitations(tmp_path, wave, [(ADDRESSES[0], "de", "physician"), (ADDRESSES[1], "en", "nurse"),
+                                      (ADDRESSES[2], "de", "pharmacist")])
     client = Client()
     start(client, wave, smtp_server.to(ADDRESSES[0])[0].token)
     post_page(client, wave, "about", {"role": "nurse"})
@@ -50,7 +49,7 @@ def test_after_the_wave_closes_no_address_remains_anywhere_and_the_counts_do(tmp
     wave.closes_at = timezone.now() - timedelta(minutes=1)
     wave.opens_at = wave.closes_at - timedelta(days=30)
     wave.save()
-    call_command("purge_closed_wave_addresses", stdout=open(tmp_path / "out.txt", "w"))
+    call_command("purge_closed_wave_addresses", stdout=StringIO())
 
     assert Participant.objects.count() == 0
     assert rows_mentioning(ADDRESSES + local_parts + ["pharmacist"]) == []
@@ -60,10 +59,8 @@ def test_after_the_wave_closes_no_address_remains_anywhere_and_the_counts_do(tmp
 
 def test_the_retention_job_leaves_open_waves_alone(tmp_path, smtp_server):
     wave = make_wave(tmp_path)
-    path = tmp_path / "participants.csv"
-    path.write_text(participant_csv([(ADDRESSES[0], "de", "physician")]), encoding="utf-8")
-    call_command("send_invitations", wave.slug, "--participants", str(path), stdout=open(tmp_path / "out.txt", "w"))
+    send_invitations(tmp_path, wave, [(ADDRESSES[0], "de", "physician")])
 
-    call_command("purge_closed_wave_addresses", stdout=open(tmp_path / "out.txt", "w"))
+    call_command("purge_closed_wave_addresses", stdout=StringIO())
 
     assert Participant.objects.filter(wave=wave).count() == 1

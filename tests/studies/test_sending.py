@@ -1,6 +1,7 @@
 """Invitations and reminders go through a real SMTP server on localhost, one personal link each."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -11,18 +12,12 @@ from django_tasks_db.models import DBTaskResult
 from studies.mailing import sampling_frame_counts
 from studies.models import Mailout, Participant
 from surveys.models import Response
-from tests.studies.builders import participant_csv
+from tests.studies.builders import participant_csv, send_invitations
 from tests.surveys.builders import make_wave, post_page, start
 
 pytestmark = pytest.mark.django_db
 
 ANNA, BEN, CARLA, DORA = (f"{name}@klinikum.example" for name in ("anna.schmidt", "ben.meyer", "carla.vogel", "dora.lang"))
-
-
-def send_invitations(tmp_path, wave, rows):
-    path = tmp_path / "participants.csv"
-    path.write_text(participant_csv(rows), encoding="utf-8")
-    call_command("send_invitations", wave.slug, "--participants", str(path), stdout=open(tmp_path / "out.txt", "w"))
 
 
 def complete(wave, token):
@@ -78,7 +73,7 @@ def test_reminders_go_only_to_those_who_neither_completed_nor_opted_out(tmp_path
     invitation_links = {message.to: message.link for message in smtp_server.messages}
     smtp_server.clear()
 
-    call_command("send_reminders", wave.slug, stdout=open(tmp_path / "out.txt", "w"))
+    call_command("send_reminders", wave.slug, stdout=StringIO())
 
     assert sorted(message.to for message in smtp_server.messages) == [CARLA, DORA]
     assert smtp_server.to(CARLA)[0].subject.startswith("Erinnerung")
@@ -97,7 +92,7 @@ def test_an_opted_out_participant_gets_nothing_more_and_their_address_is_gone(tm
     confirm = Client().get(f"/studies/opt-out/{token}/")
     Client().post(f"/studies/opt-out/{token}/")
     smtp_server.clear()
-    call_command("send_reminders", wave.slug, stdout=open(tmp_path / "out.txt", "w"))
+    call_command("send_reminders", wave.slug, stdout=StringIO())
 
     assert b"No more e-mails about this survey?" in confirm.content
     assert smtp_server.messages == []
@@ -121,10 +116,10 @@ def test_bounces_reported_back_are_counted_and_get_no_reminder(tmp_path, smtp_se
     send_invitations(tmp_path, wave, [(ANNA, "de", "physician"), (BEN, "en", "nurse")])
     bounces = tmp_path / "bounces.txt"
     bounces.write_text(f"{BEN.upper()}\nnobody@elsewhere.example\n", encoding="utf-8")
-    call_command("mark_bounced", wave.slug, str(bounces), stdout=open(tmp_path / "out.txt", "w"))
+    call_command("mark_bounced", wave.slug, str(bounces), stdout=StringIO())
     smtp_server.clear()
 
-    call_command("send_reminders", wave.slug, stdout=open(tmp_path / "out.txt", "w"))
+    call_command("send_reminders", wave.slug, stdout=StringIO())
 
     assert [message.to for message in smtp_server.messages] == [ANNA]
     assert (sampling_frame_counts(wave)["bounced"], sampling_frame_counts(wave)["delivered"]) == (1, 1)
@@ -138,8 +133,8 @@ def test_invitations_scheduled_for_later_wait_for_their_time_in_the_task_worker(
     later = (timezone.now() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
 
     call_command("send_invitations", wave.slug, "--participants", str(path), "--at", later,
-                 stdout=open(tmp_path / "out.txt", "w"))
-    call_command("db_worker", "--batch", "--no-startup-delay", stdout=open(tmp_path / "worker.txt", "w"))
+                 stdout=StringIO())
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
 
     assert smtp_server.messages == []
     # The invitation brings its reminders, +7 and +14 days after it.
