@@ -10,6 +10,9 @@ from io import StringIO
 
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.test import Client
+
+from tests.surveys.builders import post_page, start
 
 LINK = re.compile(r"https?://\S+/i/([A-Za-z0-9_-]+)/")
 OPT_OUT = re.compile(r"https?://\S+/studies/opt-out/([A-Za-z0-9_-]+)/")
@@ -84,3 +87,12 @@ def send_invitations(tmp_path, wave, rows: list[tuple]) -> None:
     path = tmp_path / "participants.csv"
     path.write_text(participant_csv(rows), encoding="utf-8")
     call_command("send_invitations", wave.slug, "--participants", str(path), stdout=StringIO())
+
+
+def complete(wave, token: str) -> None:
+    """A participant opens their link and answers the small survey to the end."""
+    client = Client()
+    start(client, wave, token)
+    post_page(client, wave, "about", {"role": "nurse"})
+    post_page(client, wave, "data", {"data_kinds": ["public"]})
+    post_page(client, wave, "rating", {"satisfaction": "4"})

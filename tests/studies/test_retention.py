@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from studies.mailing import sampling_frame_counts
 from studies.models import Participant
-from tests.studies.builders import send_invitations
-from tests.surveys.builders import make_wave, post_page, start
+from surveys.export import export_wave
+from tests.studies.builders import complete, send_invitations
+from tests.surveys.builders import make_wave
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +37,7 @@ def test_after_the_wave_closes_no_address_remains_anywhere_and_the_counts_do(tmp
     wave = make_wave(tmp_path)
     send_invitations(tmp_path, wave, [(ADDRESSES[0], "de", "physician"), (ADDRESSES[1], "en", "nurse"),
                                       (ADDRESSES[2], "de", "pharmacist")])
-    client = Client()
-    start(client, wave, smtp_server.to(ADDRESSES[0])[0].token)
-    post_page(client, wave, "about", {"role": "nurse"})
-    post_page(client, wave, "data", {"data_kinds": ["public"]})
-    post_page(client, wave, "rating", {"satisfaction": "4"})
+    complete(wave, smtp_server.to(ADDRESSES[0])[0].token)
     Client().post(f"/studies/opt-out/{smtp_server.to(ADDRESSES[1])[0].opt_out_token}/")
     before = sampling_frame_counts(wave)
     local_parts = [address.split("@")[0] for address in ADDRESSES]
@@ -55,6 +52,19 @@ def test_after_the_wave_closes_no_address_remains_anywhere_and_the_counts_do(tmp
     assert rows_mentioning(ADDRESSES + local_parts + ["pharmacist"]) == []
     assert sampling_frame_counts(wave) == before
     assert (before["listed"], before["invited"], before["completed"], before["opted_out"]) == (3, 3, 1, 1)
+
+
+def test_the_export_of_answers_holds_no_address_and_no_attribute_of_the_list(tmp_path, smtp_server):
+    wave = make_wave(tmp_path)
+    send_invitations(tmp_path, wave, [(ADDRESSES[0], "de", "pharmacist"), (ADDRESSES[1], "en", "pharmacist")])
+    complete(wave, smtp_server.to(ADDRESSES[0])[0].token)
+
+    for fmt in ("csv", "sav"):
+        exported = export_wave(wave, tmp_path / fmt, fmt)
+        content = b"".join(path.read_bytes() for path in exported.paths).lower()
+        assert exported.rows == 1  # Anna's answers are there …
+        for needle in ADDRESSES + ["anna.schmidt", "ben.meyer", "pharmacist", "klinikum.example"]:
+            assert needle.encode() not in content, (fmt, needle)  # … the list is not
 
 
 def test_the_retention_job_leaves_open_waves_alone(tmp_path, smtp_server):

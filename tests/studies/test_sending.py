@@ -12,20 +12,12 @@ from django_tasks_db.models import DBTaskResult
 from studies.mailing import sampling_frame_counts
 from studies.models import Mailout, Participant
 from surveys.models import Response
-from tests.studies.builders import participant_csv, send_invitations
-from tests.surveys.builders import make_wave, post_page, start
+from tests.studies.builders import complete, participant_csv, send_invitations
+from tests.surveys.builders import make_wave
 
 pytestmark = pytest.mark.django_db
 
 ANNA, BEN, CARLA, DORA = (f"{name}@klinikum.example" for name in ("anna.schmidt", "ben.meyer", "carla.vogel", "dora.lang"))
-
-
-def complete(wave, token):
-    client = Client()
-    start(client, wave, token)
-    post_page(client, wave, "about", {"role": "nurse"})
-    post_page(client, wave, "data", {"data_kinds": ["public"]})
-    post_page(client, wave, "rating", {"satisfaction": "4"})
 
 
 def test_each_participant_gets_one_invitation_in_their_language_with_their_own_link(tmp_path, smtp_server):
