@@ -201,6 +201,7 @@ UPTAKE_ADDRESS_KEY_FILE = Path(env("UPTAKE_ADDRESS_KEY_FILE", BASE_DIR / "var" /
 UPTAKE_MAIL_RATE = float(env("UPTAKE_MAIL_RATE", "5"))
 UPTAKE_REMINDER_DAYS = [int(days) for days in env_list("UPTAKE_REMINDER_DAYS", "7,14")]
 UPTAKE_MAIL_CONTACT = env("UPTAKE_MAIL_CONTACT", "")  # who answers questions, for the {contact} placeholder
+UPTAKE_OPENWEBUI_DB = env("UPTAKE_OPENWEBUI_DB", "")  # Open WebUI's webui.db: invite its active accounts
 
 # Reports (docs/reports.md): background jobs through django-tasks with the database backend
 # (`manage.py db_worker` runs them); institution branding and the small-cell threshold.

@@ -2,12 +2,14 @@
 and the public opt-out page every mail links to."""
 
 import io
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +19,12 @@ from studies.addresses import decrypt_address, mask_address
 from studies.invitation_forms import MailoutForm, MailTemplateForm, ParticipantListForm
 from studies.mail_texts import mail_text
 from studies.models import MailKind, Mailout, MailTemplate, Membership, Participant
-from studies.participant_lists import ParticipantListError, add_participants, read_participant_csv
+from studies.participant_lists import (
+    ParticipantListError,
+    add_participants,
+    read_participant_csv,
+    read_webui_accounts,
+)
 from studies.tasks import schedule_mailout
 from surveys.models import Wave
 
@@ -50,6 +57,7 @@ def _render_overview(request, wave, upload_form, mailout_form, problems=(), stat
         "upload_form": upload_form,
         "mailout_form": mailout_form,
         "problems": problems,
+        "platform_accounts": bool(settings.UPTAKE_OPENWEBUI_DB),
         "texts": [(kind, label, _languages()) for kind, label in MailKind.choices],
     }
     return render(request, "studies/invitations/overview.html", context, status=status)
@@ -70,7 +78,24 @@ def upload(request: HttpRequest, wave_id: int) -> HttpResponse:
         problems = [_("%(file)s is not UTF-8 text; save it as CSV UTF-8.") % {"file": upload.name}]
         return _render_overview(request, wave, form, MailoutForm(), problems, status=400)
     except ParticipantListError as error:
-        return _render_overview(request, wave, form, MailoutForm(), [error.source + ": " + _("nothing imported")] + error.problems, status=400)
+        problems = [error.source + ": " + _("nothing imported")] + error.problems
+        return _render_overview(request, wave, form, MailoutForm(), problems, status=400)
+    messages.success(request, _("%(count)d participants added.") % {"count": added})
+    return redirect("studies:invitations", wave_id=wave.pk)
+
+
+@login_required
+@require_POST
+def add_platform_accounts(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """Everyone with an active account on the platform (UPTAKE_OPENWEBUI_DB) joins the list."""
+    wave = _owned_wave(request, wave_id)
+    if not settings.UPTAKE_OPENWEBUI_DB:
+        raise Http404("no platform database is configured")
+    try:
+        added = add_participants(wave, read_webui_accounts(Path(settings.UPTAKE_OPENWEBUI_DB)), "Open WebUI")
+    except ParticipantListError as error:
+        problems = [error.source + ": " + _("nothing imported")] + error.problems
+        return _render_overview(request, wave, ParticipantListForm(), MailoutForm(), problems, status=400)
     messages.success(request, _("%(count)d participants added.") % {"count": added})
     return redirect("studies:invitations", wave_id=wave.pk)
 
@@ -91,9 +116,12 @@ def send(request: HttpRequest, wave_id: int) -> HttpResponse:
 def progress(request: HttpRequest, wave_id: int) -> JsonResponse:
     """Counts and mailout progress for the page to poll."""
     wave = _owned_wave(request, wave_id)
+    now = timezone.now()
     mailouts = [
         {"id": mailout.pk, "status": mailout.status, "status_display": mailout.get_status_display(),
-         "sent": mailout.sent, "failed": mailout.failed, "total": mailout.total}
+         "active": mailout.status == Mailout.Status.RUNNING
+         or (mailout.status == Mailout.Status.SCHEDULED and mailout.send_at <= now),
+         "error": mailout.error, "sent": mailout.sent, "failed": mailout.failed, "total": mailout.total}
         for mailout in Mailout.objects.filter(wave=wave)
     ]
     return JsonResponse({"counts": mailing.sampling_frame_counts(wave), "mailouts": mailouts})

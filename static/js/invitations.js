@@ -1,4 +1,5 @@
-// Refresh the sampling-frame counts and the mailouts' progress every few seconds while one is running.
+// Refresh the sampling-frame counts and the mailouts' progress: every 2 s while a mailout is due or
+// running, else every 30 s.
 (function () {
   "use strict";
   var table = document.getElementById("frame-counts");
@@ -10,27 +11,26 @@
       var cell = table.querySelector('[data-count="' + name + '"]');
       if (cell) { cell.textContent = data.counts[name]; }
     });
-    var running = false;
+    var active = false;
     data.mailouts.forEach(function (mailout) {
       var row = document.querySelector('[data-mailout="' + mailout.id + '"]');
       if (!row) { return; }
-      ["status_display", "sent", "failed", "total"].forEach(function (field) {
-        var cell = row.querySelector('[data-field="' + field + '"]');
-        if (cell && field !== "status_display") { cell.textContent = mailout[field]; }
-        if (cell && field === "status_display" && mailout.status !== "finished" && mailout.status !== "failed") {
-          cell.textContent = mailout.status_display;
-        }
-      });
-      running = running || mailout.status === "running";
+      var status = mailout.status_display + (mailout.error ? ": " + mailout.error : "");
+      [["status_display", status], ["sent", mailout.sent], ["failed", mailout.failed], ["total", mailout.total]]
+        .forEach(function (pair) {
+          var cell = row.querySelector('[data-field="' + pair[0] + '"]');
+          if (cell) { cell.textContent = pair[1]; }
+        });
+      active = active || mailout.active;
     });
-    return running;
+    return active;
   }
 
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.json(); })
-      .then(function (data) { setTimeout(poll, show(data) ? 2000 : 10000); })
-      .catch(function () { setTimeout(poll, 10000); });
+      .then(function (data) { setTimeout(poll, show(data) ? 2000 : 30000); })
+      .catch(function () { setTimeout(poll, 30000); });
   }
   setTimeout(poll, 2000);
 })();

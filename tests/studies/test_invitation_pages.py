@@ -113,3 +113,17 @@ def test_the_opt_out_page_speaks_german_to_a_german_browser(client):
     page = client.get("/studies/opt-out/some-token/", HTTP_ACCEPT_LANGUAGE="de")
 
     assert "Keine E-Mails mehr zu dieser Umfrage?" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_owners_can_invite_every_active_platform_account(client, wave, settings):
+    settings.UPTAKE_OPENWEBUI_DB = "/work/shared/samples/platform_logs/webui.db"
+    client.force_login(member(wave, "owner", "owner"))
+
+    assert "Add all platform accounts" in client.get(f"/studies/waves/{wave.pk}/invitations/").content.decode()
+    added = client.post(f"/studies/waves/{wave.pk}/invitations/platform-accounts/")
+    again = client.post(f"/studies/waves/{wave.pk}/invitations/platform-accounts/")
+
+    assert added.status_code == 302
+    assert Participant.objects.filter(wave=wave).count() == 6  # the sample's six active accounts
+    assert again.status_code == 400 and "already on the participant list" in again.content.decode()
