@@ -80,7 +80,7 @@ def setup_django(scratch, port):
 def participant_list(count):
     from studies.participant_lists import Person
 
-    return [Person(line=number + 2, email=f"person{number}@klinikum.example", language=("de", "en")[number % 2],
+    return [Person(where=f"line {number + 2}", email=f"person{number}@klinikum.example", language=("de", "en")[number % 2],
                    attributes={"role": "nurse"}) for number in range(count)]
 
 

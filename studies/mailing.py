@@ -34,14 +34,10 @@ def opt_out_url(token: str) -> str:
     return f"{settings.UPTAKE_BASE_URL.rstrip('/')}{path}"
 
 
-def render_for(wave: Wave, kind: str, language: str, token: str):
-    values = placeholder_values(wave, language, invitation_url(token), opt_out_url(token))
-    return fill(mail_text(wave, kind, language), values)
-
-
-def preview(wave: Wave, kind: str, language: str):
+def preview(wave: Wave, kind: str, language: str) -> MailText:
     """The mail as a sample participant would get it (with an example link that opens nothing)."""
-    return render_for(wave, kind, language, SAMPLE_TOKEN)
+    values = placeholder_values(wave, language, invitation_url(SAMPLE_TOKEN), opt_out_url(SAMPLE_TOKEN))
+    return fill(mail_text(wave, kind, language), values)
 
 
 # --- who gets a mail ------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ class ParticipantListError(Exception):
 
 @dataclass
 class Person:
-    line: int
+    where: str  # "line 3" of a CSV file, "account 3" of the platform's list
     email: str
     language: str
     attributes: dict = field(default_factory=dict)
@@ -59,7 +59,7 @@ def read_participant_csv(stream: io.TextIOBase, source: str) -> list[Person]:
             continue
         row = dict(zip(header, (value.strip() for value in values)))
         email, language = row.pop("email"), row.pop("language").lower()
-        people.append(Person(line=line, email=email, language=language, subject=row.pop("subject", ""), attributes=row))
+        people.append(Person(where=f"line {line}", email=email, language=language, subject=row.pop("subject", ""), attributes=row))
     problems += _problems_of(people)
     if problems:
         raise ParticipantListError(source, problems)
@@ -80,33 +80,33 @@ def read_webui_accounts(database: Path) -> list[Person]:
     except sqlite3.Error as exc:
         raise ParticipantListError(str(database), [f"cannot read the Open WebUI user table ({exc})"]) from exc
     people = [
-        Person(line=number, email=email or "", language=settings.LANGUAGE_CODE, subject=(oauth_sub or "").partition("@")[2])
+        Person(where=f"account {number}", email=email or "", language=settings.LANGUAGE_CODE, subject=(oauth_sub or "").partition("@")[2])
         for number, (email, oauth_sub) in enumerate(rows, start=1)
     ]
-    problems = _problems_of(people, what="account")
+    problems = _problems_of(people)
     if problems:
         raise ParticipantListError(str(database), problems)
     return people
 
 
-def _problems_of(people: list[Person], what: str = "line") -> list[str]:
+def _problems_of(people: list[Person]) -> list[str]:
     languages = {code for code, _name in settings.LANGUAGES}
-    problems, first_line = [], {}
+    problems, first_seen = [], {}
     for person in people:
         try:
             validate_email(person.email)
         except ValidationError:
-            problems.append(f"{what} {person.line}: {person.email!r} is not a valid e-mail address")
+            problems.append(f"{person.where}: {person.email!r} is not a valid e-mail address")
             continue
         if person.language not in languages:
             problems.append(
-                f"{what} {person.line}: unknown language {person.language!r}; expected one of {', '.join(sorted(languages))}"
+                f"{person.where}: unknown language {person.language!r}; expected one of {', '.join(sorted(languages))}"
             )
         normalized = normalize_address(person.email)
-        if normalized in first_line:
-            problems.append(f"{what} {person.line}: duplicate of {what} {first_line[normalized]}")
+        if normalized in first_seen:
+            problems.append(f"{person.where}: duplicate of {first_seen[normalized]}")
         else:
-            first_line[normalized] = person.line
+            first_seen[normalized] = person.where
     return problems
 
 
@@ -115,13 +115,13 @@ def add_participants(wave: Wave, people: list[Person], source: str) -> int:
     """Store the people (encrypted) with one invitation each; all or nothing. Returns how many."""
     existing = set(Participant.objects.filter(wave=wave).values_list("address_hash", flat=True))
     problems = [
-        f"line {person.line}: already on the participant list of {wave.slug}"
+        f"{person.where}: already on the participant list of {wave.slug}"
         for person in people
         if address_hash(wave.slug, person.email) in existing
     ]
     if wave.is_pseudonymous and settings.UPTAKE_PSEUDONYM_IDENTIFIER == "subject":
         problems += [
-            f"line {person.line}: a pseudonymous wave linked by OIDC subject needs a subject column"
+            f"{person.where}: a pseudonymous wave linked by OIDC subject needs the person's subject"
             for person in people if not person.subject
         ]
     if problems:

@@ -45,7 +45,7 @@ def test_addresses_are_shown_masked(address, masked):
 @pytest.mark.django_db
 def test_the_deletion_task_waits_for_an_extended_wave_and_then_leaves_the_counts(tmp_path):
     wave = make_wave(tmp_path)
-    add_participants(wave, [Person(line=2, email="anna.schmidt@klinikum.example", language="de")], "list.csv")
+    add_participants(wave, [Person(where="line 2", email="anna.schmidt@klinikum.example", language="de")], "list.csv")
 
     purge_wave_addresses.call(wave.pk)  # the wave is still open (extended): come back at its closing time
 
