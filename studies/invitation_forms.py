@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from studies.mailing import attribute_filter
 from studies.mail_texts import PLACEHOLDERS, MailTextError, unknown_placeholders
 from studies.models import MailKind, MailTemplate
 
@@ -19,6 +20,17 @@ class MailoutForm(forms.Form):
         label=_("Send at"), required=False, help_text=_("Empty: now."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+
+    only = forms.CharField(
+        label=_("Only participants with"), required=False,
+        help_text=_("Attributes from the list, e.g. role=nurse; several separated by commas. Empty: everyone."),
+    )
+
+    def clean_only(self):
+        try:
+            return attribute_filter(self.cleaned_data["only"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
     def clean_send_at(self):
         send_at = self.cleaned_data["send_at"]

@@ -107,7 +107,7 @@ def send(request: HttpRequest, wave_id: int) -> HttpResponse:
     form = MailoutForm(request.POST)
     if not form.is_valid():
         return _render_overview(request, wave, ParticipantListForm(), form, status=400)
-    schedule_mailout(wave, form.cleaned_data["kind"], form.cleaned_data["send_at"])
+    schedule_mailout(wave, form.cleaned_data["kind"], form.cleaned_data["send_at"], form.cleaned_data["only"])
     messages.success(request, _("The mailout is scheduled; its progress shows below."))
     return redirect("studies:invitations", wave_id=wave.pk)
 

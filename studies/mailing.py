@@ -43,12 +43,30 @@ def preview(wave: Wave, kind: str, language: str) -> MailText:
 # --- who gets a mail ------------------------------------------------------------------------------
 
 
-def recipients(wave: Wave, kind: str) -> QuerySet:
-    """Invitations go to everyone not yet reached; reminders to the invited who neither answered nor opted out."""
+def recipients(wave: Wave, kind: str, only: dict[str, str] | None = None) -> QuerySet:
+    """Invitations go to everyone not yet reached; reminders to the invited who neither answered nor opted out.
+
+    `only` narrows either to participants with these attributes (e.g. {"role": "nurse"}).
+    """
     reachable = Participant.objects.filter(wave=wave, opted_out_at__isnull=True, bounced_at__isnull=True)
+    for name, value in (only or {}).items():
+        reachable = reachable.filter(**{f"attributes__{name}": value})
     if kind == MailKind.INVITATION:
         return reachable.filter(Q(invited_at__isnull=True) | Q(invitation_failed=True))
     return reachable.filter(invited_at__isnull=False, invitation_failed=False, invitation__has_answered=False)
+
+
+def attribute_filter(text: str) -> dict[str, str]:
+    """"role=nurse, department=surgery" as {"role": "nurse", "department": "surgery"}; empty: everyone."""
+    only = {}
+    for part in (part.strip() for part in text.split(",")):
+        if not part:
+            continue
+        name, equals, value = part.partition("=")
+        if not equals or not name.strip().isidentifier() or not value.strip():
+            raise ValueError(f"{part!r}: expected attribute=value, e.g. role=nurse")
+        only[name.strip().lower()] = value.strip()
+    return only
 
 
 # --- sending --------------------------------------------------------------------------------------
@@ -74,7 +92,7 @@ class MailoutRun:
         mailout, now = self.mailout, timezone.now()
         if self.wave.closes_at <= now:
             return self._finish(Mailout.Status.FAILED, "the wave has closed; nothing was sent")
-        people = recipients(self.wave, mailout.kind).only("pk", "encrypted_address", "language", "link_seed")
+        people = recipients(self.wave, mailout.kind, mailout.only).only("pk", "encrypted_address", "language", "link_seed")
         mailout.total, mailout.status, mailout.started_at = people.count(), Mailout.Status.RUNNING, now
         mailout.save(update_fields=["total", "status", "started_at"])
         try:
@@ -112,7 +130,7 @@ class MailoutRun:
         )
         try:
             message.send()
-        except (smtplib.SMTPException, OSError):
+        except (smtplib.SMTPException, OSError, ValueError):  # ValueError: an address Django will not send to
             self.undelivered.append(participant.pk)
             self._reconnect_if_dropped()
             return

@@ -142,6 +142,8 @@ class Mailout(models.Model):
     kind = models.CharField(max_length=12, choices=MailKind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     send_at = models.DateTimeField()
+    # Only participants with these list attributes, e.g. {"role": "nurse"}; empty: everyone.
+    only = models.JSONField(default=dict, blank=True)
     total = models.PositiveIntegerField(default=0)
     sent = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)

@@ -4,7 +4,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -139,3 +139,17 @@ def test_invitations_scheduled_for_later_wait_for_their_time_in_the_task_worker(
     assert [(path.rsplit(".", 1)[1], run_after) for path, run_after in waiting] == [
         ("send_mailout", invitation_time), ("send_mailout", invitation_time + timedelta(days=7)),
         ("send_mailout", invitation_time + timedelta(days=14)), ("purge_wave_addresses", wave.closes_at)]
+
+
+def test_a_mailout_can_go_only_to_participants_with_an_attribute_and_its_reminders_follow(tmp_path, smtp_server):
+    wave = make_wave(tmp_path)
+    path = tmp_path / "participants.csv"
+    path.write_text(participant_csv([(ANNA, "de", "physician"), (BEN, "en", "nurse"), (CARLA, "de", "Nurse")]),
+                    encoding="utf-8")
+
+    call_command("send_invitations", wave.slug, "--participants", str(path), "--only", "role=nurse", stdout=StringIO())
+
+    assert [message.to for message in smtp_server.messages] == [BEN]
+    assert [mailout.only for mailout in Mailout.objects.filter(kind="reminder")] == [{"role": "nurse"}] * 2
+    with pytest.raises(CommandError, match="--only 'role': expected attribute=value, e.g. role=nurse"):
+        call_command("send_reminders", wave.slug, "--only", "role", stdout=StringIO())

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from studies.mailing import run_mailout
-from studies.management.commands._wave import wave_by_slug
+from studies.management.commands._wave import attribute_filter_option, wave_by_slug
 from studies.models import MailKind
 from studies.participant_lists import ParticipantListError, add_participants, read_participant_csv, read_webui_accounts
 from studies.tasks import schedule_mailout
@@ -20,14 +20,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("wave")
+        parser.add_argument("--only", default="", help="only participants with these attributes, e.g. role=nurse")
         source = parser.add_mutually_exclusive_group()
         source.add_argument("--participants", help="CSV file: email,language[,attributes…]")
         source.add_argument("--webui-db", help="Open WebUI's webui.db: invite every active account")
         parser.add_argument("--at", help="send at this time (ISO 8601, e.g. 2026-12-01T09:00) instead of now")
 
-    def handle(self, wave, participants=None, webui_db=None, at=None, **options):
+    def handle(self, wave, participants=None, webui_db=None, at=None, only="", **options):
         found = wave_by_slug(wave)
-        send_at = _parse_time(at)
+        send_at, only = _parse_time(at), attribute_filter_option(only)
         try:
             if participants:
                 people = _read_csv(Path(participants))
@@ -39,7 +40,7 @@ class Command(BaseCommand):
         except ParticipantListError as error:
             raise CommandError("\n".join([f"{error.source}: nothing imported"] + error.problems)) from error
         self.stdout.write(f"{added} participants added to {found.slug}")
-        mailout = schedule_mailout(found, MailKind.INVITATION, send_at)
+        mailout = schedule_mailout(found, MailKind.INVITATION, send_at, only)
         if send_at is not None:
             self.stdout.write(f"invitations scheduled for {send_at:%Y-%m-%d %H:%M %Z} (mailout {mailout.pk})")
             return
