@@ -7,21 +7,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from studies.addresses import AddressKeyMismatch, decrypt_address, encrypt_address, mask_address
-from studies.checks import address_key_settings
 from studies.models import Participant, ParticipantFrame
 from studies.participant_lists import Person, add_participants
 from studies.tasks import purge_wave_addresses
 from tests.surveys.builders import make_wave
-
-
-def test_production_refuses_to_start_without_the_address_key(settings, tmp_path):
-    settings.DEBUG = False
-    settings.UPTAKE_ADDRESS_KEY_FILE = tmp_path / "missing.key"
-
-    errors = address_key_settings(None)
-
-    assert [error.id for error in errors] == ["studies.E001"]
-    assert "missing.key does not exist" in errors[0].msg
 
 
 def test_an_address_encrypted_under_another_key_is_reported_not_garbled(settings, tmp_path):
