@@ -2,6 +2,7 @@
 and the public opt-out page every mail links to."""
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from studies.mail_texts import mail_text
 from studies.models import MailKind, Mailout, MailTemplate, Membership, Participant
 from studies.participant_lists import (
     ParticipantListError,
+    Person,
     add_participants,
     read_participant_csv,
     read_webui_accounts,
@@ -71,17 +73,11 @@ def upload(request: HttpRequest, wave_id: int) -> HttpResponse:
     if not form.is_valid():
         return _render_overview(request, wave, form, MailoutForm(), status=400)
     upload = form.cleaned_data["participants"]
-    try:
-        text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
-        added = add_participants(wave, read_participant_csv(text, upload.name), upload.name)
-    except UnicodeDecodeError:
-        problems = [_("%(file)s is not UTF-8 text; save it as CSV UTF-8.") % {"file": upload.name}]
-        return _render_overview(request, wave, form, MailoutForm(), problems, status=400)
-    except ParticipantListError as error:
-        problems = [error.source + ": " + _("nothing imported")] + error.problems
-        return _render_overview(request, wave, form, MailoutForm(), problems, status=400)
-    messages.success(request, _("%(count)d participants added.") % {"count": added})
-    return redirect("studies:invitations", wave_id=wave.pk)
+
+    def read() -> list[Person]:
+        return read_participant_csv(io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline=""), upload.name)
+
+    return _add_participants(request, wave, form, read, upload.name)
 
 
 @login_required
@@ -91,11 +87,20 @@ def add_platform_accounts(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = _owned_wave(request, wave_id)
     if not settings.UPTAKE_OPENWEBUI_DB:
         raise Http404("no platform database is configured")
+    database = Path(settings.UPTAKE_OPENWEBUI_DB)
+    return _add_participants(request, wave, ParticipantListForm(), lambda: read_webui_accounts(database), "Open WebUI")
+
+
+def _add_participants(request, wave, upload_form, read: Callable[[], list[Person]], source: str) -> HttpResponse:
+    """All of the list or, with every bad line named, none of it."""
     try:
-        added = add_participants(wave, read_webui_accounts(Path(settings.UPTAKE_OPENWEBUI_DB)), "Open WebUI")
+        added = add_participants(wave, read(), source)
+    except UnicodeDecodeError:
+        problems = [_("%(file)s is not UTF-8 text; save it as CSV UTF-8.") % {"file": source}]
+        return _render_overview(request, wave, upload_form, MailoutForm(), problems, status=400)
     except ParticipantListError as error:
         problems = [error.source + ": " + _("nothing imported")] + error.problems
-        return _render_overview(request, wave, ParticipantListForm(), MailoutForm(), problems, status=400)
+        return _render_overview(request, wave, upload_form, MailoutForm(), problems, status=400)
     messages.success(request, _("%(count)d participants added.") % {"count": added})
     return redirect("studies:invitations", wave_id=wave.pk)
 

@@ -127,3 +127,15 @@ def test_owners_can_invite_every_active_platform_account(client, wave, settings)
     assert added.status_code == 302
     assert Participant.objects.filter(wave=wave).count() == 6  # the sample's six active accounts
     assert again.status_code == 400 and "already on the participant list" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_list_saved_in_another_encoding_is_refused_with_how_to_save_it(client, wave):
+    client.force_login(member(wave, "owner", "owner"))
+    latin1 = SimpleUploadedFile("teilnehmende.csv", "email,language,role\njörg@klinikum.example,de,Ärztin\n".encode("latin-1"))
+
+    page = client.post(f"/studies/waves/{wave.pk}/invitations/upload/", {"participants": latin1})
+
+    assert page.status_code == 400
+    assert "teilnehmende.csv is not UTF-8 text; save it as CSV UTF-8." in page.content.decode()
+    assert Participant.objects.count() == 0
