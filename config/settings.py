@@ -255,6 +255,15 @@ UPTAKE_COST_GROUP_ITEM = site("UPTAKE_COST_GROUP_ITEM", "role")
 # Public base URL used when printing invitation links.
 UPTAKE_BASE_URL = env("UPTAKE_BASE_URL", "http://127.0.0.1:8000")
 
+# Invitations by e-mail (docs/invitations.md): participant addresses are Fernet-encrypted under a key
+# file outside the database and deleted when the wave closes; mail is throttled to UPTAKE_MAIL_RATE
+# messages per second (0: unthrottled); reminders go out the given days after the invitations.
+UPTAKE_ADDRESS_KEY_FILE = Path(env("UPTAKE_ADDRESS_KEY_FILE", BASE_DIR / "var" / "address.key"))
+UPTAKE_MAIL_RATE = float(env("UPTAKE_MAIL_RATE", "5"))
+UPTAKE_REMINDER_DAYS = [int(days) for days in env_list("UPTAKE_REMINDER_DAYS", "7,14")]
+UPTAKE_MAIL_CONTACT = env("UPTAKE_MAIL_CONTACT", "")  # who answers questions, for the {contact} placeholder
+UPTAKE_OPENWEBUI_DB = env("UPTAKE_OPENWEBUI_DB", "")  # Open WebUI's webui.db: invite its active accounts
+
 # Reports (docs/reports.md): background jobs through django-tasks with the database backend
 # (`manage.py db_worker` runs them); institution branding and the small-cell threshold.
 TASKS = {"default": {"BACKEND": env("UPTAKE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

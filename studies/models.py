@@ -45,3 +45,115 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} as {self.role} of {self.study}"
+
+
+# --- invitations by e-mail (docs/invitations.md) -------------------------------------------------
+
+
+class MailKind(models.TextChoices):
+    INVITATION = "invitation", _("invitation")
+    REMINDER = "reminder", _("reminder")
+
+
+class Participant(models.Model):
+    """One person on a wave's participant list, kept only while the wave can still send to them.
+
+    The address is Fernet-encrypted under a key file outside the database; duplicates are found by
+    a keyed hash of the normalised address. Nothing here points at a response: the invitation's
+    has_answered flag is all reminders look at. The retention job deletes these rows when the wave
+    closes, leaving the counts in ParticipantFrame.
+    """
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="participants")
+    encrypted_address = models.TextField()
+    address_hash = models.CharField(max_length=64)
+    language = models.CharField(max_length=2)
+    # Sampling and reminder attributes from the list (role, department): never exported with answers.
+    attributes = models.JSONField(default=dict, blank=True)
+    # With the address key, the seed gives this participant's link token again for reminders; the
+    # token itself is never stored.
+    link_seed = models.CharField(max_length=32)
+    invitation = models.OneToOneField(
+        "surveys.Invitation", null=True, on_delete=models.SET_NULL, related_name="participant"
+    )
+    invited_at = models.DateTimeField(null=True, blank=True)
+    invitation_failed = models.BooleanField(default=False)  # the relay refused the invitation
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    delivery_failures = models.PositiveSmallIntegerField(default=0)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "address_hash"], name="one_participant_per_address_and_wave"),
+        ]
+
+    def __str__(self) -> str:
+        return f"participant {self.pk} of {self.wave}"
+
+
+class ParticipantFrame(models.Model):
+    """What remains of a wave's participant list after the addresses are deleted: counts only."""
+
+    wave = models.OneToOneField(Wave, on_delete=models.CASCADE, related_name="participant_frame")
+    listed = models.PositiveIntegerField(default=0)
+    invited = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    delivery_failures = models.PositiveIntegerField(default=0)
+    bounced = models.PositiveIntegerField(default=0)
+    opted_out = models.PositiveIntegerField(default=0)
+    opened = models.PositiveIntegerField(default=0)
+    started = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    addresses_deleted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"participant frame of {self.wave}"
+
+
+class MailTemplate(models.Model):
+    """A wave's own wording for one kind of mail in one language; without one the defaults apply."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="mail_templates")
+    kind = models.CharField(max_length=12, choices=MailKind.choices)
+    language = models.CharField(max_length=2)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "kind", "language"], name="one_mail_template_per_kind_and_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.language}) for {self.wave}"
+
+
+class Mailout(models.Model):
+    """One run of sending a wave's invitations or a reminder, now or at a scheduled time, with progress."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("scheduled")
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        FAILED = "failed", _("failed")
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="mailouts")
+    kind = models.CharField(max_length=12, choices=MailKind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    send_at = models.DateTimeField()
+    # Only participants with these list attributes, e.g. {"role": "nurse"}; empty: everyone.
+    only = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["send_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} mailout {self.pk} of {self.wave}"

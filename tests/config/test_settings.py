@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -19,11 +20,15 @@ def production_env(tmp_path):
     key_file = tmp_path / "pseudonym.key"
     key_file.write_text("f" * 64)
     key_file.chmod(0o600)
+    address_key_file = tmp_path / "address.key"
+    address_key_file.write_bytes(Fernet.generate_key())
+    address_key_file.chmod(0o600)
     return {
         "UPTAKE_PRODUCTION": "1",
         "SECRET_KEY": "k3Yq8w-Zr0pLm5vT1xN7cB2hJ9sD4fG6aQ0eR8tY2uI5oP3lK7jH1gF9dS4aZ6xC",
         "ALLOWED_HOSTS": "survey.example.org",
         "UPTAKE_PSEUDONYM_KEY_FILE": str(key_file),
+        "UPTAKE_ADDRESS_KEY_FILE": str(address_key_file),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
 
@@ -89,3 +94,10 @@ def test_production_sends_mail_over_smtp_configured_from_the_environment(product
 
     assert result.stdout.splitlines()[-1].split() == ["django.core.mail.backends.smtp.EmailBackend", "mail.example.org", "587", "True",
                                      "uptake"]
+def test_a_missing_address_key_file_is_reported_at_start_up(production_env, tmp_path):
+    production_env["UPTAKE_ADDRESS_KEY_FILE"] = str(tmp_path / "missing-address.key")
+
+    result = manage("check", **production_env)
+
+    assert result.returncode != 0
+    assert "studies.E001" in result.stderr and "missing-address.key does not exist" in result.stderr
