@@ -1,0 +1,53 @@
+"""A shared cast: one study with the demo questionnaire and a wave, its members by role, and outsiders."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from studies.models import Membership, Study
+from surveys import services
+from surveys.demo import DEMO_INSTRUMENT
+from surveys.models import Wave
+
+PASSWORD = "workspace-test-pw"
+
+
+def make_user(username: str, can_create_studies: bool = False):
+    user = get_user_model().objects.create_user(username, password=PASSWORD)
+    if can_create_studies:
+        user.user_permissions.add(Permission.objects.get(codename="add_study"))
+    return user
+
+
+def make_wave(version, slug: str = "wave-1", days_open: int = 30) -> Wave:
+    now = timezone.now()
+    return Wave.objects.create(slug=slug, title=f"Wave {slug}", instrument_version=version,
+                               opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=days_open),
+                               privacy_mode=Wave.PrivacyMode.PSEUDONYMOUS)
+
+
+@dataclass
+class Cast:
+    study: Study
+    wave: Wave
+    owner: object
+    analyst: object
+    viewer: object
+    other_researcher: object  # owner of another study
+    respondent: object  # logged in, member of no study
+
+
+def study_with_members() -> Cast:
+    version = services.import_instrument(DEMO_INSTRUMENT).version
+    study = Study.objects.create(slug="ai-study", title="AI study", instrument=version.instrument)
+    wave = make_wave(version)
+    people = {role: make_user(f"{role}-user") for role in ("owner", "analyst", "viewer")}
+    for role, user in people.items():
+        Membership.objects.create(study=study, user=user, role=role)
+    other = Study.objects.create(slug="other-study", title="Other study")
+    other_researcher = make_user("other-researcher", can_create_studies=True)
+    Membership.objects.create(study=other, user=other_researcher, role=Membership.Role.OWNER)
+    return Cast(study, wave, people["owner"], people["analyst"], people["viewer"], other_researcher, make_user("respondent"))
