@@ -146,9 +146,9 @@ def preview(request, study, number):
     questions, answers = services.preview_questions(instrument, language, request.GET)
     shown = visible_pages(instrument, answers)
     current = instrument.page(request.GET.get("page", "")) or shown[0]
-    form = PageForm(current, instrument, language, answers, {}, seed=0)
     preview_as = urlencode([(f"as-{question.code}", value) for question in questions for value in question.chosen])
     with translation.override(language):
+        form = PageForm(current, instrument, language, answers, {}, seed=0)
         return _render(request, "studies/preview.html", study, {
             "version": version, "instrument": instrument, "page": current, "form": form,
             "groups": form.bound_groups(), "language": language, "questions": questions,
