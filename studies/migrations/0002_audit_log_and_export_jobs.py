@@ -10,7 +10,7 @@ from django.db import migrations, models
 APPEND_ONLY = """
 CREATE FUNCTION studies_audit_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'the audit log is append-only: % refused', TG_OP;
+    RAISE EXCEPTION USING MESSAGE = 'the audit log is append-only: ' || TG_OP || ' refused';
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER studies_auditentry_append_only BEFORE UPDATE OR DELETE ON studies_auditentry
