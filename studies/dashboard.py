@@ -162,7 +162,7 @@ def _durations(completed):
 def _completed_per_local_day(completed) -> Counter:
     """Completed responses per day in the site's time zone, from counts per UTC hour (one GROUP BY)."""
     per_day = Counter()
-    for hour, n in completed.annotate(hour=UtcHour("completed_at")).values_list("hour").annotate(n=Count("pk")):
+    for hour, n in completed.annotate(hour=UtcHour("completed_at")).values_list("hour").annotate(n=Count("pk")).order_by():
         moment = datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=dt_timezone.utc)
         per_day[timezone.localtime(moment).date().isoformat()] += n
     return per_day
