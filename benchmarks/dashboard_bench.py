@@ -8,7 +8,6 @@ SQLite database in a temp dir unless DATABASE_URL is set (then use a scratch dat
 """
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -18,18 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-
-def setup_django(scratch):
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch / 'bench.sqlite3'}")
-    os.environ.setdefault("UPTAKE_PSEUDONYM_KEY_FILE", str(scratch / "pseudonym.key"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    (scratch / "pseudonym.key").write_text("0123456789abcdef" * 4 + "\n", encoding="ascii")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from survey_bench import setup_django  # noqa: E402 - the same throw-away database set-up
 
 
 def bare_view(request):
@@ -58,6 +46,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "pseudonym.key").write_text("0123456789abcdef" * 4 + "\n", encoding="ascii")
         setup_django(Path(tmp))
         from django.contrib.auth import get_user_model
         from django.test import Client, override_settings

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from reports.models import ReportJob
 from surveys.models import Instrument, Wave
 
 
@@ -107,11 +108,7 @@ class ExportJob(models.Model):
         CSV = "csv", "CSV"
         SAV = "sav", "SPSS (.sav)"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        FINISHED = "finished", _("finished")
-        FAILED = "failed", _("failed")
+    Status = ReportJob.Status  # the same life cycle as a report job
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="export_jobs")
     format = models.CharField(max_length=3, choices=Format.choices)
