@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.services import KINDS, LANGUAGES, ReportError, build_report
+from reports.services import KINDS, LANGUAGES, ReportError, build_report, record_built_report
 from surveys.models import Wave
 
 
@@ -23,6 +23,7 @@ class Command(BaseCommand):
             built = build_report(found, kind, language, out, plan_path=plan)
         except ReportError as exc:
             raise CommandError(str(exc)) from exc
+        record_built_report(found, kind, language, built)
         self.stdout.write(str(built.pdf))
         self.stdout.write(f"assets: {built.assets}")
         self.stdout.write(f"data sha256 {built.data_hash}, plan sha256 {built.plan_hash}")
