@@ -13,7 +13,6 @@ from django.utils import timezone
 from studies.audit import audit
 from studies.dashboard import wave_dashboard
 from studies.models import AuditEntry, AuditLogIsAppendOnly, ExportJob, Membership
-from surveys import services
 from surveys.demo import DEMO_INSTRUMENT, add_synthetic_responses
 from surveys.models import Answer, InstrumentVersion, PageVisit, Response
 from tests.studies.builders import make_user, study_with_members
