@@ -61,7 +61,8 @@ def _render(request, template, study, context=None, status=200):
     role = getattr(request, "study_role", None)
     may = {name: role is not None and RANK[role] >= rank for name, rank in
            (("analyse", RANK[Membership.Role.ANALYST]), ("own", RANK[Membership.Role.OWNER]))}
-    return render(request, template, {"study": study, "role": role, "may": may, **(context or {})}, status=status)
+    role_label = Membership.Role(role).label if role else ""
+    return render(request, template, {"study": study, "role": role_label, "may": may, **(context or {})}, status=status)
 
 
 # --- studies ----------------------------------------------------------------------------------
