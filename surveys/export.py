@@ -74,9 +74,14 @@ def build_codebook(instrument):
         title = page.title or Text(de=page.code, en=page.code)
         label = Text(de=f"Zeit auf Seite {title.de} (Sekunden)", en=f"Time on page {title.en} (seconds)")
         rows.append(_row(page_seconds_column(page.code), source="paradata", type="number", page=page.code, label=label))
-    for page, item in instrument.items():
+    for page, item in exported_items(instrument):
         rows += item_codebook_rows(instrument, page, item)
     return pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
+
+
+def exported_items(instrument):
+    """(page, item) of every item whose answers leave in an export; `never_export` items (identifiers) stay in."""
+    return [(page, item) for page, item in instrument.items() if not item.never_export]
 
 
 def item_codebook_rows(instrument, page, item):
@@ -170,7 +175,7 @@ def wave_table(wave):
     codebook = build_codebook(instrument)
     responses = Response.objects.filter(wave=wave).exclude(status=Response.Status.WITHDRAWN)
     paradata = _paradata(wave, instrument, responses)
-    items = _item_columns(instrument, _answers(instrument, responses), paradata.index)
+    items = item_columns(instrument, _answers(instrument, responses), paradata.index)
     table = pd.concat([paradata, items], axis=1).reindex(columns=codebook["variable"])
     return table.reset_index(drop=True), codebook
 
@@ -216,19 +221,23 @@ def _page_times(instrument, responses, index):
 
 
 def _answers(instrument, responses):
-    codes = [code for _page, item in instrument.items() for code in answer_codes(item)]
+    codes = [code for _page, item in exported_items(instrument) for code in answer_codes(item)]
     fields = ["response_id", "item", "value", "other_text"]
     answers = Answer.objects.filter(response__in=responses, item__in=codes).values_list(*fields)
     return pd.DataFrame.from_records(answers, columns=fields)
 
 
-def _item_columns(instrument, answers, index):
+def item_columns(instrument, answers, index):
+    """The item columns for stored answers (response_id, item, value, other_text), one row per index entry.
+
+    Also used for responses fielded elsewhere (surveys.importers.responses), so both share one coding.
+    """
     values = answers.pivot(index="response_id", columns="item", values="value").reindex(index)
     given_other = answers[answers["other_text"] != ""]
     others = given_other.pivot(index="response_id", columns="item", values="other_text").reindex(index)
     stored = lambda frame, code: frame[code] if code in frame else pd.Series(None, index=index, dtype=object)
     columns = {}
-    for _page, item in instrument.items():
+    for _page, item in exported_items(instrument):
         for code in answer_codes(item):
             columns.update(_coded(item, code, stored(values, code), stored(others, code)))
     return pd.DataFrame(columns, index=index)

@@ -14,9 +14,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from surveys import flow
-from surveys.instrument_files import definition_checksum, read_instrument_file, resolve
+from surveys.importers import read_questionnaire, source_format
+from surveys.importers.common import ConversionReport, count_items
+from surveys.instrument_files import definition_checksum, read_instrument_file, resolve, validate_definition
 from surveys.models import Answer, Instrument, InstrumentVersion, Invitation, PageVisit, Response, Wave
 from surveys.pseudonyms import keyed_hash, pseudonymize
+
+
+TITLE_LENGTH = Instrument._meta.get_field("title").max_length
 
 
 class SurveyError(Exception):
@@ -40,7 +45,6 @@ class ImportResult:
     outcome: str  # "created", "unchanged", "replaced" (not yet used by any response)
 
 
-@transaction.atomic
 def import_instrument(path):
     """Store a YAML instrument file as a new version unless the latest version has the same content.
 
@@ -48,12 +52,39 @@ def import_instrument(path):
     a changed file becomes the next version.
     """
     spec, definition = read_instrument_file(path)
+    return _store_instrument(spec, definition, path)
+
+
+def import_instrument_file(path, default_language="en", code=None) -> tuple[ImportResult, ConversionReport]:
+    """Store any questionnaire file: Uptake YAML, LimeSurvey .lss, XLSForm or a REDCap data dictionary.
+
+    The report says what came across (items per type, languages, conditions translated or kept
+    verbatim, what was dropped and why). default_language names the language of texts in files
+    that state none (REDCap, XLSForm without language columns); code replaces the instrument code
+    the importer derives from the file (its title, form id or form name), so an import cannot
+    become a new version of an unrelated instrument that happens to share it. Nothing is stored
+    unless the whole file converts into a valid instrument.
+    """
+    if source_format(path) == "yaml":
+        spec, definition = read_instrument_file(path)
+        report = ConversionReport(source=str(path), source_format="yaml", languages=spec.title.languages)
+        count_items(definition["pages"], report)
+    else:
+        data, report = read_questionnaire(path, default_language)
+        data["code"] = code or data["code"]
+        spec = validate_definition(data, source=str(path))
+        definition = spec.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    return _store_instrument(spec, definition, path), report
+
+
+@transaction.atomic
+def _store_instrument(spec, definition, path):
     resolved = resolve(definition)
     checksum = definition_checksum(resolved)
     instrument, _ = Instrument.objects.select_for_update().get_or_create(
-        code=spec.code, defaults={"title": spec.title.en}
+        code=spec.code, defaults={"title": spec.title.en[:TITLE_LENGTH]}
     )
-    instrument.title = spec.title.en
+    instrument.title = spec.title.en[:TITLE_LENGTH]  # imported titles can be longer than the list column
     instrument.save(update_fields=["title"])
     latest = instrument.latest_version()
     if latest and latest.checksum == checksum:

@@ -411,3 +411,16 @@ def test_export_wave_command_names_unknown_wave_and_lists_existing_ones(tmp_path
 
     with pytest.raises(CommandError, match=r"unknown wave 'autumn'; existing waves: spring-2025"):
         call_command("export_wave", "autumn", "--out", str(tmp_path))
+
+
+def test_an_item_marked_never_export_is_asked_and_stored_but_never_exported(tmp_path):
+    identifying = SMALL_INSTRUMENT.replace("      - code: wishes\n", "      - code: wishes\n        never_export: true\n")
+    wave = make_wave(tmp_path, version=make_instrument_version(tmp_path, identifying, "identifying.yaml"))
+    response = complete_small(wave, wishes="Erika Mustermann, Station 4")
+
+    [row] = exported_rows(wave, tmp_path)
+    codebook = codebook_rows(wave, tmp_path)
+
+    assert response.answers.get(item="wishes").value == "Erika Mustermann, Station 4"
+    assert "wishes" not in row and "wishes" not in codebook and row["hours"] == ""
+    assert "Mustermann" not in (tmp_path / f"{wave.slug}_responses.csv").read_text(encoding="utf-8")
