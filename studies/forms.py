@@ -20,7 +20,7 @@ class StudyForm(forms.ModelForm):
 
 
 class InstrumentUploadForm(forms.Form):
-    file = forms.FileField(label=_("Questionnaire file (YAML)"))
+    file = forms.FileField(label=_("Questionnaire file (Uptake YAML, LimeSurvey .lss, XLSForm .xlsx, REDCap data dictionary .csv)"))
 
 
 class WaveDatesMixin:

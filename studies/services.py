@@ -20,9 +20,11 @@ from studies.models import AuditEntry, ExportJob, Membership, Study
 from studies.tasks import build_export_job
 from surveys import services as survey_services
 from surveys.flow import visible_items, visible_pages
+from surveys.importers.common import ConversionReport
 from surveys.instrument_files import dump_yaml, validate_definition
 from surveys.instruments import NOT_APPLICABLE, ChoiceItem, InstrumentError, Likert, LikertMatrix
 from surveys.models import InstrumentVersion, Response, Wave
+from surveys.services import ImportResult, import_instrument_file
 
 LINE_NUMBER = re.compile(r"\bline (\d+)\b")
 CONTEXT_LINES = 3
@@ -72,25 +74,22 @@ class UploadProblem:
     excerpt: list[tuple[int, str]]
 
 
-def import_instrument_file(path: Path) -> survey_services.ImportResult:
-    """The one call that turns an uploaded file into an instrument version (YAML today)."""
-    return survey_services.import_instrument(path)
+def upload_instrument(study: Study, uploaded, default_language: str = "en") -> tuple[ImportResult, ConversionReport]:
+    """Import an uploaded questionnaire file (YAML, LimeSurvey .lss, XLSForm, REDCap) into the study.
 
-
-def upload_instrument(study: Study, uploaded) -> survey_services.ImportResult:
-    """Import an uploaded questionnaire file into the study; raises UploadProblem-carrying InstrumentError.
-
-    The study takes the instrument of its first upload; later uploads must have the same code.
-    An instrument that belongs to another study is refused, and then nothing is stored.
+    The study takes the instrument of its first upload; later uploads become versions of the same
+    instrument code, whatever code the file derives. An instrument that belongs to another study is
+    refused. Raises InstrumentError naming the uploaded file; then nothing is stored.
     """
     with tempfile.TemporaryDirectory(prefix="uptake-upload-") as tmp:
         path = Path(tmp) / get_valid_filename(Path(uploaded.name).name or "instrument.yaml")
         with path.open("wb") as out:
             for chunk in uploaded.chunks():
                 out.write(chunk)
+        code = study.instrument.code if study.instrument_id else None
         with transaction.atomic():
             try:
-                result = import_instrument_file(path)
+                result, report = import_instrument_file(path, default_language=default_language, code=code)
             except InstrumentError as exc:
                 raise InstrumentError(str(exc).replace(str(path), path.name)) from None
             instrument = result.version.instrument
@@ -103,7 +102,8 @@ def upload_instrument(study: Study, uploaded) -> survey_services.ImportResult:
             if study.instrument_id is None:
                 study.instrument = instrument
                 study.save(update_fields=["instrument"])
-    return result
+    report.source = path.name
+    return result, report
 
 
 def upload_problem(message: str, text: str) -> UploadProblem:

@@ -126,7 +126,7 @@ def upload(request, study):
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
-            result = services.upload_instrument(study, uploaded)
+            result, report = services.upload_instrument(study, uploaded)
         except InstrumentError as exc:
             uploaded.seek(0)
             text = uploaded.read().decode("utf-8", errors="replace")
@@ -134,6 +134,8 @@ def upload(request, study):
             return _render(request, "studies/upload.html", study, {"form": form, "problem": problem}, status=400)
         messages.success(request, _("Questionnaire version %(number)s: %(outcome)s.") % {
             "number": result.version.number, "outcome": _(result.outcome)})
+        for line in report.lines()[1:]:  # what came across, and warnings about anything kept verbatim or dropped
+            messages.info(request, line.strip())
         return redirect("studies:study", slug=study.slug)
     return _render(request, "studies/upload.html", study, {"form": form})
 
