@@ -57,7 +57,7 @@ def study_view(minimum: str):
     return decorate
 
 
-def _render(request, template, study, context=None, status=200):
+def _render(request, template, study, context=None, status=200) -> HttpResponse:
     role = getattr(request, "study_role", None)
     may = {name: role is not None and RANK[role] >= rank for name, rank in
            (("analyse", RANK[Membership.Role.ANALYST]), ("own", RANK[Membership.Role.OWNER]))}
@@ -69,7 +69,7 @@ def _render(request, template, study, context=None, status=200):
 
 
 @login_required
-def index(request):
+def index(request) -> HttpResponse:
     memberships = Membership.objects.filter(user=request.user).select_related("study").order_by("study__title")
     return render(request, "studies/index.html", {
         "memberships": memberships,
@@ -81,7 +81,7 @@ def index(request):
 @login_required
 @permission_required("studies.add_study", raise_exception=True)
 @require_POST
-def create(request):
+def create(request) -> HttpResponse:
     form = StudyForm(request.POST)
     if not form.is_valid():
         memberships = Membership.objects.filter(user=request.user).select_related("study")
@@ -91,7 +91,7 @@ def create(request):
 
 
 @study_view(Membership.Role.VIEWER)
-def study(request, study):
+def study(request, study) -> HttpResponse:
     versions = study.instrument.versions.order_by("-number") if study.instrument_id else InstrumentVersion.objects.none()
     return _render(request, "studies/study.html", study, {
         "waves": study.waves().select_related("instrument_version").order_by("-opens_at"),
@@ -102,7 +102,7 @@ def study(request, study):
 
 @study_view(Membership.Role.OWNER)
 @require_http_methods(["GET", "POST"])
-def members(request, study):
+def members(request, study) -> HttpResponse:
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -121,7 +121,7 @@ def members(request, study):
 
 @study_view(Membership.Role.OWNER)
 @require_http_methods(["GET", "POST"])
-def upload(request, study):
+def upload(request, study) -> HttpResponse:
     form = InstrumentUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
@@ -141,7 +141,7 @@ def upload(request, study):
 
 
 @study_view(Membership.Role.ANALYST)
-def preview(request, study, number):
+def preview(request, study, number) -> HttpResponse:
     """A page as respondents see it, in either language, for chosen earlier answers; stores nothing."""
     version = get_object_or_404(InstrumentVersion, instrument_id=study.instrument_id, number=number)
     instrument = version.spec
@@ -162,7 +162,7 @@ def preview(request, study, number):
 
 
 @study_view(Membership.Role.ANALYST)
-def diff(request, study):
+def diff(request, study) -> HttpResponse:
     versions = list(study.instrument.versions.order_by("number")) if study.instrument_id else []
     by_number = {str(version.number): version for version in versions}
     left = by_number.get(request.GET.get("a")) or (versions[-2] if len(versions) > 1 else None)
@@ -176,7 +176,7 @@ def diff(request, study):
 
 @study_view(Membership.Role.OWNER)
 @require_http_methods(["GET", "POST"])
-def wave_new(request, study):
+def wave_new(request, study) -> HttpResponse:
     if study.instrument_id is None:
         messages.error(request, _("Upload a questionnaire before creating a wave."))
         return redirect("studies:upload", slug=study.slug)
@@ -194,7 +194,7 @@ def wave_new(request, study):
 
 @study_view(Membership.Role.OWNER)
 @require_http_methods(["GET", "POST"])
-def wave_extend(request, study, wave):
+def wave_extend(request, study, wave) -> HttpResponse:
     form = WaveExtendForm(request.POST or None, instance=wave)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -206,17 +206,17 @@ def wave_extend(request, study, wave):
 
 @study_view(Membership.Role.OWNER)
 @require_POST
-def wave_open(request, study, wave):
+def wave_open(request, study, wave) -> HttpResponse:
     return _wave_action(request, study, wave, services.open_wave, _("The wave is open."))
 
 
 @study_view(Membership.Role.OWNER)
 @require_POST
-def wave_close(request, study, wave):
+def wave_close(request, study, wave) -> HttpResponse:
     return _wave_action(request, study, wave, services.close_wave, _("The wave is closed."))
 
 
-def _wave_action(request, study, wave, action, success):
+def _wave_action(request, study, wave, action, success) -> HttpResponse:
     try:
         action(wave)
     except services.StudyError as exc:
@@ -227,7 +227,7 @@ def _wave_action(request, study, wave, action, success):
 
 
 @study_view(Membership.Role.VIEWER)
-def dashboard(request, study, wave):
+def dashboard(request, study, wave) -> HttpResponse:
     board = wave_dashboard(wave)
     charts = {
         "totals": bar_chart_svg(board.totals, _("Participants by stage")),
@@ -245,13 +245,13 @@ def dashboard(request, study, wave):
 
 
 @study_view(Membership.Role.ANALYST)
-def responses(request, study, wave):
+def responses(request, study, wave) -> HttpResponse:
     shown = wave.responses.order_by("-pk").only("pk", "status", "language", "last_page", "started_at", "completed_at")
     return _render(request, "studies/responses.html", study, {"wave": wave, "responses": shown[:RESPONSES_SHOWN]})
 
 
 @study_view(Membership.Role.ANALYST)
-def response_detail(request, study, wave, pk):
+def response_detail(request, study, wave, pk) -> HttpResponse:
     response = get_object_or_404(Response.objects.select_related("instrument_version"), pk=pk, wave=wave)
     audit(request.user, AuditEntry.Action.RESPONSE_VIEW, f"response {response.pk} of wave {wave.slug}", study=study)
     sheet = services.answer_sheet(response) if response.status != Response.Status.WITHDRAWN else []
@@ -260,7 +260,7 @@ def response_detail(request, study, wave, pk):
 
 @study_view(Membership.Role.OWNER)
 @require_POST
-def response_withdraw(request, study, wave, pk):
+def response_withdraw(request, study, wave, pk) -> HttpResponse:
     response = get_object_or_404(Response, pk=pk, wave=wave)
     services.withdraw_on_request(request.user, study, response)
     messages.success(request, _("The response was withdrawn: its answers and paradata are deleted."))
@@ -272,7 +272,7 @@ def response_withdraw(request, study, wave, pk):
 
 @study_view(Membership.Role.ANALYST)
 @require_http_methods(["GET", "POST"])
-def exports(request, study, wave):
+def exports(request, study, wave) -> HttpResponse:
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -286,14 +286,14 @@ def exports(request, study, wave):
 
 
 @study_view(Membership.Role.ANALYST)
-def export_download(request, study, pk):
+def export_download(request, study, pk) -> HttpResponse:
     job = get_object_or_404(ExportJob, pk=pk, wave__in=study.waves(), status=ExportJob.Status.FINISHED)
     return _download(request, study, job.output_path, "application/zip")
 
 
 @study_view(Membership.Role.ANALYST)
 @require_http_methods(["GET", "POST"])
-def reports(request, study, wave):
+def reports(request, study, wave) -> HttpResponse:
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.start_report(request.user, study, wave, form.cleaned_data["kind"], form.cleaned_data["language"])
@@ -306,12 +306,12 @@ def reports(request, study, wave):
 
 
 @study_view(Membership.Role.ANALYST)
-def report_download(request, study, pk):
+def report_download(request, study, pk) -> HttpResponse:
     job = get_object_or_404(ReportJob, pk=pk, wave__in=study.waves(), status=ReportJob.Status.FINISHED)
     return _download(request, study, job.output_path, "application/pdf")
 
 
-def _download(request, study, output_path, content_type):
+def _download(request, study, output_path, content_type) -> HttpResponse:
     path = Path(output_path)
     if not path.is_file():
         raise Http404("the file is no longer there; build it again")
@@ -323,13 +323,13 @@ def _download(request, study, output_path, content_type):
 
 
 @study_view(Membership.Role.OWNER)
-def audit_log(request, study):
+def audit_log(request, study) -> HttpResponse:
     entries = study.audit_entries.all()[:500]
     return _render(request, "studies/audit.html", study, {"entries": entries})
 
 
 @study_view(Membership.Role.OWNER)
-def audit_log_csv(request, study):
+def audit_log_csv(request, study) -> HttpResponse:
     with transaction.atomic():
         text = audit_csv(study)
         audit(request.user, AuditEntry.Action.DOWNLOAD, f"audit log of {study.slug}", study=study)
