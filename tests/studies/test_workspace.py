@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from studies.audit import audit
 from studies.dashboard import wave_dashboard
-from studies.models import AuditEntry, AuditLogIsAppendOnly, ExportJob, Membership
+from studies.models import AuditEntry, AuditLogIsAppendOnly, ExportJob, Membership, Study
 from surveys.demo import DEMO_INSTRUMENT, add_synthetic_responses
 from surveys.models import Answer, InstrumentVersion, PageVisit, Response
 from tests.studies.builders import make_user, study_with_members
+from tests.surveys.interop_builders import clinic_dictionary
 
 
 @pytest.fixture
@@ -234,3 +235,17 @@ def test_withdrawal_on_request_deletes_answers_and_is_audited(client, cast):
     client.post(reverse("studies:response_withdraw", args=[cast.study.slug, cast.wave.slug, response.pk]))
     assert not Answer.objects.filter(response=response).exists() and not PageVisit.objects.filter(response=response).exists()
     assert AuditEntry.objects.filter(action="withdrawal").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_redcap_dictionary_uploads_into_a_new_study_and_says_what_came_across(client, tmp_path):
+    owner = make_user("redcap-owner", can_create_studies=True)
+    client.force_login(owner)
+    client.post(reverse("studies:create"), {"title": "Clinic", "slug": "clinic"})
+    path = clinic_dictionary(tmp_path / "clinic_dictionary.csv")
+    page = client.post(reverse("studies:upload", args=["clinic"]),
+                       {"file": SimpleUploadedFile("clinic_dictionary.csv", path.read_bytes())}, follow=True).content.decode()
+    study = Study.objects.get(slug="clinic")
+    assert study.instrument is not None and study.instrument.versions.count() == 1
+    assert "Questionnaire version 1: created." in page
+    assert "dropped: 2" in page and "calculated field" in page  # the record id and the calculated field are not asked
