@@ -3,6 +3,8 @@
 import csv
 import io
 
+from django.db.models import Q
+
 from studies.models import AuditEntry, Study
 
 CSV_COLUMNS = ["at", "actor", "action", "target", "detail"]
@@ -11,7 +13,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def audit(user, action: str, target: str, detail: str = "", study: Study | None = None) -> AuditEntry:
-    """Record that `user` did `action` to `target` (a wave, a response, an export file ...)."""
+    """Record that `user` did `action` to `target` (a wave, a response, an export file ...).
+
+    Site-wide actions (a pseudonym key rotation by a command, user None) go without a study and are
+    shown to the owners of every study.
+    """
     actor = user if user is not None and user.is_authenticated else None
     return AuditEntry.objects.create(
         actor=actor,
@@ -23,12 +29,17 @@ def audit(user, action: str, target: str, detail: str = "", study: Study | None 
     )
 
 
+def entries_for(study: Study):
+    """The study's entries and the site-wide ones (key rotation touches every study), newest first."""
+    return AuditEntry.objects.filter(Q(study=study) | Q(study__isnull=True))
+
+
 def audit_csv(study: Study) -> str:
     """The study's audit log as CSV, oldest first, with formula-like cells neutralised."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for entry in study.audit_entries.order_by("at", "pk"):
+    for entry in entries_for(study).order_by("at", "pk"):
         row = [entry.at.isoformat(), entry.actor_name, entry.action, entry.target, entry.detail]
         writer.writerow([_safe_cell(value) for value in row])
     return out.getvalue()

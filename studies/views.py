@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from reports.models import ReportJob
 from studies import services
 from studies.access import RANK, require_study_role
-from studies.audit import audit, audit_csv
+from studies.audit import audit, audit_csv, entries_for
 from studies.dashboard import bar_chart_svg, wave_dashboard
 from studies.forms import ExportForm, InstrumentUploadForm, MemberForm, ReportForm, StudyForm, WaveExtendForm, WaveForm
 from studies.models import AuditEntry, ExportJob, Membership, Study
@@ -32,6 +32,7 @@ from surveys.models import InstrumentVersion, Response
 
 JOBS_SHOWN = 20
 RESPONSES_SHOWN = 200
+AUDIT_ENTRIES_SHOWN = 500
 LANGUAGES = ("de", "en")
 
 
@@ -324,7 +325,7 @@ def _download(request, study, output_path, content_type) -> HttpResponse:
 
 @study_view(Membership.Role.OWNER)
 def audit_log(request, study) -> HttpResponse:
-    entries = study.audit_entries.all()[:500]
+    entries = entries_for(study).select_related("study")[:AUDIT_ENTRIES_SHOWN]
     return _render(request, "studies/audit.html", study, {"entries": entries})
 
 

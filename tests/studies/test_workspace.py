@@ -190,10 +190,13 @@ def test_the_database_refuses_to_change_the_audit_log_on_postgresql(cast):
 @pytest.mark.django_db
 def test_audit_csv_is_for_owners_and_neutralises_formulas(client, cast):
     audit(cast.owner, AuditEntry.Action.DOWNLOAD, '=HYPERLINK("http://x","y")', study=cast.study)
+    audit(None, AuditEntry.Action.KEY_ROTATION, "pseudonym key", "fingerprint 1a2b -> 3c4d")  # site-wide
+    audit(cast.other_researcher, AuditEntry.Action.DOWNLOAD, "other.zip", study=Study.objects.get(slug="other-study"))
     client.force_login(cast.owner)
     text = client.get(reverse("studies:audit_csv", args=[cast.study.slug])).content.decode()
     assert text.splitlines()[0] == "at,actor,action,target,detail"
     assert "'=HYPERLINK" in text and ',"=HYPERLINK' not in text
+    assert "key_rotation,pseudonym key" in text and "other.zip" not in text
 
 
 @pytest.mark.django_db
