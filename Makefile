@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 OIDC_PROVIDER := tests/oidc_provider
+AXE := tests/axe
 
-.PHONY: demo test venv system-packages browser oidc-provider demo-reports report-pngs lock messages clean
+.PHONY: demo test venv system-packages browser oidc-provider axe demo-reports report-pngs lock messages clean
 # Debian packages the project needs: Pango and fonts for WeasyPrint's PDFs, poppler for reading them back,
 # LibreOffice (headless) to check that the Word manuscript opens.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils libreoffice-writer-nogui
@@ -18,11 +19,12 @@ demo: $(INSTALLED) system-packages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo_study
 	$(BIN)/python manage.py load_demo_usage
 	$(MAKE) --no-print-directory demo-reports
 	$(BIN)/python manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(INSTALLED) system-packages browser oidc-provider
+test: $(INSTALLED) system-packages browser oidc-provider axe
 	$(BIN)/pytest
 
 venv: $(INSTALLED)
@@ -62,6 +64,13 @@ oidc-provider: $(OIDC_PROVIDER)/node_modules/.installed
 
 $(OIDC_PROVIDER)/node_modules/.installed: $(OIDC_PROVIDER)/package-lock.json
 	npm ci --prefix $(OIDC_PROVIDER) --silent --no-audit --no-fund
+	touch $@
+
+# The accessibility scan of the workspace's browser tests injects axe-core (npm) into each page.
+axe: $(AXE)/node_modules/.installed
+
+$(AXE)/node_modules/.installed: $(AXE)/package-lock.json
+	npm ci --prefix $(AXE) --silent --no-audit --no-fund
 	touch $@
 
 # Re-pin every Python dependency after changing pyproject.toml.

@@ -25,6 +25,7 @@ from analysis.pipeline.plan import load_plan
 from analysis.pipeline.run import run_plan
 from platform_logs import costs
 from reports.instrument import instrument_as_seen
+from reports.models import ReportJob
 from reports.render import render_report
 from surveys.export import export_wave
 from surveys.models import Response, Wave
@@ -196,3 +197,13 @@ def branding(bundle_dir):
     colours = list(settings.UPTAKE_COLOURS) + ["#1f4e79", "#0f7b6c", "#d9822b"]
     return {"institution": settings.UPTAKE_INSTITUTION_NAME, "logo": logo,
             "colours": {"primary": colours[0], "secondary": colours[1], "accent": colours[2]}}
+
+
+def record_built_report(wave, kind, language, built, requested_by=None):
+    """A finished ReportJob for a report built outside the job queue (the command line), so the
+    report pages list it with its hashes like one built in the browser."""
+    now = timezone.now()
+    return ReportJob.objects.create(
+        wave=wave, kind=kind, language=language, status=ReportJob.Status.FINISHED, progress=100,
+        requested_by=requested_by, started_at=now, finished_at=now, output_path=str(Path(built.pdf).resolve()),
+        data_hash=built.data_hash, plan_hash=built.plan_hash, software=built.software)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from reports.models import ReportJob
 from surveys.models import Instrument, Wave
 
 
@@ -45,6 +46,93 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} as {self.role} of {self.study}"
+
+
+class AuditLogIsAppendOnly(Exception):
+    """Raised on any attempt to change or delete an audit entry."""
+
+
+class AuditQuerySet(models.QuerySet):
+    """Bulk updates and deletes would bypass the model's refusal; refuse them here too."""
+
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("audit entries cannot be changed")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("audit entries cannot be deleted")
+
+
+class AuditEntry(models.Model):
+    """Who did what to personal data, and when. Written once, never changed (PostgreSQL enforces it too)."""
+
+    class Action(models.TextChoices):
+        EXPORT = "export", _("export started")
+        DOWNLOAD = "download", _("file downloaded")
+        RESPONSE_VIEW = "response_view", _("single response viewed")
+        WITHDRAWAL = "withdrawal", _("response withdrawn")
+        ROLE_CHANGE = "role_change", _("role changed")
+        KEY_ROTATION = "key_rotation", _("pseudonym key rotated")
+        REPORT = "report", _("report started")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: an account that touched personal data cannot vanish from the record.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True)
+    study = models.ForeignKey(Study, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    target = models.CharField(max_length=200)
+    detail = models.TextField(blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise AuditLogIsAppendOnly(f"audit entry {self.pk} cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly(f"audit entry {self.pk} cannot be deleted")
+
+
+class ExportJob(models.Model):
+    """A data export requested from the workspace, built in the background and downloaded as one zip file."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        SAV = "sav", "SPSS (.sav)"
+
+    Status = ReportJob.Status  # the same life cycle as a report job
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="export_jobs")
+    format = models.CharField(max_length=3, choices=Format.choices)
+    with_usage = models.BooleanField(default=False)
+    language = models.CharField(max_length=2, default="en")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    output_path = models.CharField(max_length=500, blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    file_hash = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.format} export of {self.wave}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
 
 # --- invitations by e-mail (docs/invitations.md) -------------------------------------------------

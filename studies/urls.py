@@ -1,9 +1,13 @@
+"""The workspace's addresses. tests/studies/test_access.py holds the role each one needs: add a row there."""
+
 from django.urls import path
 
-from studies import invitation_views
+from studies import invitation_views, views
 
 app_name = "studies"
-urlpatterns: list = [
+wave = "<slug:slug>/waves/<slug:wave_slug>/"
+urlpatterns = [
+    # e-mail invitations (docs/invitations.md); before the study slugs so "waves" and "opt-out" are no study
     path("waves/<int:wave_id>/invitations/", invitation_views.overview, name="invitations"),
     path("waves/<int:wave_id>/invitations/upload/", invitation_views.upload, name="invitation_upload"),
     path("waves/<int:wave_id>/invitations/platform-accounts/", invitation_views.add_platform_accounts,
@@ -13,4 +17,25 @@ urlpatterns: list = [
     path("waves/<int:wave_id>/invitations/texts/<str:kind>/<str:language>/", invitation_views.edit_text,
          name="invitation_text"),
     path("opt-out/<str:token>/", invitation_views.opt_out, name="opt_out"),
+    path("", views.index, name="index"),
+    path("new/", views.create, name="create"),
+    path("<slug:slug>/", views.study, name="study"),
+    path("<slug:slug>/members/", views.members, name="members"),
+    path("<slug:slug>/audit/", views.audit_log, name="audit"),
+    path("<slug:slug>/audit.csv", views.audit_log_csv, name="audit_csv"),
+    path("<slug:slug>/instrument/upload/", views.upload, name="upload"),
+    path("<slug:slug>/instrument/v<int:number>/preview/", views.preview, name="preview"),
+    path("<slug:slug>/instrument/diff/", views.diff, name="diff"),
+    path("<slug:slug>/waves/new/", views.wave_new, name="wave_new"),
+    path(wave, views.dashboard, name="dashboard"),
+    path(wave + "extend/", views.wave_extend, name="wave_extend"),
+    path(wave + "open/", views.wave_open, name="wave_open"),
+    path(wave + "close/", views.wave_close, name="wave_close"),
+    path(wave + "responses/", views.responses, name="responses"),
+    path(wave + "responses/<int:pk>/", views.response_detail, name="response"),
+    path(wave + "responses/<int:pk>/withdraw/", views.response_withdraw, name="response_withdraw"),
+    path(wave + "exports/", views.exports, name="exports"),
+    path(wave + "reports/", views.reports, name="reports"),
+    path("<slug:slug>/exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("<slug:slug>/reports/<int:pk>/download/", views.report_download, name="report_download"),
 ]

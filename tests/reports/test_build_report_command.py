@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from reports.models import ReportJob
 from surveys.demo import load_demo
 from tests.reports.conftest import pdf_text
 
@@ -14,6 +15,8 @@ def test_build_report_writes_the_pdf_and_its_assets(tmp_path, demo_plan, capsys)
     assert str(out) in printed and "data sha256" in printed
     assert "Key messages" in pdf_text(out)
     assert (tmp_path / "strategy.pdf.assets" / "results.json").exists()
+    job = ReportJob.objects.get()  # listed on the report pages like a report built in the browser
+    assert job.status == "finished" and job.output_path == str(out) and len(job.data_hash) == 64
 
 
 @pytest.mark.django_db

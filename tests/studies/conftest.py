@@ -1,7 +1,7 @@
 import pytest
 from cryptography.fernet import Fernet
 
-from tests.studies.builders import MailSink, start_smtp_server
+from tests.studies.mail_builders import MailSink, start_smtp_server
 
 
 @pytest.fixture(autouse=True)

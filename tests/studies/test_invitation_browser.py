@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from studies.models import Membership, Participant, Study
 from surveys.models import Response
 from tests.browser import chromium_browser, new_visitor  # noqa: F401 (fixture)
-from tests.studies.builders import participant_csv, send_invitations
+from tests.studies.mail_builders import participant_csv, send_invitations
 from tests.surveys.builders import make_wave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from studies.models import MailTemplate, Membership, Participant, Study
 from surveys.models import Invitation
-from tests.studies.builders import participant_csv
+from tests.studies.mail_builders import participant_csv
 from tests.surveys.builders import make_wave
 
 ANNA, BEN = "anna.schmidt@klinikum.example", "ben.meyer@klinikum.example"

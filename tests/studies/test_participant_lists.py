@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from studies.models import Participant
 from studies.participant_lists import ParticipantListError, add_participants, read_participant_csv, read_webui_accounts
 from surveys.models import Invitation, Wave
-from tests.studies.builders import participant_csv
+from tests.studies.mail_builders import participant_csv
 from tests.surveys.builders import make_wave
 
 pytestmark = pytest.mark.django_db

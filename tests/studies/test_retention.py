@@ -13,7 +13,7 @@ from django.utils import timezone
 from studies.mailing import sampling_frame_counts
 from studies.models import Participant
 from surveys.export import export_wave
-from tests.studies.builders import complete, send_invitations
+from tests.studies.mail_builders import complete, send_invitations
 from tests.surveys.builders import make_wave
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from studies.mailing import sampling_frame_counts
 from studies.models import Mailout, Participant
 from surveys.models import Response
-from tests.studies.builders import complete, participant_csv, send_invitations
+from tests.studies.mail_builders import complete, participant_csv, send_invitations
 from tests.surveys.builders import make_wave
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.assets import FIGURE_FORMATS
-from reports.services import KINDS, LANGUAGES, ReportError, build_report
+from reports.services import KINDS, LANGUAGES, ReportError, build_report, record_built_report
 from surveys.models import Wave
 
 
@@ -30,6 +30,7 @@ class Command(BaseCommand):
             built = build_report(found, kind, language, out, plan_path=plan, figure_formats=formats)
         except ReportError as exc:
             raise CommandError(str(exc)) from exc
+        record_built_report(found, kind, language, built)
         self.stdout.write(str(built.pdf))
         self.stdout.write(f"assets: {built.assets}")
         if built.manuscript:

@@ -1,0 +1,340 @@
+"""The researcher workspace. Every view names the least role it needs in `study_view`; access.py decides.
+
+Views parse input, call one service and render. Files (exports, reports, the audit log) are only
+served through the study they belong to, and every download is written to the audit log.
+"""
+
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from reports.models import ReportJob
+from studies import services
+from studies.access import RANK, require_study_role
+from studies.audit import audit, audit_csv, entries_for
+from studies.dashboard import bar_chart_svg, wave_dashboard
+from studies.forms import ExportForm, InstrumentUploadForm, MemberForm, ReportForm, StudyForm, WaveExtendForm, WaveForm
+from studies.models import AuditEntry, ExportJob, Membership, Study
+from surveys.flow import page_after, page_before, visible_pages
+from surveys.forms import PageForm
+from surveys.instruments import InstrumentError
+from surveys.models import InstrumentVersion, Response
+
+JOBS_SHOWN = 20
+RESPONSES_SHOWN = 200
+AUDIT_ENTRIES_SHOWN = 500
+LANGUAGES = ("de", "en")
+
+
+def study_view(minimum: str):
+    """Resolve the study (and wave) from the URL and require `minimum` role; the view gets them as arguments."""
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, slug, wave_slug=None, **kwargs):
+            study = Study.objects.filter(slug=slug).select_related("instrument").first()
+            if study is None:
+                raise Http404("no such study")
+            role = require_study_role(request.user, study, minimum)
+            request.study_role = role
+            if wave_slug is not None:
+                kwargs["wave"] = get_object_or_404(study.waves().select_related("instrument_version"), slug=wave_slug)
+            return view(request, study, **kwargs)
+
+        wrapper.minimum_role = minimum
+        return wrapper
+
+    return decorate
+
+
+def _render(request, template, study, context=None, status=200) -> HttpResponse:
+    role = getattr(request, "study_role", None)
+    may = {name: role is not None and RANK[role] >= rank for name, rank in
+           (("analyse", RANK[Membership.Role.ANALYST]), ("own", RANK[Membership.Role.OWNER]))}
+    role_label = Membership.Role(role).label if role else ""
+    return render(request, template, {"study": study, "role": role_label, "may": may, **(context or {})}, status=status)
+
+
+# --- studies ----------------------------------------------------------------------------------
+
+
+@login_required
+def index(request) -> HttpResponse:
+    memberships = Membership.objects.filter(user=request.user).select_related("study").order_by("study__title")
+    return render(request, "studies/index.html", {
+        "memberships": memberships,
+        "can_create": request.user.has_perm("studies.add_study"),
+        "form": StudyForm(),
+    })
+
+
+@login_required
+@permission_required("studies.add_study", raise_exception=True)
+@require_POST
+def create(request) -> HttpResponse:
+    form = StudyForm(request.POST)
+    if not form.is_valid():
+        memberships = Membership.objects.filter(user=request.user).select_related("study")
+        return render(request, "studies/index.html", {"memberships": memberships, "can_create": True, "form": form}, status=400)
+    study = services.create_study(request.user, form.cleaned_data["slug"], form.cleaned_data["title"])
+    return redirect("studies:study", slug=study.slug)
+
+
+@study_view(Membership.Role.VIEWER)
+def study(request, study) -> HttpResponse:
+    versions = study.instrument.versions.order_by("-number") if study.instrument_id else InstrumentVersion.objects.none()
+    return _render(request, "studies/study.html", study, {
+        "waves": study.waves().select_related("instrument_version").order_by("-opens_at"),
+        "versions": versions,
+        "now": timezone.now(),
+    })
+
+
+@study_view(Membership.Role.OWNER)
+@require_http_methods(["GET", "POST"])
+def members(request, study) -> HttpResponse:
+    form = MemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_role(request.user, study, form.cleaned_data["username"], form.cleaned_data["role"] or None)
+        except services.StudyError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The role was saved."))
+        return redirect("studies:members", slug=study.slug)
+    memberships = study.memberships.select_related("user").order_by("user__username")
+    return _render(request, "studies/members.html", study, {"form": form, "memberships": memberships})
+
+
+# --- instrument -------------------------------------------------------------------------------
+
+
+@study_view(Membership.Role.OWNER)
+@require_http_methods(["GET", "POST"])
+def upload(request, study) -> HttpResponse:
+    form = InstrumentUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        try:
+            result, report = services.upload_instrument(study, uploaded)
+        except InstrumentError as exc:
+            uploaded.seek(0)
+            text = uploaded.read().decode("utf-8", errors="replace")
+            problem = services.upload_problem(str(exc), text)
+            return _render(request, "studies/upload.html", study, {"form": form, "problem": problem}, status=400)
+        messages.success(request, _("Questionnaire version %(number)s: %(outcome)s.") % {
+            "number": result.version.number, "outcome": _(result.outcome)})
+        for line in report.lines()[1:]:  # what came across, and warnings about anything kept verbatim or dropped
+            messages.info(request, line.strip())
+        return redirect("studies:study", slug=study.slug)
+    return _render(request, "studies/upload.html", study, {"form": form})
+
+
+@study_view(Membership.Role.ANALYST)
+def preview(request, study, number) -> HttpResponse:
+    """A page as respondents see it, in either language, for chosen earlier answers; stores nothing."""
+    version = get_object_or_404(InstrumentVersion, instrument_id=study.instrument_id, number=number)
+    instrument = version.spec
+    language = request.GET.get("lang") if request.GET.get("lang") in LANGUAGES else "de"
+    questions, answers = services.preview_questions(instrument, language, request.GET)
+    shown = visible_pages(instrument, answers)
+    current = instrument.page(request.GET.get("page", "")) or shown[0]
+    preview_as = urlencode([(f"as-{question.code}", value) for question in questions for value in question.chosen])
+    with translation.override(language):
+        form = PageForm(current, instrument, language, answers, {}, seed=0)
+        return _render(request, "studies/preview.html", study, {
+            "version": version, "instrument": instrument, "page": current, "form": form,
+            "groups": form.bound_groups(), "language": language, "questions": questions,
+            "pages": [(page, page in shown) for page in instrument.pages], "is_shown": current in shown,
+            "previous": page_before(instrument, answers, current.code), "next": page_after(instrument, answers, current.code),
+            "preview_as": preview_as, "other_language": "en" if language == "de" else "de",
+        })
+
+
+@study_view(Membership.Role.ANALYST)
+def diff(request, study) -> HttpResponse:
+    versions = list(study.instrument.versions.order_by("number")) if study.instrument_id else []
+    by_number = {str(version.number): version for version in versions}
+    left = by_number.get(request.GET.get("a")) or (versions[-2] if len(versions) > 1 else None)
+    right = by_number.get(request.GET.get("b")) or (versions[-1] if versions else None)
+    rows = services.version_diff(left, right) if left and right else []
+    return _render(request, "studies/diff.html", study, {"versions": versions, "left": left, "right": right, "rows": rows})
+
+
+# --- waves ------------------------------------------------------------------------------------
+
+
+@study_view(Membership.Role.OWNER)
+@require_http_methods(["GET", "POST"])
+def wave_new(request, study) -> HttpResponse:
+    if study.instrument_id is None:
+        messages.error(request, _("Upload a questionnaire before creating a wave."))
+        return redirect("studies:upload", slug=study.slug)
+    form = WaveForm(request.POST or None, study=study)
+    if request.method == "POST" and form.is_valid():
+        problem = services.validation_problem(form.cleaned_data["instrument_version"])
+        if problem:
+            form.add_error("instrument_version", _("This version fails validation: %(problem)s") % {"problem": problem})
+        else:
+            wave = form.save()
+            messages.success(request, _("The wave “%(title)s” was created.") % {"title": wave.title})
+            return redirect("studies:dashboard", slug=study.slug, wave_slug=wave.slug)
+    return _render(request, "studies/wave_form.html", study, {"form": form}, status=400 if form.errors else 200)
+
+
+@study_view(Membership.Role.OWNER)
+@require_http_methods(["GET", "POST"])
+def wave_extend(request, study, wave) -> HttpResponse:
+    form = WaveExtendForm(request.POST or None, instance=wave)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The wave now closes at %(date)s.") % {"date": wave.closes_at})
+        return redirect("studies:dashboard", slug=study.slug, wave_slug=wave.slug)
+    return _render(request, "studies/wave_extend.html", study, {"form": form, "wave": wave},
+                   status=400 if form.errors else 200)
+
+
+@study_view(Membership.Role.OWNER)
+@require_POST
+def wave_open(request, study, wave) -> HttpResponse:
+    return _wave_action(request, study, wave, services.open_wave, _("The wave is open."))
+
+
+@study_view(Membership.Role.OWNER)
+@require_POST
+def wave_close(request, study, wave) -> HttpResponse:
+    return _wave_action(request, study, wave, services.close_wave, _("The wave is closed."))
+
+
+def _wave_action(request, study, wave, action, success) -> HttpResponse:
+    try:
+        action(wave)
+    except services.StudyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect("studies:dashboard", slug=study.slug, wave_slug=wave.slug)
+
+
+@study_view(Membership.Role.VIEWER)
+def dashboard(request, study, wave) -> HttpResponse:
+    board = wave_dashboard(wave)
+    charts = {
+        "totals": bar_chart_svg(board.totals, _("Participants by stage")),
+        "per_day": bar_chart_svg(board.per_day, _("Completed responses per day")),
+        "funnel": bar_chart_svg(board.funnel, _("Responses that reached each page")),
+        "devices": bar_chart_svg(board.devices, _("Device classes")),
+    }
+    context = {"wave": wave, "board": board, "charts": charts, "updated_at": timezone.now(), "now": timezone.now(),
+               "refresh_seconds": getattr(settings, "UPTAKE_DASHBOARD_REFRESH_SECONDS", 15)}
+    template = "studies/_dashboard_live.html" if request.GET.get("partial") else "studies/dashboard.html"
+    return _render(request, template, study, context)
+
+
+# --- responses --------------------------------------------------------------------------------
+
+
+@study_view(Membership.Role.ANALYST)
+def responses(request, study, wave) -> HttpResponse:
+    shown = wave.responses.order_by("-pk").only("pk", "status", "language", "last_page", "started_at", "completed_at")
+    return _render(request, "studies/responses.html", study, {"wave": wave, "responses": shown[:RESPONSES_SHOWN]})
+
+
+@study_view(Membership.Role.ANALYST)
+def response_detail(request, study, wave, pk) -> HttpResponse:
+    response = get_object_or_404(Response.objects.select_related("instrument_version"), pk=pk, wave=wave)
+    audit(request.user, AuditEntry.Action.RESPONSE_VIEW, f"response {response.pk} of wave {wave.slug}", study=study)
+    sheet = services.answer_sheet(response) if response.status != Response.Status.WITHDRAWN else []
+    return _render(request, "studies/response.html", study, {"wave": wave, "response": response, "sheet": sheet})
+
+
+@study_view(Membership.Role.OWNER)
+@require_POST
+def response_withdraw(request, study, wave, pk) -> HttpResponse:
+    response = get_object_or_404(Response, pk=pk, wave=wave)
+    services.withdraw_on_request(request.user, study, response)
+    messages.success(request, _("The response was withdrawn: its answers and paradata are deleted."))
+    return redirect("studies:responses", slug=study.slug, wave_slug=wave.slug)
+
+
+# --- exports and reports ------------------------------------------------------------------------
+
+
+@study_view(Membership.Role.ANALYST)
+@require_http_methods(["GET", "POST"])
+def exports(request, study, wave) -> HttpResponse:
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.start_export(request.user, study, wave, data["format"], data["with_usage"], data["language"])
+        messages.success(request, _("The export was started; it appears below when it is ready."))
+        return redirect("studies:exports", slug=study.slug, wave_slug=wave.slug)
+    jobs = ExportJob.objects.filter(wave=wave).select_related("requested_by")[:JOBS_SHOWN]
+    template = "studies/_export_jobs.html" if request.GET.get("partial") else "studies/exports.html"
+    return _render(request, template, study, {"wave": wave, "form": form, "jobs": jobs,
+                                               "running": any(job.is_running for job in jobs)})
+
+
+@study_view(Membership.Role.ANALYST)
+def export_download(request, study, pk) -> HttpResponse:
+    job = get_object_or_404(ExportJob, pk=pk, wave__in=study.waves(), status=ExportJob.Status.FINISHED)
+    return _download(request, study, job.output_path, "application/zip")
+
+
+@study_view(Membership.Role.ANALYST)
+@require_http_methods(["GET", "POST"])
+def reports(request, study, wave) -> HttpResponse:
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.start_report(request.user, study, wave, form.cleaned_data["kind"], form.cleaned_data["language"])
+        messages.success(request, _("The report is being built; it appears below when it is ready."))
+        return redirect("studies:reports", slug=study.slug, wave_slug=wave.slug)
+    jobs = ReportJob.objects.filter(wave=wave).select_related("requested_by")[:JOBS_SHOWN]
+    running = any(job.status in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING) for job in jobs)
+    template = "studies/_report_jobs.html" if request.GET.get("partial") else "studies/reports.html"
+    return _render(request, template, study, {"wave": wave, "form": form, "jobs": jobs, "running": running})
+
+
+@study_view(Membership.Role.ANALYST)
+def report_download(request, study, pk) -> HttpResponse:
+    job = get_object_or_404(ReportJob, pk=pk, wave__in=study.waves(), status=ReportJob.Status.FINISHED)
+    return _download(request, study, job.output_path, "application/pdf")
+
+
+def _download(request, study, output_path, content_type) -> HttpResponse:
+    path = Path(output_path)
+    if not path.is_file():
+        raise Http404("the file is no longer there; build it again")
+    audit(request.user, AuditEntry.Action.DOWNLOAD, path.name, study=study)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name, content_type=content_type)
+
+
+# --- audit log --------------------------------------------------------------------------------
+
+
+@study_view(Membership.Role.OWNER)
+def audit_log(request, study) -> HttpResponse:
+    entries = entries_for(study).select_related("study")[:AUDIT_ENTRIES_SHOWN]
+    return _render(request, "studies/audit.html", study, {"entries": entries})
+
+
+@study_view(Membership.Role.OWNER)
+def audit_log_csv(request, study) -> HttpResponse:
+    with transaction.atomic():
+        text = audit_csv(study)
+        audit(request.user, AuditEntry.Action.DOWNLOAD, f"audit log of {study.slug}", study=study)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{study.slug}_audit.csv"'
+    return response
+
