@@ -6,18 +6,18 @@ completing in under a third of the median time (Greszki, Meyer & Schoen 2015, Pu
 Quarterly 79(2)); a break-off is a started response without activity for a day.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from django.conf import settings
-from collections import Counter
-from datetime import datetime, timezone as dt_timezone
-
 from django.db.models import CharField, Count, F, FloatField, Func, Q
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from studies.mailing import sampling_frame_counts
 from surveys.models import Invitation, Response, Wave
 
 BREAK_OFF_AFTER = timedelta(days=1)
@@ -119,11 +119,15 @@ def wave_dashboard(wave: Wave, now=None) -> WaveDashboard:
         withdrawn=Count("pk", filter=Q(status=Status.WITHDRAWN)),
         break_offs=Count("pk", filter=Q(status=Status.IN_PROGRESS, updated_at__lt=now - BREAK_OFF_AFTER)),
     )
-    # The sampling frame. Delivered and opened-the-mail counts join here once invitations are mailed.
-    invited = Invitation.objects.filter(wave=wave).count()
+    # The sampling frame: the mailed participant list where there is one (studies.mailing), else the links made.
+    frame = sampling_frame_counts(wave)
+    invited = frame["invited"] if frame["listed"] else Invitation.objects.filter(wave=wave).count()
     board = WaveDashboard(wave=wave, threshold=threshold)
+    mailed = [Bar(_("delivered"), count(frame["delivered"])), Bar(_("opted out"), count(frame["opted_out"]))] \
+        if frame["listed"] else []
     board.totals = [
         Bar(_("invited"), count(invited)),
+        *mailed,
         Bar(_("viewed the information"), count(totals["viewed"])),
         Bar(_("started"), count(totals["started"])),
         Bar(_("completed"), count(totals["completed"])),

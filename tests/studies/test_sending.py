@@ -153,3 +153,15 @@ def test_a_mailout_can_go_only_to_participants_with_an_attribute_and_its_reminde
     assert [mailout.only for mailout in Mailout.objects.filter(kind="reminder")] == [{"role": "nurse"}] * 2
     with pytest.raises(CommandError, match="--only 'role': expected attribute=value, e.g. role=nurse"):
         call_command("send_reminders", wave.slug, "--only", "role", stdout=StringIO())
+
+
+def test_the_dashboard_counts_against_the_mailed_frame(tmp_path, smtp_server, settings):
+    from studies.dashboard import wave_dashboard
+
+    settings.UPTAKE_SMALL_CELL_THRESHOLD = 1
+    wave = make_wave(tmp_path)
+    send_invitations(tmp_path, wave, [(ANNA, "de", "physician"), (BEN, "en", "nurse"), (CARLA, "de", "nurse")])
+
+    shown = {bar.label: str(bar.count) for bar in wave_dashboard(wave).totals}
+
+    assert (shown["invited"], shown["delivered"], shown["opted out"]) == ("3", "3", "0")
