@@ -46,3 +46,21 @@ def chat_record(chat_id, user_id, messages, title="Secret chat title"):
 def write_chats(path, chats):
     path.write_text(json.dumps(chats), encoding="utf-8")
     return path
+
+
+def add_chat_row(database, chat_id, user_id, body, updated_at=1763000009):
+    """A row in a copy of webui.db's chat table holding `body` (text) as the chat JSON column."""
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "INSERT INTO chat (id, user_id, title, share_id, archived, created_at, updated_at, chat, pinned, meta, folder_id) "
+            "VALUES (?, ?, 'Secret title', NULL, 0, ?, ?, ?, 0, '{}', NULL)",
+            (chat_id, user_id, updated_at, updated_at, body),
+        )
+    connection.close()
+
+
+def deeply_nested(depth):
+    """JSON text of `depth` nested arrays: small on disk, ruinous for a parser without a bound."""
+    return "[" * depth + "]" * depth
