@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from platform_logs.models import FEATURES
+from platform_logs.privacy_scan import has_identity
 
 # Real records nest a dozen levels and weigh at most a few megabytes (a chat with pasted files);
 # anything beyond these bounds is refused before it can take the importer's time and memory.
@@ -27,9 +28,6 @@ READ_SIZE = 65536
 # hf.co/org/model:Q4_K_M, vertex_ai/claude-3-5-sonnet@20240620): one token, at most 100 characters.
 MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,99}")
 MODEL_ID_EXPECTED = "a model id like llama3.1:8b or openai/gpt-4o (letters, digits and ._:/@+-, at most 100 characters)"
-EMAIL_SHAPE = re.compile(r"[^@\s]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-IPV4_SHAPE = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])")
-IPV6_SHAPE = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 
 
 class ImportFormatError(Exception):
@@ -90,8 +88,7 @@ def is_model_id(value):
     """True for "" (no model) and for a model id; never for text with spaces, an e-mail or an IP address."""
     if value == "":
         return True
-    return (isinstance(value, str) and MODEL_ID.fullmatch(value) is not None and not EMAIL_SHAPE.search(value)
-            and not IPV4_SHAPE.search(value) and not IPV6_SHAPE.search(value))
+    return isinstance(value, str) and MODEL_ID.fullmatch(value) is not None and not has_identity(value)
 
 
 def invalid_model(name, location, field_name, value):

@@ -17,8 +17,9 @@ from django.conf import settings
 
 from platform_logs.identity import time_ordered_key_function
 from platform_logs.models import PlatformRequest
+from platform_logs.privacy_scan import has_identity
 
-from .base import EMAIL_SHAPE, IPV4_SHAPE, SKIPPED, ImportFormatError, Invalid, open_binary, source_name
+from .base import SKIPPED, ImportFormatError, Invalid, open_binary, source_name
 
 SOURCE = "ollama"
 ROW_MODEL = PlatformRequest
@@ -142,7 +143,7 @@ def _local_time(match, zone):
 
 @lru_cache(maxsize=4096)  # a log repeats a few paths millions of times
 def is_request_path(path):
-    return REQUEST_PATH.fullmatch(path) is not None and not EMAIL_SHAPE.search(path) and not IPV4_SHAPE.search(path)
+    return REQUEST_PATH.fullmatch(path) is not None and not has_identity(path)
 
 
 def _invalid_target(name, number, method, path):
