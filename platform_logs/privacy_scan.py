@@ -51,14 +51,17 @@ class Finding:
         return f"{self.where}: {self.kind} {self.excerpt!r}"
 
 
-def identities(text: str, canaries: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """(kind, value) for each e-mail address, IP address and canary in `text`."""
+def identities(text: str, canaries: Iterable[str] = (), allowed: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(kind, value) for each e-mail address, IP address and canary in `text`, but the `allowed` values.
+
+    `allowed` names published addresses that are no one's personal data (the study's contact
+    address in the information text)."""
     found = [("e-mail address", match.group()) for match in EMAIL.finditer(text)]
     found += [("IPv4 address", match.group()) for match in IPV4_CANDIDATE.finditer(text) if _is_ip(match.group())]
     found += [("IPv6 address", match.group()) for match in IPV6_CANDIDATE.finditer(text) if _is_ipv6(match.group())]
     lowered = text.lower()
     found += [("planted text", canary) for canary in canaries if canary and canary.lower() in lowered]
-    return found
+    return [(kind, value) for kind, value in found if value not in allowed]
 
 
 def has_identity(text: str) -> bool:
@@ -72,9 +75,9 @@ def mask(value: str) -> str:
     return value[0] + "*" * min(len(value) - 2, 8) + value[-1]
 
 
-def scan_database(canaries: Iterable[str] = ()) -> list[Finding]:
+def scan_database(canaries: Iterable[str] = (), allowed: Iterable[str] = ()) -> list[Finding]:
     """Findings in every text, char and JSON column of every table (but IDENTITY_TABLES and IDENTITY_COLUMNS)."""
-    canaries = list(canaries)
+    canaries, allowed = list(canaries), set(allowed)
     findings = []
     for model in apps.get_models(include_auto_created=True):
         table = model._meta.db_table
@@ -92,17 +95,17 @@ def scan_database(canaries: Iterable[str] = ()) -> list[Finding]:
                     continue
                 text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
                 findings += [Finding(f"{table}.{field.column} row {pk}", kind, mask(found))
-                             for kind, found in identities(text, canaries)]
+                             for kind, found in identities(text, canaries, allowed)]
     return findings
 
 
-def scan_files(directories: Iterable[str | Path], canaries: Iterable[str] = ()) -> list[Finding]:
+def scan_files(directories: Iterable[str | Path], canaries: Iterable[str] = (), allowed: Iterable[str] = ()) -> list[Finding]:
     """Findings in every file under the directories, read as UTF-8 text line by line (binary parts rarely match)."""
-    canaries = list(canaries)
+    canaries, allowed = list(canaries), set(allowed)
     findings = []
     for directory in directories:
         for path in sorted(_files(Path(directory))):
-            findings += _scan_file(path, canaries)
+            findings += _scan_file(path, canaries, allowed)
     return findings
 
 
@@ -113,11 +116,11 @@ def _files(directory: Path) -> Iterator[Path]:
     yield from (path for path in directory.rglob("*") if path.is_file())
 
 
-def _scan_file(path: Path, canaries: list[str]) -> list[Finding]:
+def _scan_file(path: Path, canaries: list[str], allowed: set[str]) -> list[Finding]:
     findings = []
     with open(path, encoding="utf-8", errors="replace", newline="") as handle:
         for number, line in enumerate(handle, start=1):
-            findings += [Finding(f"{path}:{number}", kind, mask(found)) for kind, found in identities(line, canaries)]
+            findings += [Finding(f"{path}:{number}", kind, mask(found)) for kind, found in identities(line, canaries, allowed)]
     return findings
 
 

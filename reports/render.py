@@ -6,10 +6,14 @@ from an earlier run renders the same report again.
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from analysis.io import PRIVATE_FILE, private_directory
 
 from reports import publication, strategy
 from reports.assets import export_assets
@@ -29,11 +33,31 @@ def render_report(bundle_dir, kind, out_path):
     """Write the PDF to `out_path` and its figures and tables to `<out_path>.assets/`."""
     bundle = Bundle.load(bundle_dir)
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(out_path.parent)
     with translation.override(bundle.language):
         document = BUILDERS[kind](bundle)
         html = render_to_string(f"reports/{kind}.html", document)
-    HTML(string=html, base_url=str(bundle.directory)).write_pdf(out_path)
+    HTML(string=html, base_url=str(bundle.directory), url_fetcher=BundleFetcher(bundle.directory)).write_pdf(out_path)
+    out_path.chmod(PRIVATE_FILE)
     assets = out_path.with_name(out_path.name + ".assets")
     export_assets(bundle, document, assets)
     return Rendered(out_path, assets, html)
+
+
+class BundleFetcher(URLFetcher):
+    """Lets WeasyPrint read files inside the report bundle only (figures, the logo copied there) and data: URLs.
+
+    A report is rendered from text that respondents and platforms wrote; a reference to
+    http://... or file:///etc/passwd in it must not be fetched. Refused URLs raise ValueError,
+    which WeasyPrint logs and renders without the resource.
+    """
+
+    def __init__(self, root):
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.root = Path(root).resolve()
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme == "file" and not Path(unquote(parts.path)).resolve().is_relative_to(self.root):
+            raise ValueError(f"a report reads files inside its bundle only, not {parts.path}")
+        return super().fetch(url, headers)
