@@ -100,9 +100,11 @@ def open_private(path: str | Path, mode: str = "w", **options):
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """The frame as UTF-8 CSV without index, spreadsheet-safe and readable by its owner only."""
+    """The frame as UTF-8 CSV without index, spreadsheet-safe and readable by its owner only.
+
+    Lines end in CRLF (RFC 4180), so that a text cell holding a lone CR is quoted and stays one cell."""
     with open_private(path, "w", encoding="utf-8", newline="") as handle:
-        spreadsheet_safe_table(frame).to_csv(handle, index=False, lineterminator="\n")
+        spreadsheet_safe_table(frame).to_csv(handle, index=False, lineterminator="\r\n")
     return Path(path)
 
 
