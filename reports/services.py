@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 
 from analysis.bundle import write_bundle
+from analysis.disclosure import DEFAULT_THRESHOLD
 from analysis.io import file_sha256, load_dataset
 from analysis.plan import load_plan
 from analysis.run import run_plan
@@ -77,7 +78,7 @@ def write_analysis(wave, export_dir, bundle_dir, language, plan_path):
     plan, plan_sha256 = load_plan(plan_path)
     # The report language picks the codebook labels; the threshold is the stricter of plan and site.
     disclosure = dict(plan.get("disclosure") or {})
-    disclosure["min_cell"] = max(int(disclosure.get("min_cell", 5)), settings.UPTAKE_SUPPRESSION_THRESHOLD)
+    disclosure["min_cell"] = max(int(disclosure.get("min_cell", DEFAULT_THRESHOLD)), settings.UPTAKE_SUPPRESSION_THRESHOLD)
     plan = {**plan, "language": language, "disclosure": disclosure}
     dataset = load_dataset(files["responses"], files["codebook"])
     population = pd.read_csv(files["population"]) if files.get("population") else None

@@ -1,6 +1,7 @@
 """What leaves with a report: no respondent's free text in the assets, owner-only files, no fetching from outside
 the bundle."""
 
+import csv
 import http.server
 import stat
 import threading
@@ -11,8 +12,10 @@ from django.test import override_settings
 from weasyprint import HTML
 
 from platform_logs.privacy_scan import scan_files
+from reports.assets import write_csv
 from reports.render import BundleFetcher
 from reports.services import build_report
+from reports.tables import Table
 from surveys.demo import load_demo
 from surveys.models import Answer
 from tests.reports.conftest import DEMO_PLAN, demo_key_file
@@ -103,3 +106,12 @@ def test_rendering_fetches_nothing_from_outside_the_bundle(tmp_path):
 def test_the_fetcher_refuses_files_outside_the_bundle(tmp_path):
     with pytest.raises(ValueError, match="inside its bundle only"):
         BundleFetcher(tmp_path).fetch("file:///etc/passwd")
+
+
+def test_report_table_csvs_write_formula_text_as_text(tmp_path):
+    table = Table("t", "Title", ["Answer", "n"], [['=HYPERLINK("http://x","click")', "<5"], ["@SUM(A1)", "-1"]])
+
+    write_csv(table, tmp_path / "t.csv")
+
+    with open(tmp_path / "t.csv", encoding="utf-8", newline="") as handle:
+        assert list(csv.reader(handle)) == [["Answer", "n"], ['\'=HYPERLINK("http://x","click")', "<5"], ["'@SUM(A1)", "-1"]]
