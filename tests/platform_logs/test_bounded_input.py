@@ -6,7 +6,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -16,17 +15,20 @@ from platform_logs.services import ImportFormatError, import_source
 from .builders import add_chat_row, deeply_nested, sample, table_counts
 
 DEPTH = 200_000
-# The child reads the export through the importer and reports its own peak memory (ru_maxrss, KiB on Linux).
+# The child reads the export through the importer and reports the seconds the reading took (after Python and
+# Django have started) and its own peak memory (ru_maxrss, KiB on Linux).
 CHILD = """
-import resource, sys, django
+import resource, sys, time, django
 django.setup()
 from platform_logs.importers import IMPORTERS
 from platform_logs.importers.base import ImportContext, ImportFormatError
+started = time.monotonic()
 try:
     for _ in IMPORTERS["openwebui-chats-json"].read(sys.argv[1], ImportContext("deep")):
         pass
 except ImportFormatError as error:
     print(error)
+print(time.monotonic() - started)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
@@ -54,16 +56,14 @@ def refusal(kind, source):
 
 
 def test_a_deeply_nested_chats_export_fails_fast_in_little_memory(deep_chats_export, pseudonym_key_file):
-    started = time.monotonic()
     child = subprocess.run([sys.executable, "-c", CHILD, str(deep_chats_export)], capture_output=True, text=True,
-                           timeout=60, env={"DJANGO_SETTINGS_MODULE": "config.settings", "PATH": "/usr/bin:/bin",
-                                            "UPTAKE_PSEUDONYM_KEY_FILE": str(pseudonym_key_file)})
-    seconds = time.monotonic() - started
-    message, peak_kib = child.stdout.strip().splitlines()
+                           timeout=120, env={"DJANGO_SETTINGS_MODULE": "config.settings", "PATH": "/usr/bin:/bin",
+                                             "UPTAKE_PSEUDONYM_KEY_FILE": str(pseudonym_key_file)})
+    message, seconds, peak_kib = child.stdout.strip().splitlines()
 
     assert child.returncode == 0, child.stderr
     assert message == f"deep.json line 1, record 1: nesting deeper than {MAX_NESTING} levels"
-    assert seconds < 10
+    assert float(seconds) < 10  # the issue's bound; the reading takes well under a second when the machine is idle
     assert int(peak_kib) < 500 * 1024
 
 
