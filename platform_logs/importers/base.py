@@ -11,6 +11,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -255,16 +256,20 @@ def load_bounded_json(text, name, location):
     return json.loads(text)
 
 
-class _LineChunks:
-    """The stream for the JSON parser: `head` first, then the rest, handed out at most one line per read.
+class _CheckedChunks:
+    """The stream for the JSON parser: `head` first, then the rest, at most one line per read, each piece
+    checked for nesting depth and record size before the parser sees it.
 
-    The parser turns each read into events before it reads again, so `line` is the line of the
-    events being handled: errors can name it even in a file of one long line or of many short ones.
+    The parser turns each read into records before it reads again, so `line` is the line being
+    parsed. Strings are skipped (a bracket in a prompt is text), also across pieces. The caller
+    sets `yielded` to the records it has had from the parser, so that errors can name the record.
     """
 
-    def __init__(self, head, stream):
-        self._buffer, self._offset, self._stream = head, 0, stream
+    def __init__(self, head, stream, name):
+        self._buffer, self._offset, self._stream, self.name = head, 0, stream, name
         self.line, self._ended_line = 1, False
+        self.depth, self.record_bytes, self.yielded = 0, 0, 0
+        self._in_string, self._escaped = False, False
 
     def read(self, size=-1):
         if self._ended_line:
@@ -278,15 +283,47 @@ class _LineChunks:
         end = limit if newline < 0 else newline + 1
         chunk = self._buffer[self._offset:end]
         self._offset, self._ended_line = end, newline >= 0
+        self._check(chunk)
         return chunk
+
+    def _where(self, depths):
+        """Line and record of the end of `depths`: the records the parser has yielded, plus those begun since."""
+        begun = sum(1 for before, after in zip(depths, depths[1:]) if before == 1 and after == 2)
+        return f"line {self.line}, record {self.yielded + (depths[0] >= 2) + begun}"
+
+    def _check(self, chunk):
+        """Follow the nesting through `chunk` with bytes operations only (no Python step per character or token)."""
+        text = chunk
+        if self._escaped or b"\\" in text:  # escaped backslashes and quotes are no structure
+            text = text[1:] if self._escaped else text  # that byte was escaped by a backslash ending the last piece
+            text = text.replace(b"\\\\", b"")
+            self._escaped = text.endswith(b"\\")
+            text = text.replace(b'\\"', b"")
+        # Quotes and brackets only (a string begun in an earlier piece gets its quote back); then the strings
+        # without brackets, now pairs of adjacent quotes, go: that keeps every other quote's parity.
+        skeleton = (b'"' if self._in_string else b"") + text.translate(None, _NOT_STRUCTURE)
+        parts = skeleton.replace(b'""', b"").split(b'"')  # outside strings: every other part
+        self._in_string = len(parts) % 2 == 0
+        steps = memoryview(b"".join(parts[0::2]).translate(_BRACKET_STEPS)).cast("b")  # +1 open, -1 close
+        depths = list(accumulate(steps, initial=self.depth))
+        if max(depths) - 1 > MAX_NESTING:
+            raise too_deep(self.name, self._where(depths[:depths.index(MAX_NESTING + 2) + 1]))
+        self.record_bytes = 0 if min(depths) <= 1 else self.record_bytes + len(chunk)
+        if self.record_bytes > MAX_RECORD_BYTES:
+            raise too_large(self.name, self._where(depths))
+        self.depth = depths[-1]
+
+
+_BRACKET_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_NOT_STRUCTURE = bytes(set(range(256)) - set(b'"[]{}'))
 
 
 def json_array_items(source, expected):
     """Each element of a top-level JSON array, parsed incrementally so memory stays flat.
 
-    Records are built here from the parser's events (not by ijson.items, whose per-event path
-    grows with the depth) so that a record nesting deeper than MAX_NESTING or larger than
-    MAX_RECORD_BYTES stops the import at once, naming its line and record.
+    The bytes are checked before ijson sees them (ijson's per-event path grows with the depth):
+    a record nesting deeper than MAX_NESTING or larger than MAX_RECORD_BYTES stops the import at
+    once, naming its line and record.
     """
     import ijson  # only the JSON export importers need it
 
@@ -298,76 +335,15 @@ def json_array_items(source, expected):
             head = head[3:]
         if not head.lstrip(b" \t\r\n").startswith(b"["):
             raise ImportFormatError(name, "start", f"a JSON array of {expected}", head.lstrip())
-        chunks = _LineChunks(head, stream)
-        builder = _RecordBuilder(name, chunks)
+        chunks = _CheckedChunks(head, stream, name)
+        index = 0
         try:
-            for event, value in ijson.basic_parse(chunks, use_float=True):
-                record = builder.add(event, value)
-                if record is not _INCOMPLETE:
-                    yield builder.index, record
+            for index, item in enumerate(ijson.items(chunks, "item", use_float=True), start=1):
+                chunks.yielded = index
+                yield index, item
         except (ijson.JSONError, UnicodeDecodeError, ValueError):
-            raise ImportFormatError(name, f"line {chunks.line}, record {builder.index + 1}",
+            raise ImportFormatError(name, f"line {chunks.line}, record {index + 1}",
                                     f"valid UTF-8 JSON ({expected})") from None
     finally:
         if stream is not source:
             stream.close()
-
-
-_INCOMPLETE = object()
-_OPEN = {"start_map": dict, "start_array": list}
-_CLOSE = {"end_map", "end_array"}
-
-
-class _RecordBuilder:
-    """Builds the top-level array's elements from ijson's basic events, within MAX_NESTING and MAX_RECORD_BYTES."""
-
-    def __init__(self, name, chunks):
-        self.name, self.chunks = name, chunks
-        self.index, self.size, self.depth = 0, 0, 0
-        self.stack = []  # [container, pending key] from the record down to the innermost open container
-
-    def add(self, event, value):
-        """The finished record when `event` completes one, else _INCOMPLETE."""
-        if event in _OPEN:
-            self.depth += 1
-            if self.depth == 1:
-                return _INCOMPLETE  # the top-level array itself
-            if self.depth == 2:
-                self.index, self.size = self.index + 1, 0
-            elif self.depth - 1 > MAX_NESTING:
-                raise too_deep(self.name, self._where())
-            container = _OPEN[event]()
-            self._place(container)
-            self.stack.append([container, None])
-            return _INCOMPLETE
-        if event in _CLOSE:
-            self.depth -= 1
-            finished = self.stack.pop()[0] if self.stack else None
-            return finished if self.depth == 1 else _INCOMPLETE
-        if event == "map_key":
-            self.stack[-1][1] = value
-            self._grow(len(value))
-            return _INCOMPLETE
-        if self.depth == 1:  # a scalar element of the top-level array
-            self.index += 1
-            return value
-        self._grow(len(value) if isinstance(value, str) else 8)
-        self._place(value)
-        return _INCOMPLETE
-
-    def _place(self, value):
-        if not self.stack:
-            return
-        container, key = self.stack[-1]
-        if isinstance(container, list):
-            container.append(value)
-        else:
-            container[key] = value
-
-    def _grow(self, size):
-        self.size += size
-        if self.size > MAX_RECORD_BYTES:
-            raise too_large(self.name, self._where())
-
-    def _where(self):
-        return f"line {self.chunks.line}, record {self.index}"

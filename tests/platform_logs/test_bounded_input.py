@@ -12,7 +12,7 @@ import pytest
 from platform_logs.importers.base import MAX_NESTING
 from platform_logs.services import ImportFormatError, import_source
 
-from .builders import add_chat_row, deeply_nested, sample, table_counts
+from .builders import add_chat_row, chat_record, deeply_nested, message, sample, table_counts, write_chats
 
 DEPTH = 200_000
 # The child reads the export through the importer and reports the seconds the reading took (after Python and
@@ -122,6 +122,7 @@ def test_a_jsonl_line_longer_than_any_record_is_refused_without_reading_it_whole
 
 def test_a_record_larger_than_the_bound_in_a_json_export_is_refused(stored_before, monkeypatch):
     monkeypatch.setattr("platform_logs.importers.base.MAX_RECORD_BYTES", 1000)
+    monkeypatch.setattr("platform_logs.importers.base.READ_SIZE", 100)  # the bound is checked per piece read
 
     message = refusal("openwebui-chats-json", io.BytesIO(b'[{"id": "c", "pad": "' + b"x" * 5000 + b'"}]'))
 
@@ -150,3 +151,15 @@ def test_deep_json_in_litellm_metadata_is_an_invalid_record(stored_before, tmp_p
 
     assert refusal("litellm-spendlogs", path) == f"spend.csv line 2 metadata: nesting deeper than {MAX_NESTING} levels"
     assert table_counts() == stored_before
+
+
+@pytest.mark.parametrize("read_size", [7, 65536])
+def test_brackets_and_escapes_inside_text_are_not_nesting(stored_before, tmp_path, monkeypatch, read_size):
+    monkeypatch.setattr("platform_logs.importers.base.READ_SIZE", read_size)
+    text = 'Code: ' + "[{" * 100 + ' and a quote \\" and a backslash \\\\ and [[' * 20
+    chats = [chat_record(f"c{number}", "u1", [message(f"m{number}", "user", 1756000000 + number, models=["llama3.1:8b"],
+                                                       content=text)]) for number in range(3)]
+
+    summary = import_source("openwebui-chats-json", write_chats(tmp_path / "chats.json", chats))
+
+    assert summary.stored == 3
