@@ -12,9 +12,9 @@ from django.core.management import CommandError, call_command
 
 from platform_logs.models import UsageEvent
 from platform_logs.privacy_scan import scan_database, scan_files
-from platform_logs.services import import_source
+from platform_logs.services import ImportFormatError, import_source
 
-from .builders import CANARIES, PLANTED, SAMPLE_FILES, planted_copies, sample
+from .builders import CANARIES, PLANTED, SAMPLE_FILES, chat_record, message, planted_copies, sample, write_chats
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +169,28 @@ def planted_webui_db(directory):
                                  (f"{copy['id']} {chat_id}-{number}", user_id, PLANTED[4], updated_at, updated_at, json.dumps(copy["chat"])))
     database.close()
     return path
+
+
+@pytest.mark.parametrize("model", ["anna.schmidt@klinikum.example", "Anna Schmidt", "10.23.45.67",
+                                   "Bitte fasse den Arztbrief zusammen", "x" * 101])
+def test_a_model_that_is_no_model_id_is_an_invalid_record_named_without_its_content(model):
+    jsonl = json.dumps({"id": "1", "time": 1756000000, "kind": "prompt", "model": model}).encode()
+
+    with pytest.raises(ImportFormatError) as refused:
+        import_source("generic-jsonl", io.BytesIO(jsonl))
+
+    assert str(refused.value).startswith("<stream> line 1: expected 'model' as a model id like llama3.1:8b")
+    assert str(refused.value).endswith(f"got text of {len(model)} characters")
+    assert UsageEvent.objects.count() == 0
+
+
+def test_a_chats_export_with_an_identity_as_model_stores_the_rest_and_counts_it_invalid(tmp_path):
+    chats = [chat_record("c1", "u1", [message("m1", "user", 1756000000, models=["anna.schmidt@klinikum.example"]),
+                                      message("m2", "assistant", 1756000009, "m1", model="llama3.1:8b")])]
+
+    summary = import_source("openwebui-chats-json", write_chats(tmp_path / "chats.json", chats), skip_invalid=True)
+
+    assert (summary.stored, summary.invalid) == (1, 1)
+    assert summary.problems == ["chats.json record 1 message m1: expected 'models' as a model id like llama3.1:8b or "
+                                "openai/gpt-4o (letters, digits and ._:/@+-, at most 100 characters), got text of 29 characters"]
+    assert list(UsageEvent.objects.values_list("model", flat=True)) == ["llama3.1:8b"]
