@@ -8,6 +8,7 @@ selected.
 """
 
 import sqlite3
+from contextlib import suppress
 from pathlib import Path
 
 from platform_logs.identity import email_account_key, openwebui_account_key, pseudonym_for, subject_account_key
@@ -137,7 +138,8 @@ class _Database:
         except self.errors as error:
             raise ImportFormatError(self.name, "", "a readable Open WebUI database", found=str(error)) from None
         finally:
-            cursor.close()
+            with suppress(*self.errors):  # an import stopped early may have closed the database already
+                cursor.close()
 
     def close(self):
         self.connection.close()
