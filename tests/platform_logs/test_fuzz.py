@@ -1,9 +1,10 @@
-"""Random and adversarial records for every importer end in stored records that pass the privacy scan, or in a
-one-line error and an unchanged database."""
+"""Random and adversarial records for every importer (files and the Open WebUI database) end in stored records
+that pass the privacy scan, or in a one-line error and an unchanged database."""
 
 import csv
 import io
 import json
+import shutil
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from platform_logs.privacy_scan import scan_database
 from platform_logs.services import ImportFormatError, import_source
 
-from .builders import CANARIES, PLANTED, deeply_nested, gin_line, sample, table_counts
+from .builders import CANARIES, PLANTED, add_chat_row, deeply_nested, gin_line, sample, table_counts
 
 FUZZ = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 HOSTILE_TEXT = st.one_of(st.sampled_from(PLANTED), st.text(max_size=40), st.sampled_from(["", " ", "\x00", "=cmd|x", "../../etc"]))
@@ -97,3 +98,22 @@ def test_ollama_logs_with_hostile_request_lines(parts):
     lines = [gin_line(path=f"/api/{path}", client=client, method=method) for path, client, method in parts]
 
     imported_cleanly_or_refused("ollama-log", ("\n".join(lines) + "\n").encode())
+
+
+@pytest.mark.django_db(transaction=True)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_open_webui_database_with_hostile_chat_rows(tmp_path_factory, data):
+    database = tmp_path_factory.mktemp("db") / "webui.db"
+    shutil.copy(sample("openwebui-db"), database)
+    chats = json.loads(sample("openwebui-chats-json").read_text(encoding="utf-8"))
+    chat = mutated(data.draw(st.sampled_from(chats)), data)
+    add_chat_row(database, "hostile-chat", str(chat.get("user_id")), json.dumps(chat.get("chat")))
+
+    before = table_counts()
+    try:
+        import_source("openwebui-db", database)
+    except ImportFormatError as error:
+        assert "\n" not in str(error) and table_counts() == before
+        return
+    assert scan_database(CANARIES + PLANTED) == []
