@@ -21,6 +21,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from analysis.disclosure import DEFAULT_THRESHOLD
 from platform_logs.models import UsageEvent
 
 ONPREM = "onprem"
@@ -233,7 +234,7 @@ def costs_by_month(start, end, price_list=None):
     return with_costs(monthly_tokens(start, end), price_list)
 
 
-def costs_by_group(table, group_column, threshold=0, price_list=None):
+def costs_by_group(table, group_column, threshold=DEFAULT_THRESHOLD, price_list=None):
     """Reply tokens and costs per value of `group_column` in an export table with usage columns.
 
     Only rows that carry usage (linked respondents) count. Groups with fewer than `threshold`

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 from django.conf import settings
 
+from analysis.pipeline.io import open_private, write_csv
 from platform_logs.features import COUNT_COLUMNS, SHARE_COLUMNS, linkable_responses, usage_features, usage_window
 from platform_logs.models import FEATURES
 from surveys.export import CODEBOOK_COLUMNS, ExportError, wave_table, write_export
@@ -88,12 +89,11 @@ def export_wave_with_usage(wave, out_dir, fmt, language="en", keep_pseudonym=Fal
     paths = write_export(table, codebook, out_dir, wave.slug, fmt, language)
     summary = linkage_summary(wave)
     linkage_path = Path(out_dir) / f"{wave.slug}_linkage.json"
-    linkage_path.write_text(json.dumps(summary.__dict__, indent=2) + "\n", encoding="utf-8")
+    with open_private(linkage_path, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(summary.__dict__, indent=2) + "\n")
     paths.append(linkage_path)
     if with_population:
-        population_path = Path(out_dir) / f"{wave.slug}_population.csv"
-        population_table(wave).to_csv(population_path, index=False, encoding="utf-8")
-        paths.append(population_path)
+        paths.append(write_csv(population_table(wave), Path(out_dir) / f"{wave.slug}_population.csv"))
     return UsageExportResult(paths, len(table), summary)
 
 

@@ -33,8 +33,8 @@ def summarize(wave):
     if group_item:
         table, _codebook = wave_table_with_usage(wave)
         if group_item in table:
-            threshold = getattr(settings, "UPTAKE_SUPPRESSION_THRESHOLD", 0)
-            by_group = _records(costs.costs_by_group(table, group_item, threshold, price_list), "group")
+            by_group = _records(costs.costs_by_group(table, group_item, settings.UPTAKE_SUPPRESSION_THRESHOLD, price_list),
+                                "group")
     return {
         "window": {"start": start.isoformat(), "end": end.isoformat(), "days": (end - start).days,
                    "set_for_wave": custom},

@@ -3,8 +3,9 @@
 On request figures also come as TIFF (600 dpi, what journals ask for line art with text) and EPS,
 both made from the figure's vector PDF by poppler (pdftoppm, pdftops).
 
-Tables are written exactly as printed (suppressed cells keep their marker). The PNG is rasterised
-from the figure's PDF with poppler's pdftoppm; without it the PNG is skipped and a note says so.
+Tables are written exactly as printed (suppressed cells keep their marker; a text cell a spreadsheet
+would run as a formula starts with '). The PNG is rasterised from the figure's PDF with poppler's
+pdftoppm; without it the PNG is skipped and a note says so. Every file is readable by its owner only.
 """
 
 import csv
@@ -12,7 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-
+from analysis.pipeline.io import PRIVATE_FILE, open_private, private_directory, spreadsheet_safe
 from reports.facts import Figure
 from reports.tables import Table
 
@@ -28,14 +29,16 @@ def export_assets(bundle, document, directory, figure_formats=()):
     directory = Path(directory)
     if directory.exists():
         shutil.rmtree(directory)
-    (directory / "figures").mkdir(parents=True)
-    (directory / "tables").mkdir(parents=True)
+    private_directory(directory / "figures")
+    private_directory(directory / "tables")
+    directory.chmod(0o700)
     rasterising = []
     for item in _walk(document):
         if isinstance(item, Table):
             stem = directory / "tables" / f"table_{item.number:02d}_{item.key}"
             write_csv(item, stem.with_suffix(".csv"))
-            stem.with_suffix(".tex").write_text(latex(item), encoding="utf-8")
+            with open_private(stem.with_suffix(".tex"), "w", encoding="utf-8") as handle:
+                handle.write(latex(item))
         elif isinstance(item, Figure):
             rasterising += export_figure(bundle.directory / item.src,
                                          directory / "figures" / f"figure_{item.number:02d}_{item.key}", figure_formats)
@@ -45,6 +48,9 @@ def export_assets(bundle, document, directory, figure_formats=()):
     for name in ("results.json", "context.json"):
         if (bundle.directory / name).exists():
             shutil.copyfile(bundle.directory / name, directory / name)
+    for path in directory.rglob("*"):
+        if path.is_file():
+            path.chmod(PRIVATE_FILE)
     return directory
 
 
@@ -67,10 +73,10 @@ def _walk(value):
 
 
 def write_csv(table, path):
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    with open_private(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(table.columns)
-        writer.writerows(table.rows)
+        writer.writerow([spreadsheet_safe(cell) for cell in table.columns])
+        writer.writerows([spreadsheet_safe(cell) for cell in row] for row in table.rows)
 
 
 def _tex(text):

@@ -4,6 +4,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.disclosure import DEFAULT_THRESHOLD
+
 
 @dataclass
 class Bundle:
@@ -30,7 +32,8 @@ class Bundle:
     @property
     def threshold(self):
         """The stricter of the analysis threshold and the site's setting."""
-        return max(int(self.meta.get("disclosure_threshold") or 5), int(self.context.get("threshold") or 5))
+        return max(int(self.meta.get("disclosure_threshold") or DEFAULT_THRESHOLD),
+                   int(self.context.get("threshold") or DEFAULT_THRESHOLD))
 
     @property
     def analysed(self):

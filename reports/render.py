@@ -6,10 +6,14 @@ from an earlier run renders the same report again.
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from analysis.pipeline.io import PRIVATE_FILE, private_directory
 
 from reports import publication, strategy
 from reports.assets import export_assets
@@ -32,11 +36,12 @@ def render_report(bundle_dir, kind, out_path, figure_formats=()):
     when `figure_formats` asks), and for a publication report the Word manuscript beside the PDF."""
     bundle = Bundle.load(bundle_dir)
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(out_path.parent)
     with translation.override(bundle.language):
         document = BUILDERS[kind](bundle)
         html = render_to_string(f"reports/{kind}.html", document)
-    HTML(string=html, base_url=str(bundle.directory)).write_pdf(out_path)
+    HTML(string=html, base_url=str(bundle.directory), url_fetcher=BundleFetcher(bundle.directory)).write_pdf(out_path)
+    out_path.chmod(PRIVATE_FILE)
     assets = out_path.with_name(out_path.name + ".assets")
     export_assets(bundle, document, assets, figure_formats)
     manuscript = None
@@ -45,3 +50,22 @@ def render_report(bundle_dir, kind, out_path, figure_formats=()):
             manuscript = write_manuscript(html, assets, out_path.with_suffix(".docx"), document["document_title"],
                                           bundle.language)
     return Rendered(out_path, assets, html, manuscript)
+
+
+class BundleFetcher(URLFetcher):
+    """Lets WeasyPrint read files inside the report bundle only (figures, the logo copied there) and data: URLs.
+
+    A report is rendered from text that respondents and platforms wrote; a reference to
+    http://... or file:///etc/passwd in it must not be fetched. Refused URLs raise ValueError,
+    which WeasyPrint logs and renders without the resource.
+    """
+
+    def __init__(self, root):
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.root = Path(root).resolve()
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme == "file" and not Path(unquote(parts.path)).resolve().is_relative_to(self.root):
+            raise ValueError(f"a report reads files inside its bundle only, not {parts.path}")
+        return super().fetch(url, headers)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.db.models import Q
 
 from analysis.pipeline.bundle import write_bundle
+from analysis.disclosure import DEFAULT_THRESHOLD
 from analysis.pipeline.io import file_sha256, load_dataset
 from analysis.pipeline.plan import load_plan
 from analysis.pipeline.run import run_plan
@@ -82,7 +83,7 @@ def write_analysis(wave, export_dir, bundle_dir, language, plan_path):
     plan, plan_sha256 = load_plan(plan_path)
     # The report language picks the codebook labels; the threshold is the stricter of plan and site.
     disclosure = dict(plan.get("disclosure") or {})
-    disclosure["min_cell"] = max(int(disclosure.get("min_cell", 5)), settings.UPTAKE_SUPPRESSION_THRESHOLD)
+    disclosure["min_cell"] = max(int(disclosure.get("min_cell", DEFAULT_THRESHOLD)), settings.UPTAKE_SUPPRESSION_THRESHOLD)
     plan = {**plan, "language": language, "disclosure": disclosure}
     dataset = load_dataset(files["responses"], files["codebook"])
     population = pd.read_csv(files["population"]) if files.get("population") else None

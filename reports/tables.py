@@ -242,8 +242,6 @@ def dropout(bundle):
 def topics(bundle):
     tables = []
     for result_id in bundle.ids("text/"):
-        if result_id.endswith("/examples"):
-            continue
         result = bundle.result(result_id)
         if not result.get("table"):
             continue

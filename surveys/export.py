@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.descriptives import other_texts
+from analysis.pipeline.io import PRIVATE_FILE, private_directory, write_csv
 from surveys.flow import answer_codes
 from surveys.instruments import NOT_APPLICABLE, ChoiceItem, Likert, LikertMatrix, MultipleChoice, Number, Scale010, Text
 from surveys.models import Answer, PageVisit, Response
 
 FORMATS = ("csv", "sav")
+FREE_TEXT_TYPES = ("text", "textarea")
 LANGUAGES = ("en", "de")
 NOT_APPLICABLE_CODE = -1
 OTHER = "other"
@@ -284,16 +287,27 @@ def write_export(table, codebook, out_dir, wave_slug, fmt, language="en"):
         raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if language not in LANGUAGES:
         raise ExportError(f"unknown label language {language!r}; expected one of {', '.join(LANGUAGES)}")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = private_directory(out_dir)
     table_path = out_dir / f"{wave_slug}_responses.{fmt}"
     if fmt == "csv":
-        table.to_csv(table_path, index=False, encoding="utf-8")
+        write_csv(table, table_path)
     else:
         write_sav(table, codebook, table_path, language)
-    codebook_path = out_dir / f"{wave_slug}_codebook.csv"
-    codebook.to_csv(codebook_path, index=False, encoding="utf-8")
+        table_path.chmod(PRIVATE_FILE)
+    codebook_path = write_csv(codebook, out_dir / f"{wave_slug}_codebook.csv")
     return [table_path, codebook_path]
+
+
+def write_free_text(wave, out_dir):
+    """<slug>_free_text_RESTRICTED.csv: every free-text answer, sorted per variable and detached from its response.
+
+    Respondents may write names, numbers or addresses into free text; this file is the only place
+    the texts leave in (the report and its assets carry counts and topics only). Its name says how
+    to handle it."""
+    table, codebook = wave_table(wave)
+    columns = [row.variable for row in codebook.itertuples()
+               if row.source == "survey" and row.type in FREE_TEXT_TYPES and row.variable in table]
+    return write_csv(other_texts(table, columns), private_directory(out_dir) / f"{wave.slug}_free_text_RESTRICTED.csv")
 
 
 def write_sav(table, codebook, path, language="en"):

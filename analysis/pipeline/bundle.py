@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .context import Context
 from .figures import save_figure
+from .io import open_private, private_directory, write_csv
 from .results import to_jsonable
 
 PACKAGES = ("analysis", "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "factor_analyzer",
@@ -51,15 +52,15 @@ def dumps(document: dict) -> str:
 
 def write_bundle(ctx: Context, out: str | Path, plan_sha256: str) -> Path:
     """Write the bundle into `out` (created if needed); returns the path of results.json."""
-    out = Path(out)
-    (out / "tables").mkdir(parents=True, exist_ok=True)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
+    out = private_directory(out)
+    private_directory(out / "tables")
+    private_directory(out / "figures")
     for result in ctx.results:
         if result.table is not None:
-            path = out / "tables" / f"{result.id.replace('/', '__')}.csv"
-            result.table.to_csv(path, index=False, lineterminator="\n")
+            write_csv(result.table, out / "tables" / f"{result.id.replace('/', '__')}.csv")
     for spec in ctx.figures:
         save_figure(spec, out / "figures", ctx.threshold)
     path = out / "results.json"
-    path.write_text(dumps(results_document(ctx, plan_sha256)), encoding="utf-8")
+    with open_private(path, "w", encoding="utf-8") as handle:
+        handle.write(dumps(results_document(ctx, plan_sha256)))
     return path

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,13 @@ from analysis.errors import InputFormatError
 
 CODEBOOK_COLUMNS = ("variable", "source", "type")
 TEXT_TYPES = {"text", "textarea", "id", "timestamp"}
+
+# A text cell starting with one of these is run as a formula by Excel or LibreOffice (OWASP, "CSV
+# Injection"); the fullwidth forms are included because some spreadsheets fold them to ASCII.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# A negative number written as text (-1, -0.25, -.12, -3,5 %) is a number to a spreadsheet, never a formula.
+NEGATIVE_NUMBER = re.compile(r"-(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?(?: ?%)?")
+PRIVATE_FILE, PRIVATE_DIRECTORY = 0o600, 0o700
 
 
 @dataclass
@@ -51,6 +60,52 @@ def file_sha256(path: str | Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula, prefixed with ' so it shows as the text it is.
+
+    Numbers, missing values and text that is a negative number (-1, -.12) are returned unchanged.
+    Only CSV needs this: SPSS .sav and JSON keep the raw value.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not NEGATIVE_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell made spreadsheet-safe (numeric columns are left as they are)."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(spreadsheet_safe, na_action="ignore")
+    safe.columns = [spreadsheet_safe(column) for column in safe.columns]
+    return safe
+
+
+def private_directory(path: str | Path) -> Path:
+    """The directory; created readable by its owner only if it does not exist (exports and reports hold personal data)."""
+    path = Path(path)
+    if not path.exists():  # a directory the caller named (such as /tmp) keeps its mode
+        path.mkdir(parents=True, mode=PRIVATE_DIRECTORY)
+        path.chmod(PRIVATE_DIRECTORY)
+    return path
+
+
+def open_private(path: str | Path, mode: str = "w", **options):
+    """open() for a new file readable by its owner only (an existing one is made so too)."""
+    handle = open(path, mode, opener=lambda name, flags: os.open(name, flags, PRIVATE_FILE), **options)
+    os.chmod(handle.fileno(), PRIVATE_FILE)
+    return handle
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """The frame as UTF-8 CSV without index, spreadsheet-safe and readable by its owner only.
+
+    Lines end in CRLF (RFC 4180), so that a text cell holding a lone CR is quoted and stays one cell."""
+    with open_private(path, "w", encoding="utf-8", newline="") as handle:
+        spreadsheet_safe_table(frame).to_csv(handle, index=False, lineterminator="\r\n")
+    return Path(path)
 
 
 def read_table(path: str | Path) -> pd.DataFrame:

@@ -55,8 +55,13 @@ def descriptive_tables(ctx: Context) -> None:
         shown = disclosure.mask_small_groups(table, "n", ["mean", "sd", "median", "q1", "q3", "min", "max"], ctx.threshold)
         ctx.add(Result(f"descriptives/numeric/{block}", "descriptives", "Numeric summaries", table=shown))
     for block, columns in _blocks(ctx, "other_text").items():
-        ctx.add(Result(f"descriptives/other_text/{block}", "descriptives", "'Other' answers as written",
-                       table=descriptives.other_texts(frame, columns)))
+        # How many, never the texts: the bundle is copied next to the report. The texts themselves
+        # leave only through the restricted free-text export (docs/privacy.md).
+        texts = descriptives.other_texts(frame, columns)
+        counts = texts.groupby("variable").size().reindex(columns, fill_value=0).rename("n").rename_axis("variable")
+        ctx.add(Result(f"descriptives/other_text/{block}", "descriptives", "'Other' answers given (count)",
+                       table=disclosure.suppress_frequencies(counts.reset_index(), derived_columns=(),
+                                                             threshold=ctx.threshold)))
 
 
 def _option_columns(ctx: Context, columns: list[str]) -> list[str]:
@@ -261,8 +266,8 @@ def text_topics(ctx: Context) -> None:
             shown = disclosure.suppress_frequencies(found["topics"], count_column="n_answers", derived_columns=(),
                                                     threshold=ctx.threshold) if not found["topics"].empty else found["topics"]
             messages = [found["message"]] if found.get("message") else []
+            # The example answers are verbatim respondent text: they stay out of the bundle.
             ctx.add(Result(f"text/{column}", "text", f"Topics in {column}", table=shown, messages=messages))
-            ctx.add(Result(f"text/{column}/examples", "text", f"Example answers per topic: {column}", table=found["examples"]))
         ctx.attempt(f"text/{column}", "text", f"Topics in {column}", compute)
 
 

@@ -5,8 +5,6 @@ One object per line: `id`, `time` and `kind` required; `subject` or `email`, `mo
 anything else (such as content) is ignored and never stored.
 """
 
-import json
-
 from platform_logs.identity import email_account_key, event_key, pseudonym_for, subject_account_key
 from platform_logs.models import FEATURES, UsageEvent
 from surveys.pseudonyms import keyed_hash
@@ -16,6 +14,9 @@ from .base import (
     ImportFormatError,
     Invalid,
     feature_list,
+    invalid_model,
+    is_model_id,
+    load_bounded_json,
     non_negative_int,
     numbered_lines,
     open_binary,
@@ -43,11 +44,13 @@ def read(source, context):
 
 def _event(line, name, location, context):
     try:
-        record = json.loads(line)
+        record = load_bounded_json(line, name, location)
+    except ImportFormatError as error:
+        return Invalid(error)
     except ValueError:
         return Invalid(ImportFormatError(name, location, EXPECTED, line))
     if not isinstance(record, dict) or not record.get("id") or "time" not in record:
-        return Invalid(ImportFormatError(name, location, EXPECTED, line))
+        return Invalid(ImportFormatError(name, location, EXPECTED, record))
     if record.get("kind") not in UsageEvent.Kind.values:
         return Invalid(ImportFormatError(name, location, f"'kind' one of {', '.join(UsageEvent.Kind.values)}", record.get("kind")))
     occurred_at = parse_timestamp(record["time"])
@@ -59,6 +62,9 @@ def _event(line, name, location, context):
     features = [features] if isinstance(features, str) else features
     if not isinstance(features, list) or any(feature not in FEATURES for feature in features):
         return Invalid(ImportFormatError(name, location, f"'features' from {', '.join(FEATURES)}", features))
+    model = _text(record.get("model"))
+    if not is_model_id(model):
+        return invalid_model(name, location, "model", model)
     subject, email = _text(record.get("subject")), _text(record.get("email"))
     success, rating, score = record.get("success"), record.get("rating"), record.get("score")
     duration = record.get("duration_s")
@@ -70,7 +76,7 @@ def _event(line, name, location, context):
         account_key=subject_account_key(subject) or email_account_key(email),
         chat_key=keyed_hash(f"generic:chat:{record['chat_id']}") if record.get("chat_id") else "",
         occurred_at=occurred_at,
-        model=_text(record.get("model"))[:200],
+        model=model,
         features=feature_list(features),
         tokens_in=non_negative_int(record.get("tokens_in")),
         tokens_out=non_negative_int(record.get("tokens_out")),

@@ -15,12 +15,16 @@ from platform_logs.identity import email_account_key, event_key, pseudonym_for, 
 from platform_logs.models import UsageEvent
 
 from .base import (
+    MAX_RECORD_BYTES,
     SKIPPED,
     ImportFormatError,
     Invalid,
     connect_postgres,
+    invalid_model,
+    is_model_id,
     is_url,
     label,
+    load_bounded_json,
     non_negative_int,
     parse_timestamp,
     source_name,
@@ -34,6 +38,7 @@ TABLE = "LiteLLM_SpendLogs"
 # The columns `_event` reads; of the optional ones older LiteLLM versions lack some.
 TABLE_COLUMNS = (*REQUIRED_COLUMNS, "endTime", "model", "model_group", "user", "metadata", "end_user",
                  "prompt_tokens", "completion_tokens", "status")
+JSON_COLUMNS = ("metadata",)
 FETCH_SIZE = 500
 
 
@@ -42,14 +47,14 @@ def read(source, context):
         yield from _read_table(source, context)
         return
     name = source_name(source)
-    csv.field_size_limit(2**31 - 1)  # real exports can hold whole conversations in messages/response
+    csv.field_size_limit(MAX_RECORD_BYTES)  # real exports can hold whole conversations in messages/response
     stream = text_stream(source, name)
     reader = csv.DictReader(stream)
     try:
         try:
             header = reader.fieldnames or []
         except (UnicodeDecodeError, csv.Error) as error:
-            raise ImportFormatError(name, "line 1", "a CSV header in UTF-8", str(error)) from None
+            raise ImportFormatError(name, "line 1", "a CSV header in UTF-8", found=str(error)) from None
         missing = [column for column in REQUIRED_COLUMNS if column not in header]
         if missing:
             raise ImportFormatError(name, "line 1", f"a LiteLLM spend log header with columns {', '.join(REQUIRED_COLUMNS)}",
@@ -60,7 +65,7 @@ def read(source, context):
             except StopIteration:
                 return
             except (UnicodeDecodeError, csv.Error) as error:
-                raise ImportFormatError(name, f"line {reader.line_num + 1}", "CSV rows in UTF-8", str(error)) from None
+                raise ImportFormatError(name, f"line {reader.line_num + 1}", "CSV rows in UTF-8", found=str(error)) from None
             yield _event(row, name, f"line {reader.line_num}", context)
     finally:
         stream.close()
@@ -79,7 +84,10 @@ def _read_table(url, context):
             raise ImportFormatError(name, f'table "{TABLE}"', f"a LiteLLM proxy database whose {TABLE} table has "
                                     f"columns {', '.join(REQUIRED_COLUMNS)}", ",".join(sorted(present)) or None)
         columns = [column for column in TABLE_COLUMNS if column in present]
-        query = sql.SQL("SELECT {} FROM {}").format(sql.SQL(", ").join(map(sql.Identifier, columns)), sql.Identifier(TABLE))
+        # JSON columns come as text, parsed within bounds by `_caller`, not decoded unbounded by the driver.
+        selected = [sql.SQL("CAST({} AS TEXT)" if column in JSON_COLUMNS else "{}").format(sql.Identifier(column))
+                    for column in columns]
+        query = sql.SQL("SELECT {} FROM {}").format(sql.SQL(", ").join(selected), sql.Identifier(TABLE))
         with connection.cursor(name="uptake_import") as cursor:  # server-side: rows are streamed, not loaded at once
             cursor.itersize = FETCH_SIZE
             cursor.execute(query)
@@ -87,7 +95,7 @@ def _read_table(url, context):
                 row = {column: _as_text(value) for column, value in zip(columns, values)}
                 yield _event(row, name, f'"{TABLE}" row {row["request_id"]}', context)
     except Error as error:
-        raise ImportFormatError(name, f'table "{TABLE}"', "a readable LiteLLM spend log table", str(error).strip()) from None
+        raise ImportFormatError(name, f'table "{TABLE}"', "a readable LiteLLM spend log table", found=str(error).strip()) from None
     finally:
         connection.close()
 
@@ -121,7 +129,13 @@ def _event(row, name, location, context):
     if context.since is not None and started < context.since:
         return SKIPPED
     ended = _utc(parse_timestamp(row.get("endTime") or "") or _naive(row.get("endTime") or ""))
-    caller = _caller(row)
+    model = row.get("model_group") or row.get("model") or ""
+    if not is_model_id(model):
+        return invalid_model(name, location, "model_group" if row.get("model_group") else "model", model)
+    try:
+        caller = _caller(row, name, location)
+    except ImportFormatError as error:
+        return Invalid(error)
     is_email = "@" in caller
     status = (row.get("status") or "").strip().lower()
     return UsageEvent(
@@ -131,7 +145,7 @@ def _event(row, name, location, context):
         pseudonym=pseudonym_for(email=caller) if is_email else pseudonym_for(subject=caller),
         account_key=email_account_key(caller) if is_email else subject_account_key(caller),
         occurred_at=started,
-        model=(row.get("model_group") or row.get("model") or "")[:200],
+        model=model,
         features="chat",
         tokens_in=non_negative_int(row.get("prompt_tokens")),
         tokens_out=non_negative_int(row.get("completion_tokens")),
@@ -140,12 +154,12 @@ def _event(row, name, location, context):
     )
 
 
-def _caller(row):
+def _caller(row, name, location):
     """Whom the request was for: `user` as sent, else the key's user id in metadata, else `end_user`."""
     if row.get("user"):
         return row["user"].strip()
     try:
-        metadata = json.loads(row.get("metadata") or "{}")
+        metadata = load_bounded_json(row.get("metadata") or "{}", name, f"{location} metadata")
     except ValueError:
         metadata = {}
     if isinstance(metadata, dict) and isinstance(metadata.get("user_api_key_user_id"), str):

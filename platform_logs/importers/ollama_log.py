@@ -10,14 +10,16 @@ settings.UPTAKE_OLLAMA_TIME_ZONE, UTC unless set (Ollama's container runs in UTC
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from platform_logs.identity import time_ordered_key_function
 from platform_logs.models import PlatformRequest
+from platform_logs.privacy_scan import has_identity
 
-from .base import EXCERPT_LENGTH, SKIPPED, ImportFormatError, Invalid, open_binary, source_name
+from .base import SKIPPED, ImportFormatError, Invalid, open_binary, source_name
 
 SOURCE = "ollama"
 ROW_MODEL = PlatformRequest
@@ -41,6 +43,9 @@ UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "µs": 1e-6, "μs"
 # The common one-unit forms, parsed without a regex; anything else (1m24s, 1h2m3s) goes through DURATION_PART.
 SUBSECOND_UNITS = {"ms": 1e-3, "µs": 1e-6, "μs": 1e-6, "us": 1e-6, "ns": 1e-9}
 MAX_LATENCY_SECONDS = 1e7
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"})
+# The paths Ollama serves (/api/chat, /v1/chat/completions, /v1/models/llama3.1:8b); the query is dropped before.
+REQUEST_PATH = re.compile(r"/[A-Za-z0-9._:~/+-]{0,199}")
 
 
 def parse_go_duration(text):
@@ -73,7 +78,7 @@ def read(source, context):
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError:
-                error = ImportFormatError(name, f"line {number}", "UTF-8 text", raw[:EXCERPT_LENGTH])
+                error = ImportFormatError(name, f"line {number}", "UTF-8 text", raw)
                 if not recognized:
                     raise error from None
                 yield Invalid(error)
@@ -112,14 +117,15 @@ def read(source, context):
             occurrence = repeats[request_line] = repeats.get(request_line, -1) + 1
             status, latency, method, path = match.group(7, 8, 9, 10)
             status, latency_seconds = int(status), parse_go_duration(latency)
-            if latency_seconds is None or occurred_at is None or not 100 <= status <= 599:
+            path = path.partition("?")[0]  # a query string could carry anything: only the path is kept
+            if not is_request_path(path) or method not in HTTP_METHODS:
+                yield Invalid(_invalid_target(name, number, method, path))
+            elif latency_seconds is None or occurred_at is None or not 100 <= status <= 599:
                 yield Invalid(_invalid_request(name, number, status, latency, occurred_at, request_line))
             elif since is not None and occurred_at < since:
                 yield SKIPPED
             else:
-                # A query string could carry anything: only the path is kept.
-                yield (key(f"{request_line}#{occurrence}", epoch), occurred_at, status, latency_seconds, method[:10],
-                       path.partition("?")[0][:200])
+                yield key(f"{request_line}#{occurrence}", epoch), occurred_at, status, latency_seconds, method, path
         if not recognized and first_line is not None:
             raise _not_an_ollama_log(name, first_line)
     finally:
@@ -133,6 +139,19 @@ def _local_time(match, zone):
         return datetime(*(int(part) for part in match.groups()[:6]), tzinfo=zone)
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=4096)  # a log repeats a few paths millions of times
+def is_request_path(path):
+    return REQUEST_PATH.fullmatch(path) is not None and not has_identity(path)
+
+
+def _invalid_target(name, number, method, path):
+    location = f"line {number}"
+    if method not in HTTP_METHODS:
+        return ImportFormatError(name, location, f"an HTTP method ({', '.join(sorted(HTTP_METHODS))})", method)
+    return ImportFormatError(name, location, "a request path of letters, digits and ._:~/+- (at most 200 characters, "
+                                             "no e-mail or IP address)", path)
 
 
 def _invalid_request(name, number, status, latency, occurred_at, request_line):

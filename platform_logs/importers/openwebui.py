@@ -5,23 +5,33 @@ pseudonyms or account keys; titles, contents, file names, comments and snapshots
 into an event.
 """
 
-import json
-
 from platform_logs.identity import event_key, openwebui_account_key
 from platform_logs.models import UsageEvent
 from surveys.pseudonyms import keyed_hash
 
-from .base import SKIPPED, ImportFormatError, Invalid, epoch_to_datetime, feature_list, non_negative_int
+from .base import (
+    SKIPPED,
+    ImportFormatError,
+    Invalid,
+    epoch_to_datetime,
+    feature_list,
+    invalid_model,
+    is_model_id,
+    load_bounded_json,
+    non_negative_int,
+)
 
 SOURCE = UsageEvent.Source.OPENWEBUI
 NANOSECONDS = 1e9
 
 
-def load_json_column(value):
-    """A JSON column as Python: SQLite gives text, PostgreSQL already decoded JSON."""
-    if value is None or isinstance(value, (dict, list)):
-        return value
-    return json.loads(value)
+def load_json_column(value, name, location):
+    """A JSON column's text as Python (the query casts it to text, so PostgreSQL does not decode it unbounded).
+
+    ValueError if it is not JSON; ImportFormatError if it is too large or nests too deep."""
+    if value is None:
+        return None
+    return load_bounded_json(value, name, location)
 
 
 def chat_events(chat, name, location, since=None, pseudonym=""):
@@ -83,10 +93,14 @@ def _message_event(message_id, message, messages, name, location, since, account
         event.kind = UsageEvent.Kind.PROMPT
         models = message.get("models")
         event.model = _model_name(models[0] if isinstance(models, list) and models else "")
+        if not is_model_id(event.model):
+            return invalid_model(name, where, "models", event.model)
         event.features = feature_list(_prompt_features(message))
         return event
     event.kind = UsageEvent.Kind.REPLY
     event.model = _model_name(message.get("model"))
+    if not is_model_id(event.model):
+        return invalid_model(name, where, "model", event.model)
     parent = messages.get(str(message.get("parentId")))
     found = _reply_features(message) | (_prompt_features(parent) if isinstance(parent, dict) else set())
     event.features = feature_list(found)
@@ -96,7 +110,7 @@ def _message_event(message_id, message, messages, name, location, since, account
 
 
 def _model_name(value):
-    return value[:200] if isinstance(value, str) else ""
+    return value if isinstance(value, str) else ""
 
 
 def _items(message, key):
@@ -175,6 +189,9 @@ def feedback_event(feedback, name, location, since=None, pseudonym=""):
     details = data.get("details") if isinstance(data.get("details"), dict) else {}
     score = non_negative_int(details.get("rating"))
     chat_id = meta.get("chat_id")
+    model = _model_name(data.get("model_id"))
+    if not is_model_id(model):
+        return invalid_model(name, location, "data.model_id", model)
     return UsageEvent(
         event_key=event_key(SOURCE, f"feedback:{feedback['id']}"),
         source=SOURCE,
@@ -183,7 +200,7 @@ def feedback_event(feedback, name, location, since=None, pseudonym=""):
         account_key=openwebui_account_key(feedback["user_id"]),
         chat_key=keyed_hash(f"openwebui:chat:{chat_id}") if chat_id else "",
         occurred_at=occurred_at,
-        model=_model_name(data.get("model_id")),
+        model=model,
         rating=rating,
         score=score if score is not None and 1 <= score <= 10 else None,
     )

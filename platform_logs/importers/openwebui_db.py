@@ -8,6 +8,7 @@ selected.
 """
 
 import sqlite3
+from contextlib import suppress
 from pathlib import Path
 
 from platform_logs.identity import email_account_key, openwebui_account_key, pseudonym_for, subject_account_key
@@ -38,7 +39,7 @@ def read(source, context):
         if database.has_table("feedback"):
             yield from _feedback(database, name, context, pseudonyms)
     except database.errors as error:
-        raise ImportFormatError(name, "", "a readable Open WebUI database", str(error).strip()) from None
+        raise ImportFormatError(name, "", "a readable Open WebUI database", found=str(error).strip()) from None
     finally:
         database.close()
 
@@ -52,12 +53,15 @@ def _lower_bound(context, cursor_name):
 
 def _chats(database, name, context, pseudonyms):
     newest = context.cursor.get("chat_updated_at", 0)
-    rows = database.rows('SELECT id, user_id, chat, updated_at FROM chat WHERE updated_at >= {} ORDER BY updated_at',
-                         _lower_bound(context, "chat_updated_at"))
+    rows = database.rows("SELECT id, user_id, CAST(chat AS TEXT), updated_at FROM chat WHERE updated_at >= {} "
+                         "ORDER BY updated_at", _lower_bound(context, "chat_updated_at"))
     for chat_id, user_id, body, updated_at in rows:
         location = f"chat {chat_id}"
         try:
-            chat = {"id": chat_id, "user_id": user_id, "chat": load_json_column(body)}
+            chat = {"id": chat_id, "user_id": user_id, "chat": load_json_column(body, name, location)}
+        except ImportFormatError as error:
+            yield Invalid(error)
+            continue
         except ValueError:
             yield Invalid(ImportFormatError(name, location, "'chat' to hold JSON"))
             continue
@@ -68,13 +72,17 @@ def _chats(database, name, context, pseudonyms):
 
 def _feedback(database, name, context, pseudonyms):
     newest = context.cursor.get("feedback_updated_at", 0)
-    rows = database.rows("SELECT id, user_id, type, data, meta, created_at, updated_at FROM feedback "
-                         "WHERE updated_at >= {} ORDER BY updated_at", _lower_bound(context, "feedback_updated_at"))
+    rows = database.rows("SELECT id, user_id, type, CAST(data AS TEXT), CAST(meta AS TEXT), created_at, updated_at "
+                         "FROM feedback WHERE updated_at >= {} ORDER BY updated_at",
+                         _lower_bound(context, "feedback_updated_at"))
     for feedback_id, user_id, kind, data, meta, created_at, updated_at in rows:
         location = f"feedback {feedback_id}"
         try:
-            record = {"id": feedback_id, "user_id": user_id, "type": kind, "data": load_json_column(data),
-                      "meta": load_json_column(meta), "created_at": created_at}
+            record = {"id": feedback_id, "user_id": user_id, "type": kind, "data": load_json_column(data, name, location),
+                      "meta": load_json_column(meta, name, location), "created_at": created_at}
+        except ImportFormatError as error:
+            yield Invalid(error)
+            continue
         except ValueError:
             yield Invalid(ImportFormatError(name, location, "'data' and 'meta' to hold JSON"))
             continue
@@ -88,12 +96,12 @@ def _epoch_seconds(value):
     return int(moment.timestamp()) if moment else 0
 
 
-def _oauth_subject(oauth_sub, oauth):
+def _oauth_subject(oauth_sub, oauth, name):
     """The identity provider's subject: `oauth_sub` is "provider@sub"; newer versions keep {"provider": {"sub": ...}}."""
     if oauth_sub:
         return oauth_sub.partition("@")[2] or oauth_sub
     try:
-        providers = load_json_column(oauth) or {}
+        providers = load_json_column(oauth, name, "table 'user' column 'oauth'") or {}
     except ValueError:
         return ""
     for details in providers.values() if isinstance(providers, dict) else ():
@@ -117,9 +125,9 @@ class _Database:
         columns = self.columns("user")
         email = "email" if "email" in columns else "NULL"
         oauth_sub = "oauth_sub" if "oauth_sub" in columns else "NULL"
-        oauth = "oauth" if "oauth" in columns else "NULL"
+        oauth = "CAST(oauth AS TEXT)" if "oauth" in columns else "NULL"
         for user_id, address, sub, providers in self.rows(f'SELECT id, {email}, {oauth_sub}, {oauth} FROM "user"'):
-            yield user_id, _oauth_subject(sub, providers), address
+            yield user_id, _oauth_subject(sub, providers, self.name), address
 
     def rows(self, sql, *params):
         cursor = self.connection.cursor()
@@ -128,9 +136,10 @@ class _Database:
             while batch := cursor.fetchmany(FETCH_SIZE):
                 yield from batch
         except self.errors as error:
-            raise ImportFormatError(self.name, "", "a readable Open WebUI database", str(error)) from None
+            raise ImportFormatError(self.name, "", "a readable Open WebUI database", found=str(error)) from None
         finally:
-            cursor.close()
+            with suppress(*self.errors):  # an import stopped early may have closed the database already
+                cursor.close()
 
     def close(self):
         self.connection.close()
@@ -150,7 +159,7 @@ class _SqliteDatabase(_Database):
             found = self.connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
             return found.fetchone() is not None
         except sqlite3.DatabaseError as error:
-            raise ImportFormatError(self.name, "", "an Open WebUI SQLite database", str(error)) from None
+            raise ImportFormatError(self.name, "", "an Open WebUI SQLite database", found=str(error)) from None
 
     def columns(self, table):
         return {row[1] for row in self.connection.execute(f'PRAGMA table_info("{table}")')}
@@ -185,6 +194,6 @@ class _PostgresDatabase(_Database):
                 cursor.execute(sql.format(*[self.placeholder] * len(params)), params)
                 yield from cursor
             except self.errors as error:
-                raise ImportFormatError(self.name, "", "a readable Open WebUI database", str(error)) from None
+                raise ImportFormatError(self.name, "", "a readable Open WebUI database", found=str(error)) from None
 
 

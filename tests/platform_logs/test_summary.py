@@ -63,7 +63,7 @@ def test_costs_per_group_count_linked_respondents_and_suppress_small_groups(link
 
     table, _codebook = wave_table_with_usage(linked_wave)
 
-    groups = costs.costs_by_group(table, "role")
+    groups = costs.costs_by_group(table, "role", threshold=1)
     assert groups.loc[1, "people"] == 1 and groups.loc[1, "cost_onprem"] == pytest.approx(0.90)  # alice, physician
     assert groups.loc[2, "people"] == 1 and groups.loc[2, "cost_cloud"] == 0  # erin; bob is not linked
     suppressed = costs.costs_by_group(table, "role", threshold=2)

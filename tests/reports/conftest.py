@@ -34,6 +34,14 @@ def pdf_objects(path):
     return b"\n".join(parts)
 
 
+def demo_key_file(tmp_path_factory):
+    """The tests' pseudonym key file, for module-scoped fixtures that run before the autouse one."""
+    key_file = tmp_path_factory.getbasetemp() / "pseudonym.key"
+    if not key_file.exists():
+        key_file.write_text("0123456789abcdef" * 4 + "\n", encoding="ascii")
+    return key_file
+
+
 @pytest.fixture(scope="module")
 def demo_reports(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo wave's reports, built once for the module inside a transaction that is rolled back.
@@ -42,11 +50,8 @@ def demo_reports(django_db_setup, django_db_blocker, tmp_path_factory):
     which is what makes pytest-django create the test database before this fixture runs.
     """
     out = tmp_path_factory.mktemp("reports")
-    key_file = tmp_path_factory.getbasetemp() / "pseudonym.key"
-    if not key_file.exists():
-        key_file.write_text("0123456789abcdef" * 4 + "\n", encoding="ascii")
     built = {}
-    with django_db_blocker.unblock(), override_settings(UPTAKE_PSEUDONYM_KEY_FILE=key_file,
+    with django_db_blocker.unblock(), override_settings(UPTAKE_PSEUDONYM_KEY_FILE=demo_key_file(tmp_path_factory),
                                                         UPTAKE_ANALYSIS_PLAN=DEMO_PLAN), transaction.atomic():
         wave = load_demo().wave
         for kind, language in (("publication", "en"), ("strategy", "en"), ("publication", "de"), ("strategy", "de")):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from platform_logs.export import export_wave_with_usage
-from surveys.export import FORMATS, LANGUAGES, ExportError
+from surveys.export import FORMATS, LANGUAGES, ExportError, write_free_text
 from surveys.models import Wave
 
 
@@ -22,8 +22,11 @@ class Command(BaseCommand):
                             help="also write <wave>_population.csv: usage of every platform user in the usage window "
                                  "and whether they responded with linkage consent, without pseudonyms (for the "
                                  "nonresponse analysis)")
+        parser.add_argument("--restricted-free-text", action="store_true",
+                            help="also write <wave>_free_text_RESTRICTED.csv: every free-text answer, detached from "
+                                 "its response (may hold names or contact details: handle as restricted)")
 
-    def handle(self, *args, wave, fmt, out, language, keep_pseudonym, with_population, **options):
+    def handle(self, *args, wave, fmt, out, language, keep_pseudonym, with_population, restricted_free_text, **options):
         found = Wave.objects.select_related("instrument_version").filter(slug=wave).first()
         if found is None:
             slugs = ", ".join(Wave.objects.order_by("slug").values_list("slug", flat=True)) or "none yet"
@@ -32,6 +35,8 @@ class Command(BaseCommand):
             result = export_wave_with_usage(found, out, fmt, language, keep_pseudonym, with_population)
         except ExportError as exc:
             raise CommandError(f"wave {wave!r}: {exc}") from exc
+        if restricted_free_text:
+            result.paths.append(write_free_text(found, out))
         for path in result.paths:
             self.stdout.write(str(path))
         self.stdout.write(f"{result.rows} responses exported")
