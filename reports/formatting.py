@@ -8,7 +8,10 @@ unmarked, so the site's threshold holds even for a bundle made with a lower one.
 import math
 
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from analysis import apa
 
 DASH = "–"
 
@@ -31,7 +34,7 @@ def number(value, decimals=2):
         value = float(value)
     except (TypeError, ValueError):
         return str(value)
-    text = formats.number_format(round(value, decimals), decimals)
+    text = formats.number_format(round(value, decimals), decimals, force_grouping=True)
     return text[1:] if text.startswith("-") and float(value) == 0 else text
 
 
@@ -67,6 +70,18 @@ def bounded(value, decimals=2):
         if text.startswith("-" + zero):
             return "-" + text[2:]
     return text
+
+
+def interval(low, high, decimals=2, bounded_by_one=False):
+    """A confidence interval "[60.7, 67.1]"; with decimal commas the bounds are split by a semicolon."""
+    shown = bounded if bounded_by_one else number
+    separator = "; " if formats.get_format("DECIMAL_SEPARATOR") == "," else ", "
+    return f"[{shown(low, decimals)}{separator}{shown(high, decimals)}]"
+
+
+def apa_text(text):
+    """An APA string from the analysis (analysis.apa) in the language the report is rendered in."""
+    return apa.localise(text or "", (get_language() or "en")[:2])
 
 
 def p_value(value):

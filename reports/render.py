@@ -12,6 +12,7 @@ from django.utils import translation
 from weasyprint import HTML
 
 from reports import publication, strategy
+from reports.analysis_log import write_analysis_log
 from reports.assets import export_assets
 from reports.bundle import Bundle
 
@@ -23,10 +24,12 @@ class Rendered:
     pdf: Path
     assets: Path
     html: str
+    log: Path
 
 
 def render_report(bundle_dir, kind, out_path):
-    """Write the PDF to `out_path` and its figures and tables to `<out_path>.assets/`."""
+    """Write the PDF to `out_path`, its figures and tables to `<out_path>.assets/` and the analysis's messages
+    to `<out_path>.analysis-log.txt`."""
     bundle = Bundle.load(bundle_dir)
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,4 +39,4 @@ def render_report(bundle_dir, kind, out_path):
     HTML(string=html, base_url=str(bundle.directory)).write_pdf(out_path)
     assets = out_path.with_name(out_path.name + ".assets")
     export_assets(bundle, document, assets)
-    return Rendered(out_path, assets, html)
+    return Rendered(out_path, assets, html, write_analysis_log(bundle, out_path))
