@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from reports import tables
 from reports.cherries import checklist
-from reports.facts import common, figure, numbered
+from reports.facts import common, day, figure, numbered
 from reports.formatting import apa_text, count, number, percent
 
 
@@ -76,7 +76,7 @@ def linkage_facts(bundle):
     return {"consenting": count(linkage.get("consenting_respondents"), t),
             "linked": count(linkage.get("respondents_linked"), t),
             "without_usage": count(linkage.get("consenting_without_usage"), t),
-            "start": linkage.get("window_start", ""), "end": linkage.get("window_end", "")}
+            "start": day((linkage.get("window_start") or "")[:10]), "end": day((linkage.get("window_end") or "")[:10])}
 
 
 def n_per_analysis(bundle):
@@ -116,8 +116,8 @@ def results_sections(bundle):
                              "the dashed line is the mean.")),
                     *[figure(bundle, name, _("Answers per item, neutral centred: %(block)s")
                              % {"block": bundle.label(name.split("__")[-1])},
-                             _("Diverging stacked bars: disagreement left of zero, agreement right, the neutral "
-                               "answer centred on zero; percent of valid answers."))
+                             _("Diverging stacked bars: the lower answers of the scale left of zero, the higher right, "
+                               "the middle answer centred on zero; percent of valid answers."))
                       for name in bundle.figures("likert_diverging__")],
                     *[tables.frequency(bundle, i) for i in likert_ids]]},
         {"title": _("Reliability of the scales"),

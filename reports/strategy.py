@@ -192,9 +192,10 @@ def cost_note(platform):
     costs = (platform or {}).get("costs") or {}
     if not costs.get("prices"):
         return ""
-    return _("Cost of the usage window's chat tokens at each price. Cloud list prices as of %(date)s (%(note)s); "
-             "the on-premises price is the site's own setting.") % {
-        "date": costs.get("reference_prices_as_of", DASH), "note": costs.get("reference_prices_note", "")}
+    # The reference price file's own note is English prose for whoever maintains it, not report text.
+    return _("Cost of the usage window's chat tokens at each price. Cloud list prices as of %(date)s (vendor list "
+             "prices, converted to EUR); the on-premises price is the site's own setting.") % {
+        "date": costs.get("reference_prices_as_of", DASH)}
 
 
 def key_messages(bundle):

@@ -32,7 +32,7 @@ WRAP = 40  # characters per line of a tick label or title
 TEXT = {
     "en": {
         "percent_valid": "% of valid answers",
-        "percent_diverging": "% of valid answers (disagreement left, agreement right of 0)",
+        "percent_diverging": "% of valid answers (towards “{low}” left, towards “{high}” right of 0)",
         "percent_answered": "% of respondents who answered the item",
         "percent_group": "% of respondents in the group who answered the item",
         "footnote": "Cells with fewer than {t} responses are suppressed (not drawn, marked “<{t}”).",
@@ -54,7 +54,7 @@ TEXT = {
     },
     "de": {
         "percent_valid": "% der gültigen Antworten",
-        "percent_diverging": "% der gültigen Antworten (Ablehnung links, Zustimmung rechts von 0)",
+        "percent_diverging": "% der gültigen Antworten (Richtung „{low}“ links, Richtung „{high}“ rechts von 0)",
         "percent_answered": "% der Befragten, die die Frage beantwortet haben",
         "percent_group": "% der Befragten der Gruppe, die die Frage beantwortet haben",
         "footnote": "Zellen mit weniger als {t} Antworten sind unterdrückt (nicht gezeichnet, markiert „<{t}“).",
@@ -285,7 +285,8 @@ def likert_diverging_chart(spec: dict, threshold: int) -> Figure:
     ax.axvline(0, color="#333333", linewidth=0.8)
     ticks = [t for t in range(-100, 101, 25) if abs(t) <= reach]
     ax.set_xticks(ticks, [f"{abs(t)}" for t in ticks])
-    ax.set_xlabel(wrap(text["percent_diverging"], 50))
+    # The scale's own words for its ends: "Never … Very often" is no agreement scale.
+    ax.set_xlabel(wrap(text["percent_diverging"].format(low=labels[levels[0]], high=labels[levels[-1]]), 60))
     ax.invert_yaxis()
     title(fig, spec["title"])
     _legend_above(fig, ax, len(levels))
