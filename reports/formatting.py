@@ -35,7 +35,7 @@ def number(value, decimals=2):
     except (TypeError, ValueError):
         return str(value)
     text = formats.number_format(round(value, decimals), decimals, force_grouping=True)
-    return text[1:] if text.startswith("-") and float(value) == 0 else text
+    return text[1:] if text.startswith("-") and round(value, decimals) == 0 else text  # "-0.00" reads as a sign
 
 
 def count(value, threshold):
