@@ -62,14 +62,12 @@ def percent(value, decimals=1):
 
 
 def bounded(value, decimals=2):
-    """Statistics bounded by 1 (alpha, r, p) without the leading zero, APA style."""
-    text = number(value, decimals)
-    for zero in ("0.", "0,"):
-        if text.startswith(zero):
-            return text[1:]
-        if text.startswith("-" + zero):
-            return "-" + text[2:]
-    return text
+    """Statistics bounded by 1 (alpha, r, loadings) without the leading zero: analysis.apa's rule, localised."""
+    if is_marker(value):
+        return value
+    if missing(value):
+        return DASH
+    return apa_text(apa.number(float(value), decimals, leading_zero=False))
 
 
 def interval(low, high, decimals=2, bounded_by_one=False):
@@ -85,11 +83,10 @@ def apa_text(text):
 
 
 def p_value(value):
+    """A p value as APA prints it in a table ("< .001", ".012", "> .999"): analysis.apa's rule, localised."""
     if missing(value):
         return DASH
-    if value < 0.001:
-        return "< " + bounded(0.001, 3)
-    return bounded(value, 3)
+    return apa_text(apa.pvalue(float(value), with_symbol=False))
 
 
 def suppressed_note(threshold):
