@@ -170,7 +170,7 @@ def comparisons(bundle):
         result = bundle.result(result_id)
         values = result.get("values") or {}
         outcome, by = comparison_names(bundle, result_id)
-        rows.append([outcome, by, apa_text(result.get("text")) or _("not computable (too few answers)"),
+        rows.append([outcome, by, apa_text(result.get("text")) or _("too few answers for a test"),
                      p_value(values.get("p_adj")) if "p_adj" in values else DASH])
     if not rows:
         return None

@@ -237,7 +237,10 @@ def bar_chart(spec: dict, threshold: int) -> Figure:
     labels = item_labels(spec, table["option"].astype(str).tolist())
     suppressed = table["suppressed"].astype(bool).to_numpy()
     width = _numeric(table["percent"].where(~table["suppressed"].astype(bool), 0)).to_numpy()
-    fig = new_figure(0.17 * lines(labels) + 0.12 * len(labels) + 1.3)
+    # Rows are evenly spaced, so each gets the height of the longest label: a three-line label beside
+    # one-line ones would otherwise run into its neighbours.
+    tallest = max((label.count("\n") + 1 for label in labels), default=1)
+    fig = new_figure(max(0.17 * tallest + 0.08, 0.29) * len(labels) + 1.3)
     ax = fig.add_subplot()
     ax.barh(range(len(labels)), width, color=BAR_COLOUR)
     language = spec.get("language", "en")

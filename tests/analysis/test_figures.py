@@ -189,7 +189,7 @@ def test_items_on_another_answer_scale_get_their_own_chart_and_legend(demo_runs)
     agreement = " ".join(svg_text(demo_runs / "en" / "figures" / "likert_diverging__availability_quality.svg"))
     frequency = " ".join(svg_text(
         demo_runs / "en" / "figures" / "likert_diverging__availability_quality__hallucinations.svg"))
-    assert "false or invented" not in agreement and "false or invented" in frequency
+    assert "made up" not in agreement and "made up" in frequency
     assert "agree" in agreement.lower() and "agree" not in frequency.lower()
 
 
