@@ -116,7 +116,7 @@ def test_publication_shows_the_sus_distribution_and_diverging_likert_figures(dem
     text = " ".join(pdf_text(demo_reports["publication", "en"].pdf).split())
     assert "Distribution of SUS scores with the grade bands" in text
     assert "Answers per item, neutral centred:" in text
-    assert "Diverging stacked bars: disagreement left of zero" in text
+    assert "Diverging stacked bars: the lower answers of the scale left of zero" in text
 
 
 def test_strategy_update_shows_the_use_case_figure(demo_reports):
