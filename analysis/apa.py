@@ -8,6 +8,16 @@ statistics with two decimals (one for large U/H); missing values give "n/a", nev
 from __future__ import annotations
 
 import math
+import re
+
+# Names of adjustment methods as a journal prints them ("Holm-adjusted p").
+METHOD_NAMES = {"holm": "Holm", "bonferroni": "Bonferroni", "fdr_bh": "Benjamini–Hochberg", "sidak": "Šidák"}
+# The words of this module's strings in German (DGPs, 2019, Richtlinien zur Manuskriptgestaltung, 5th ed.).
+GERMAN_WORDS = (
+    ("95% CI", "95%-KI"), ("IQR", "IQA"), ("n/a", "n. b."),
+    ("Fisher-Freeman-Halton exact test", "exakter Fisher-Freeman-Halton-Test"),
+    ("Fisher's exact test", "exakter Test nach Fisher"), ("grade", "Note"),
+)
 
 
 def _missing(value) -> bool:
@@ -84,3 +94,27 @@ def mean_sd(mean, sd) -> str:
 
 def median_iqr(median, q1, q3) -> str:
     return f"Mdn = {number(median)}, IQR [{number(q1)}, {number(q3)}]"
+
+
+def localise(text: str, language: str) -> str:
+    """A string built by this module in the report's language, applied where the report prints it.
+
+    English: adjustment methods by their authors' names ("Holm-adjusted p"). German (DGPs, 2019): the same
+    names, decimal comma (".31" -> ",31", "63.93" -> "63,93"), a semicolon between interval bounds
+    ("[,12; ,48]") and German words for CI, IQR and the tests.
+
+    >>> localise("H(2) = 7.81, p = .020 (holm-adjusted p = .040), 95% CI [.12, .48]", "de")
+    'H(2) = 7,81, p = ,020 (Holm-adjustiertes p = ,040), 95%-KI [,12; ,48]'
+    """
+    if not text:
+        return text
+    def method(match: re.Match) -> str:
+        name = METHOD_NAMES.get(match.group(1).lower(), match.group(1))
+        return f"{name}-adjustiertes p" if language == "de" else f"{name}-adjusted p"
+    text = re.sub(r"(\w+)-adjusted p\b", method, text)
+    if language != "de":
+        return text
+    for english, german in GERMAN_WORDS:
+        text = text.replace(english, german)
+    text = re.sub(r"\[([^\[\],]+), ([^\[\],]+)\]", r"[\1; \2]", text)
+    return re.sub(r"(?<![A-Za-z])\.(?=\d)", ",", text)

@@ -1,5 +1,9 @@
 """The wave export with usage: survey answers joined, by pseudonym, to the usage of respondents who consented.
 
+`export_with_usage(wave, out_dir, language) -> ExportFiles` is THE contract between the Django side
+and `analysis`: the files it writes are everything an analysis of a wave reads (the report pipeline
+calls it; `manage.py export_wave` writes the same files through `export_wave_with_usage`).
+
 surveys.export writes the answers and knows nothing of platform_logs; this module adds the
 `usage_*` columns (docs/export-format.md, "Usage columns") and, only when asked, the population
 file of all platform users for the nonresponse analysis. After the join the pseudonym column is
@@ -79,6 +83,28 @@ class UsageExportResult:
     paths: list[Path]
     rows: int
     summary: LinkageSummary
+
+
+@dataclass
+class ExportFiles:
+    """The CSV files one wave's analysis reads (docs/export-format.md), by role."""
+
+    responses: Path
+    codebook: Path
+    linkage: Path  # <slug>_linkage.json: consenting, linked and unlinked respondents (counts only)
+    population: Path | None  # all platform users, pseudonymous waves only (nonresponse analysis)
+
+
+def export_with_usage(wave, out_dir, language="en") -> ExportFiles:
+    """Export `wave` as CSV with its usage columns, codebook and linkage summary, plus the population file
+    when the wave is pseudonymous: the files `analysis` reads, in the codebook language `language`."""
+    paths = export_wave_with_usage(wave, out_dir, "csv", language, with_population=wave.is_pseudonymous).paths
+
+    def ending(suffix):
+        return next((Path(path) for path in paths if str(path).endswith(suffix)), None)
+
+    return ExportFiles(responses=ending("_responses.csv"), codebook=ending("_codebook.csv"),
+                       linkage=ending("_linkage.json"), population=ending("_population.csv"))
 
 
 def export_wave_with_usage(wave, out_dir, fmt, language="en", keep_pseudonym=False, with_population=False):

@@ -39,6 +39,24 @@ class Bundle:
     def analysed(self):
         return int(self.meta.get("responses_analysed") or 0)
 
+    def label(self, name):
+        """A variable, score, block or scale in the report's language: the plan's short name, else the
+        codebook's wording (results.json meta.labels, written by the analysis in the report language)."""
+        return ((self.meta.get("labels") or {}).get("variables") or {}).get(name) or name
+
+    def value_label(self, variable, code):
+        """The codebook's label of one coded value ("2" -> "Mehrmals pro Woche"), or '' if it has none."""
+        values = ((self.meta.get("labels") or {}).get("values") or {}).get(variable) or {}
+        try:
+            return values.get(f"{float(code):g}", "")
+        except (TypeError, ValueError):
+            return values.get(str(code), "")
+
+    def page_title(self, code):
+        """An instrument page's title as respondents saw it, else its code."""
+        pages = (self.context.get("instrument") or {}).get("pages") or []
+        return next((page["title"] for page in pages if page["code"] == code), code)
+
     def result(self, result_id):
         return self.results.get(result_id)
 

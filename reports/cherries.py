@@ -6,7 +6,7 @@ the answer; everything else is marked for the authors to complete, never guessed
 
 from django.utils.translation import gettext as _
 
-from reports.formatting import count, percent
+from reports.formatting import count, number, percent
 
 
 def checklist(bundle):
@@ -36,7 +36,8 @@ def checklist(bundle):
         (_("Development and pre-testing"), _("Development and testing"), todo),
         (_("Recruitment"), _("Open or closed survey"), _("Closed survey: access through a personal invitation link or the institution's sign-in.")),
         (_("Recruitment"), _("Contact mode"), _("%(created)s invitation links created, %(used)s used; %(sso)s responses through sign-in.")
-         % {"created": count(recruitment.get("invitations_created"), t), "used": count(recruitment.get("invitations_used"), t),
+         % {"created": number(recruitment.get("invitations_created"), 0),  # links, not respondents: not suppressed
+            "used": number(recruitment.get("invitations_used"), 0),
             "sso": count(recruitment.get("responses_via_sign_in"), t)}),
         (_("Recruitment"), _("Advertising the survey"), todo),
         (_("Administration"), _("Web/e-mail"), _("Web survey on the institution's own server (Uptake).")),

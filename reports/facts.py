@@ -1,7 +1,7 @@
 """What both reports print about a wave: title facts, provenance, figures and the withheld rule."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -47,17 +47,41 @@ def provenance(bundle):
     }
 
 
+def report_title(bundle):
+    """The survey's name in the report's language: the instrument's title as respondents saw it, with the
+    year the wave opened (a wave's own title is in one language only), else the wave's or plan's title."""
+    wave = bundle.context.get("wave", {})
+    title = (bundle.context.get("instrument") or {}).get("title") or ""
+    if not title:
+        return wave.get("title") or bundle.meta.get("title", "")
+    year = (wave.get("opens_at") or "")[:4]
+    return f"{title} {year}" if year and year not in title else title
+
+
+def day(iso):
+    """An ISO date (or "YYYY-MM-DD HH:MM") in the report language's date format."""
+    if not iso:
+        return ""
+    moment = datetime.fromisoformat(iso)
+    text = formats.date_format(moment.date(), "DATE_FORMAT")
+    return f"{text}, {moment:%H:%M}" if len(iso) > 10 else text
+
+
 def common(bundle, kind_title):
     """Template context both reports share."""
     wave = bundle.context.get("wave", {})
     branding = bundle.context.get("branding") or {}
+    title = report_title(bundle)
     return {
         "language": bundle.language,
         "kind_title": kind_title,
-        "title": wave.get("title") or bundle.meta.get("title", ""),
-        "document_title": f"{kind_title}: {wave.get('title') or bundle.meta.get('title', '')}",
+        "title": title,
+        "document_title": f"{kind_title}: {title}",
         "wave": wave,
         "period": period(wave) if wave.get("opens_at") else "",
+        "built_on": day(bundle.context.get("built_on")),
+        "data_cutoff": day(bundle.context.get("data_cutoff")),
+        "fieldwork_open": bool(bundle.context.get("fieldwork_open")),
         "institution": branding.get("institution", ""),
         "logo": branding.get("logo", ""),
         "colours": branding.get("colours") or {"primary": "#1f4e79", "secondary": "#0f7b6c", "accent": "#d9822b"},

@@ -8,7 +8,10 @@ unmarked, so the site's threshold holds even for a bundle made with a lower one.
 import math
 
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from analysis import apa
 
 DASH = "–"
 
@@ -32,7 +35,7 @@ def number(value, decimals=2):
     except (TypeError, ValueError):
         return str(value)
     text = formats.number_format(round(value, decimals), decimals, force_grouping=True)
-    return text[1:] if text.startswith("-") and float(value) == 0 else text
+    return text[1:] if text.startswith("-") and round(value, decimals) == 0 else text  # "-0.00" reads as a sign
 
 
 def count(value, threshold):
@@ -59,22 +62,31 @@ def percent(value, decimals=1):
 
 
 def bounded(value, decimals=2):
-    """Statistics bounded by 1 (alpha, r, p) without the leading zero, APA style."""
-    text = number(value, decimals)
-    for zero in ("0.", "0,"):
-        if text.startswith(zero):
-            return text[1:]
-        if text.startswith("-" + zero):
-            return "-" + text[2:]
-    return text
+    """Statistics bounded by 1 (alpha, r, loadings) without the leading zero: analysis.apa's rule, localised."""
+    if is_marker(value):
+        return value
+    if missing(value):
+        return DASH
+    return apa_text(apa.number(float(value), decimals, leading_zero=False))
+
+
+def interval(low, high, decimals=2, bounded_by_one=False):
+    """A confidence interval "[60.7, 67.1]"; with decimal commas the bounds are split by a semicolon."""
+    shown = bounded if bounded_by_one else number
+    separator = "; " if formats.get_format("DECIMAL_SEPARATOR") == "," else ", "
+    return f"[{shown(low, decimals)}{separator}{shown(high, decimals)}]"
+
+
+def apa_text(text):
+    """An APA string from the analysis (analysis.apa) in the language the report is rendered in."""
+    return apa.localise(text or "", (get_language() or "en")[:2])
 
 
 def p_value(value):
+    """A p value as APA prints it in a table ("< .001", ".012", "> .999"): analysis.apa's rule, localised."""
     if missing(value):
         return DASH
-    if value < 0.001:
-        return "< " + bounded(0.001, 3)
-    return bounded(value, 3)
+    return apa_text(apa.pvalue(float(value), with_symbol=False))
 
 
 def suppressed_note(threshold):

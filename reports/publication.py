@@ -4,8 +4,8 @@ from django.utils.translation import gettext as _
 
 from reports import tables
 from reports.cherries import checklist
-from reports.facts import common, figure, numbered
-from reports.formatting import count, percent
+from reports.facts import common, day, figure, numbered
+from reports.formatting import apa_text, count, number, percent
 
 
 def document(bundle):
@@ -24,7 +24,6 @@ def document(bundle):
         "limitation_blocks": limitations_blocks,
         "cherries": checklist(bundle),
         "instrument": bundle.context.get("instrument"),
-        "notes": analysis_notes(bundle),
     }
 
 
@@ -51,19 +50,55 @@ def methods(bundle):
         "instrument_version": wave.get("instrument_version", ""),
         "instrument_checksum": (wave.get("instrument_checksum") or "")[:12],
         "standard_instruments": ", ".join(s.upper().replace("_", "-") for s in standard),
-        "invitations_created": count(recruitment.get("invitations_created"), t),
-        "invitations_used": count(recruitment.get("invitations_used"), t),
+        # Invitation links are not respondents: their numbers are no cell of respondent data to suppress.
+        "invitations_created": number(recruitment.get("invitations_created"), 0),
+        "invitations_used": number(recruitment.get("invitations_used"), 0),
         "via_invitation": count(recruitment.get("responses_via_invitation"), t),
         "via_sign_in": count(recruitment.get("responses_via_sign_in"), t),
-        "linkage_consents": count(recruitment.get("linkage_consents"), t),
+        "linkage": linkage_facts(bundle),
+        "n_per_analysis": n_per_analysis(bundle),
         "in_file": count(bundle.meta.get("responses_in_file"), t),
         "completed": count(rates.get("completed"), t),
         "analysed": count(bundle.analysed, t),
         "excluded": count(excluded_any or 0, t),
         "flagged": count(flags.get("any_flag", {}).get("flagged"), t),
-        "sus_text": bundle.result("scores/sus")["text"] if bundle.result("scores/sus") else "",
+        "sus_text": apa_text(bundle.result("scores/sus")["text"]) if bundle.result("scores/sus") else "",
         "has_sus": bool(sus),
     }
+
+
+def linkage_facts(bundle):
+    """The export's linkage summary (`<wave>_linkage.json`, copied into context.json) as the methods print it."""
+    linkage = bundle.context.get("linkage") or {}
+    if not linkage:
+        return {}
+    t = bundle.threshold
+    return {"consenting": count(linkage.get("consenting_respondents"), t),
+            "linked": count(linkage.get("respondents_linked"), t),
+            "without_usage": count(linkage.get("consenting_without_usage"), t),
+            "start": day((linkage.get("window_start") or "")[:10]), "end": day((linkage.get("window_end") or "")[:10])}
+
+
+def n_per_analysis(bundle):
+    """"SUS: 119; Leistungserwartung (TAM): 147; …": how many respondents each score and model rests on."""
+    t = bundle.threshold
+    parts = []
+    sus = bundle.first_row("scores/sus")
+    if sus:
+        parts.append(f"{bundle.label('sus_score')}: {count(sus.get('n'), t)}")
+    for result_id in bundle.ids("scores/"):
+        row = bundle.first_row(result_id)
+        if result_id not in ("scores/sus", "scores/nps") and row.get("n") is not None:
+            parts.append(f"{bundle.label(result_id.split('/', 1)[1])}: {count(row.get('n'), t)}")
+    nps = bundle.first_row("scores/nps")
+    if nps:
+        parts.append(f"{_('Net Promoter Score')}: {count(nps.get('n'), t)}")
+    for result_id in bundle.ids("models/"):
+        rows = bundle.rows(result_id)
+        if rows and rows[0].get("n") is not None:
+            outcome = bundle.result(result_id)["title"].split(":", 1)[-1].split("~")[0].strip()
+            parts.append(_("model of %(outcome)s") % {"outcome": bundle.label(outcome)} + f": {count(rows[0]['n'], t)}")
+    return "; ".join(parts)
 
 
 def results_sections(bundle):
@@ -73,19 +108,21 @@ def results_sections(bundle):
          "blocks": [tables.sample_rates(bundle),
                     *[tables.frequency(bundle, i) for i in bundle.ids("descriptives/categorical/")],
                     tables.quality_flags(bundle)]},
-        {"title": _("Usability and satisfaction"), "text": [bundle.result("scores/sus")["text"]] if bundle.result("scores/sus") else [],
+        {"title": _("Usability and satisfaction"),
+         "text": [apa_text(bundle.result("scores/sus")["text"])] if bundle.result("scores/sus") else [],
          "blocks": [tables.scores(bundle), tables.nps(bundle),
                     figure(bundle, "sus_distribution", _("Distribution of SUS scores with the grade bands"),
                            _("SUS scores in bins of five points over the Sauro–Lewis curved grading scale (A+ to F); "
                              "the dashed line is the mean.")),
                     *[figure(bundle, name, _("Answers per item, neutral centred: %(block)s")
-                             % {"block": name.split("__", 1)[1].replace("_", " ")},
-                             _("Diverging stacked bars: disagreement left of zero, agreement right, the neutral "
-                               "answer centred on zero; percent of valid answers."))
+                             % {"block": bundle.label(name.split("__")[-1])},
+                             _("Diverging stacked bars: the lower answers of the scale left of zero, the higher right, "
+                               "the middle answer centred on zero; percent of valid answers."))
                       for name in bundle.figures("likert_diverging__")],
                     *[tables.frequency(bundle, i) for i in likert_ids]]},
-        {"title": _("Reliability of the scales"), "text": [r["text"] for i in bundle.ids("reliability/")
-                                                            if (r := bundle.result(i)).get("text")],
+        {"title": _("Reliability of the scales"),
+         "text": [f"{bundle.label(i.split('/')[1])}: {apa_text(r['text'])}" for i in bundle.ids("reliability/")
+                  if not i.endswith("/items") and (r := bundle.result(i)).get("text")],
          "blocks": [tables.reliability(bundle)]},
         {"title": _("Use cases and data entered"), "text": [],
          "blocks": [*[b for i in bundle.ids("descriptives/multi_select/")
@@ -114,7 +151,7 @@ def option_figure(bundle, block):
     """The plan's sorted frequency figure of a multiple-choice block when there is one (e.g. `use_cases`),
     else the block's bars in questionnaire order."""
     name = block if bundle.figure(block) else f"multi_select__{block}"
-    return figure(bundle, name, _("Share of respondents per option: %(block)s") % {"block": block.replace("_", " ")},
+    return figure(bundle, name, _("Share of respondents per option: %(block)s") % {"block": bundle.label(block)},
                   _("Several answers possible."))
 
 
@@ -146,10 +183,5 @@ def limitations(bundle):
                        "bias on usage could not be assessed."))
     return items
 
-
-def analysis_notes(bundle):
-    """Every message the analysis left (results not computable and why), for transparency."""
-    return [(result["title"], message) for result in bundle.results.values() for message in result.get("messages", [])
-            if not message.startswith("no invitation count")]
 
 

@@ -16,6 +16,7 @@ from weasyprint.urls import URLFetcher
 from analysis.pipeline.io import PRIVATE_FILE, private_directory
 
 from reports import publication, strategy
+from reports.analysis_log import write_analysis_log
 from reports.assets import export_assets
 from reports.bundle import Bundle
 from reports.manuscript import write_manuscript
@@ -28,12 +29,14 @@ class Rendered:
     pdf: Path
     assets: Path
     html: str
-    manuscript: Path | None = None
+    manuscript: Path | None
+    log: Path
 
 
 def render_report(bundle_dir, kind, out_path, figure_formats=()):
     """Write the PDF to `out_path`, its figures and tables to `<out_path>.assets/` (figures also as TIFF/EPS
-    when `figure_formats` asks), and for a publication report the Word manuscript beside the PDF."""
+    when `figure_formats` asks), the analysis's messages to `<out_path>.analysis-log.txt`, and for a
+    publication report the Word manuscript beside the PDF."""
     bundle = Bundle.load(bundle_dir)
     out_path = Path(out_path)
     private_directory(out_path.parent)
@@ -49,7 +52,7 @@ def render_report(bundle_dir, kind, out_path, figure_formats=()):
         with translation.override(bundle.language):
             manuscript = write_manuscript(html, assets, out_path.with_suffix(".docx"), document["document_title"],
                                           bundle.language)
-    return Rendered(out_path, assets, html, manuscript)
+    return Rendered(out_path, assets, html, manuscript, write_analysis_log(bundle, out_path))
 
 
 class BundleFetcher(URLFetcher):

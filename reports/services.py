@@ -19,16 +19,18 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.db.models import Q
 
-from analysis.pipeline.bundle import write_bundle
 from analysis.disclosure import DEFAULT_THRESHOLD
+from analysis.pipeline.bundle import write_bundle
+from analysis.pipeline.figures import weekly_usage_figure
 from analysis.pipeline.io import file_sha256, load_dataset
 from analysis.pipeline.plan import load_plan
 from analysis.pipeline.run import run_plan
 from platform_logs import costs
+from platform_logs.export import export_with_usage
+from platform_logs.services import platform_summary
 from reports.instrument import instrument_as_seen
 from reports.models import ReportJob
 from reports.render import render_report
-from surveys.export import export_wave
 from surveys.models import Response, Wave
 
 KINDS = ("publication", "strategy")
@@ -63,13 +65,15 @@ def build_report(wave, kind, language, out_path, plan_path=None, progress=None, 
     with tempfile.TemporaryDirectory(prefix="uptake-report-") as tmp:
         bundle = Path(tmp) / "bundle"
         report(10, "export and analysis")
-        results = write_analysis(wave, Path(tmp) / "export", bundle, language, plan_path)
+        exported_at = timezone.now()
+        results, linkage = write_analysis(wave, Path(tmp) / "export", bundle, language, plan_path)
         previous = previous_wave(wave)
         if previous is not None:
             report(40, "previous wave")
             write_analysis(previous, Path(tmp) / "previous_export", bundle / "previous", language, plan_path)
         report(60, "context")
-        write_context(wave, language, bundle, previous)
+        context = write_context(wave, language, bundle, previous, linkage, exported_at)
+        weekly_usage_figure(context["platform"], results["meta"]["disclosure_threshold"], bundle / "figures", language)
         report(70, "rendering")
         rendered = render_report(bundle, kind, out_path, figure_formats)
     meta = results["meta"]
@@ -78,33 +82,21 @@ def build_report(wave, kind, language, out_path, plan_path=None, progress=None, 
 
 
 def write_analysis(wave, export_dir, bundle_dir, language, plan_path):
-    """Export the wave as `export_wave` does and run the plan over it into `bundle_dir`; returns results.json."""
-    files = export_files(wave, export_dir, language)
+    """Export the wave (platform_logs.export.export_with_usage) and run the plan over it into `bundle_dir`;
+    returns results.json and the export's linkage summary."""
+    files = export_with_usage(wave, export_dir, language)
     plan, plan_sha256 = load_plan(plan_path)
     # The report language picks the codebook labels; the threshold is the stricter of plan and site.
     disclosure = dict(plan.get("disclosure") or {})
     disclosure["min_cell"] = max(int(disclosure.get("min_cell", DEFAULT_THRESHOLD)), settings.UPTAKE_SUPPRESSION_THRESHOLD)
     plan = {**plan, "language": language, "disclosure": disclosure}
-    dataset = load_dataset(files["responses"], files["codebook"])
-    population = pd.read_csv(files["population"]) if files.get("population") else None
+    dataset = load_dataset(files.responses, files.codebook)
+    population = pd.read_csv(files.population) if files.population else None
     ctx = run_plan(plan, dataset, population)
-    if files.get("population"):
-        dataset.hashes["population_sha256"] = file_sha256(files["population"])
+    if files.population:
+        dataset.hashes["population_sha256"] = file_sha256(files.population)
     path = write_bundle(ctx, bundle_dir, plan_sha256)
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def export_files(wave, export_dir, language):
-    """The files `manage.py export_wave` writes (CSV), by role: responses, codebook and (pseudonymous waves) population."""
-    try:
-        from platform_logs.export import export_wave_with_usage
-    except ImportError:  # platform_logs without linkage: the survey answers alone
-        paths = export_wave(wave, export_dir, "csv", language).paths
-    else:
-        paths = export_wave_with_usage(wave, export_dir, "csv", language,
-                                       with_population=wave.is_pseudonymous).paths
-    roles = {"responses": "_responses.csv", "codebook": "_codebook.csv", "population": "_population.csv"}
-    return {role: path for path in map(Path, paths) for role, suffix in roles.items() if path.name.endswith(suffix)}
+    return json.loads(path.read_text(encoding="utf-8")), json.loads(files.linkage.read_text(encoding="utf-8"))
 
 
 def previous_wave(wave):
@@ -114,25 +106,29 @@ def previous_wave(wave):
             .exclude(pk=wave.pk).order_by("-opens_at").first())
 
 
-def write_context(wave, language, bundle_dir, previous=None):
-    """context.json: everything the renderer needs that the analysis bundle does not hold."""
+def write_context(wave, language, bundle_dir, previous=None, linkage=None, exported_at=None):
+    """context.json: everything the renderer needs that the analysis bundle does not hold; returns it."""
+    exported_at = exported_at or timezone.now()
     context = {
         "language": language,
         "wave": wave_facts(wave),
+        "built_on": timezone.localdate().isoformat(),
+        "data_cutoff": timezone.localtime(exported_at).strftime("%Y-%m-%d %H:%M"),
+        "fieldwork_open": wave.closes_at > exported_at,
+        "linkage": linkage or {},
         "recruitment": recruitment(wave),
         "instrument": instrument_as_seen(wave.instrument_version, language),
-        "platform": platform_summary(wave),
+        "platform": json.loads(json.dumps(platform_summary(wave), cls=DjangoJSONEncoder, default=str)),
         "previous_wave": wave_facts(previous) if previous else None,
         "branding": branding(bundle_dir),
         "threshold": settings.UPTAKE_SUPPRESSION_THRESHOLD,
         "staff_count": settings.UPTAKE_STAFF_COUNT,
-        "built_on": timezone.localdate().isoformat(),
         "site_gaps": site_gaps(),
     }
     path = bundle_dir / "context.json"
     path.write_text(json.dumps(context, cls=DjangoJSONEncoder, sort_keys=True, indent=2, ensure_ascii=False) + "\n",
                     encoding="utf-8")
-    return path
+    return context
 
 
 def site_gaps():
@@ -174,16 +170,6 @@ def recruitment(wave):
         "withdrawn": Response.objects.filter(wave=wave, status=Response.Status.WITHDRAWN).count(),
         "linkage_consents": responses.filter(linkage_consent=True).count(),
     }
-
-
-def platform_summary(wave):
-    """platform_logs' summary of the wave's usage window, or None while platform_logs offers none."""
-    try:
-        from platform_logs.services import platform_summary as summarize
-    except ImportError:
-        return None
-    summary = summarize(wave)
-    return json.loads(json.dumps(summary, cls=DjangoJSONEncoder, default=str)) if summary else None
 
 
 def branding(bundle_dir):

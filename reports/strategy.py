@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 
 from platform_logs.costs import ONPREM
 from reports import tables
-from reports.charts import weekly_usage_figure
-from reports.facts import Figure, common, figure, numbered
+from reports.facts import common, figure, numbered
 from reports.formatting import DASH, count, is_marker, missing, number, percent
 
 PATIENT_OPTIONS = ("patient_pseudonymized", "patient_identifiable")
@@ -52,12 +51,9 @@ def document(bundle):
 
 
 def usage_trend(bundle):
-    """Weekly active users and tokens from the platform summary, drawn into the bundle; None without usage."""
-    svg = weekly_usage_figure(bundle.context.get("platform"), bundle.threshold, bundle.directory / "figures")
-    if svg is None:
-        return None
-    return Figure(key="platform_weekly", title=_("Weekly active users and tokens over the usage window"),
-                  src=f"figures/{svg.name}", note=_("From the platform logs (all users, not only respondents)."))
+    """Weekly active users and tokens (drawn into the bundle by the pipeline); None without usage."""
+    return figure(bundle, "platform_weekly", _("Weekly active users and tokens over the usage window"),
+                  _("From the platform logs (all users, not only respondents)."))
 
 
 def _option_rows(bundle, result_id):

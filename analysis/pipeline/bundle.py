@@ -41,6 +41,7 @@ def results_document(ctx: Context, plan_sha256: str) -> dict:
         "title": ctx.plan.get("title", ""),
         "responses_in_file": int(len(ctx.dataset.data)),
         "responses_analysed": int(len(ctx.frame)),
+        "labels": ctx.labels_document(),
         "figures": sorted(f"figures/{spec['name']}.{ext}" for spec in ctx.figures for ext in ("svg", "png")),
     }
     return to_jsonable({"meta": meta, "results": results})

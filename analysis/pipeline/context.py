@@ -55,6 +55,13 @@ class Context:
         row = self.codebook_row(variable)
         return row.get(f"label_{self.language}") or row.get("label_en") or variable
 
+    def plan_label(self, name: str) -> str:
+        """The plan's `labels:` entry for a block, scale or variable in the run's language, or ''."""
+        entry = (self.plan.get("labels") or {}).get(name)
+        if isinstance(entry, dict):
+            return str(entry.get(self.language) or entry.get("en") or "")
+        return str(entry or "")
+
     def figure_label(self, variable: str) -> str:
         """The codebook wording in the run's language, or the name of a score the run derives."""
         derived = DERIVED.get(self.language, DERIVED["en"])
@@ -69,12 +76,27 @@ class Context:
         if len(columns) == 1 or (len(stems) == 1 and any(self.figure_label(c) != stem(self.figure_label(c))
                                                          for c in columns)):
             return stems.pop() if len(stems) == 1 else self.figure_label(columns[0])
-        return block.replace("_", " ").capitalize()
+        return self.plan_label(block) or block.replace("_", " ").capitalize()
 
     def figure_spec(self, name: str, kind: str, block: str, columns: list[str], table: pd.DataFrame, **more) -> dict:
         """What save_figure needs, with the words in the run's language from the codebook."""
         return {"name": name, "kind": kind, "title": self.block_title(block, columns), "table": table,
                 "labels": {c: self.figure_label(c) for c in columns}, "language": self.language, **more}
+
+    def labels_document(self) -> dict:
+        """Every name the results use, as words in the run's language, for the report: `variables` (codebook
+        wording, the scores the run derives, then the plan's `labels`, which win as the shorter name) and
+        `values` (the codebook's value labels of each variable, codes as text: "2")."""
+        variables, values = {}, {}
+        for variable in self.dataset.codebook.get("variable", pd.Series(dtype=str)):
+            variables[variable] = self.label_of(variable)
+            codes = self.labels(variable)
+            if codes:
+                values[variable] = {f"{code:g}": str(label) for code, label in codes.items()}
+        variables.update(DERIVED.get(self.language, DERIVED["en"]))
+        for name in self.plan.get("labels") or {}:
+            variables[name] = self.plan_label(name)
+        return {"variables": variables, "values": values}
 
     def range_of(self, variable: str) -> tuple[float, float] | None:
         """Valid min/max from the codebook, else from the value labels without missing codes."""

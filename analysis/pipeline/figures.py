@@ -18,6 +18,7 @@ import textwrap
 from pathlib import Path
 
 import matplotlib
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -31,7 +32,7 @@ WRAP = 40  # characters per line of a tick label or title
 TEXT = {
     "en": {
         "percent_valid": "% of valid answers",
-        "percent_diverging": "% of valid answers (disagreement left, agreement right of 0)",
+        "percent_diverging": "% of valid answers (towards “{low}” left, towards “{high}” right of 0)",
         "percent_answered": "% of respondents who answered the item",
         "percent_group": "% of respondents in the group who answered the item",
         "footnote": "Cells with fewer than {t} responses are suppressed (not drawn, marked “<{t}”).",
@@ -44,10 +45,16 @@ TEXT = {
         "usage_groups": "{label}: thirds of the respondents",
         "suppressed_group": "fewer than {t}: not shown",
         "n": "n = {n}",
+        "active_users": "Active users",
+        "tokens_millions": "Tokens (millions)",
+        "week": "Week (starting Monday)",
+        "weekly_title": "Weekly active users and tokens processed",
+        "weekly_footnote": "Weeks with fewer than {t} active users are suppressed (marked “<{t}”); "
+                           "weeks only partly inside the usage window are left out.",
     },
     "de": {
         "percent_valid": "% der gültigen Antworten",
-        "percent_diverging": "% der gültigen Antworten (Ablehnung links, Zustimmung rechts von 0)",
+        "percent_diverging": "% der gültigen Antworten (Richtung „{low}“ links, Richtung „{high}“ rechts von 0)",
         "percent_answered": "% der Befragten, die die Frage beantwortet haben",
         "percent_group": "% der Befragten der Gruppe, die die Frage beantwortet haben",
         "footnote": "Zellen mit weniger als {t} Antworten sind unterdrückt (nicht gezeichnet, markiert „<{t}“).",
@@ -60,6 +67,12 @@ TEXT = {
         "usage_groups": "{label}: Drittel der Befragten",
         "suppressed_group": "weniger als {t}: nicht gezeigt",
         "n": "n = {n}",
+        "active_users": "Aktive Nutzende",
+        "tokens_millions": "Tokens (Millionen)",
+        "week": "Woche (ab Montag)",
+        "weekly_title": "Aktive Nutzende und verarbeitete Tokens je Woche",
+        "weekly_footnote": "Wochen mit weniger als {t} aktiven Nutzenden sind unterdrückt (markiert „<{t}“); "
+                           "Wochen, die nur teilweise im Nutzungszeitraum liegen, sind weggelassen.",
     },
 }
 
@@ -224,7 +237,10 @@ def bar_chart(spec: dict, threshold: int) -> Figure:
     labels = item_labels(spec, table["option"].astype(str).tolist())
     suppressed = table["suppressed"].astype(bool).to_numpy()
     width = _numeric(table["percent"].where(~table["suppressed"].astype(bool), 0)).to_numpy()
-    fig = new_figure(0.17 * lines(labels) + 0.12 * len(labels) + 1.3)
+    # Rows are evenly spaced, so each gets the height of the longest label: a three-line label beside
+    # one-line ones would otherwise run into its neighbours.
+    tallest = max((label.count("\n") + 1 for label in labels), default=1)
+    fig = new_figure(max(0.17 * tallest + 0.08, 0.29) * len(labels) + 1.3)
     ax = fig.add_subplot()
     ax.barh(range(len(labels)), width, color=BAR_COLOUR)
     language = spec.get("language", "en")
@@ -272,7 +288,8 @@ def likert_diverging_chart(spec: dict, threshold: int) -> Figure:
     ax.axvline(0, color="#333333", linewidth=0.8)
     ticks = [t for t in range(-100, 101, 25) if abs(t) <= reach]
     ax.set_xticks(ticks, [f"{abs(t)}" for t in ticks])
-    ax.set_xlabel(wrap(text["percent_diverging"], 50))
+    # The scale's own words for its ends: "Never … Very often" is no agreement scale.
+    ax.set_xlabel(wrap(text["percent_diverging"].format(low=labels[levels[0]], high=labels[levels[-1]]), 60))
     ax.invert_yaxis()
     title(fig, spec["title"])
     _legend_above(fig, ax, len(levels))
@@ -315,11 +332,83 @@ def sus_distribution_chart(spec: dict, threshold: int) -> Figure:
     return fig
 
 
+TOKENS_COLOUR = "#D55E00"  # Okabe-Ito vermillion; a line with markers, so it differs from the bars in greyscale
+
+
+def weekly_usage(platform: dict | None, threshold: int) -> pd.DataFrame:
+    """Full weeks of the platform summary (platform_logs' `weekly_active_users` and `daily`): `week`,
+    `active_users` (None when below the threshold) and `tokens` (in + out). A week only partly inside the usage
+    window is left out: its smaller numbers would read as a drop in use."""
+    platform = platform or {}
+    tokens: dict[str, float] = {}
+    for day in platform.get("daily") or []:
+        monday = pd.Timestamp(day["day"][:10])
+        week = (monday - pd.Timedelta(days=monday.weekday())).date().isoformat()
+        tokens[week] = tokens.get(week, 0.0) + float(day.get("tokens_in") or 0) + float(day.get("tokens_out") or 0)
+    rows = []
+    for row in platform.get("weekly_active_users") or []:
+        if int(row.get("days") or 7) < 7:
+            continue
+        week, users = row["week"][:10], int(row.get("active_users") or 0)
+        rows.append({"week": week, "active_users": None if 0 < users < threshold else users,
+                     "tokens": tokens.get(week, 0.0)})
+    table = pd.DataFrame(rows, columns=["week", "active_users", "tokens"])
+    table["active_users"] = pd.Series([row["active_users"] for row in rows], dtype=object)  # None, not NaN
+    return table
+
+
+def has_usage(platform: dict | None) -> bool:
+    """True when the summary holds any activity (a wave without linked logs has only zeros)."""
+    platform = platform or {}
+    totals = platform.get("totals") or {}
+    return (any((row.get("active_users") or 0) > 0 for row in platform.get("weekly_active_users") or [])
+            or bool(totals.get("tokens_in") or totals.get("tokens_out")))
+
+
+def weekly_usage_chart(spec: dict, threshold: int) -> Figure:
+    """Active users per week as bars over tokens per week as a line, sharing the weeks."""
+    text = words(spec.get("language", "en"))
+    table = spec["table"]
+    fig = new_figure(3.8)
+    users_ax, tokens_ax = fig.subplots(2, 1, sharex=True)
+    positions = list(range(len(table)))
+    users_ax.bar(positions, [u if u is not None and not pd.isna(u) else 0 for u in table["active_users"]],
+                 color=BAR_COLOUR, width=0.8)
+    for x, shown in enumerate(table["active_users"]):
+        if shown is None or pd.isna(shown):
+            users_ax.text(x, 0, f"<{threshold}", ha="center", va="bottom", fontsize=5.5, rotation=90)
+    users_ax.set_ylabel(text["active_users"], fontsize=8)
+    tokens_ax.plot(positions, list(table["tokens"] / 1e6), color=TOKENS_COLOUR, marker="o", markersize=3)
+    tokens_ax.set_ylabel(text["tokens_millions"], fontsize=8)
+    tokens_ax.set_ylim(bottom=0)
+    tokens_ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
+        lambda v, _p: number(v, 1, spec.get("language", "en")).removesuffix(",0").removesuffix(".0")))
+    step = max(1, -(-len(table) // 7))  # at most seven dated ticks, so the labels never overlap
+    tokens_ax.set_xticks(positions[::step], list(table["week"])[::step], fontsize=7, rotation=30, ha="right")
+    tokens_ax.set_xlabel(text["week"], fontsize=8)
+    title(fig, spec["title"])
+    footnote(fig, text["weekly_footnote"].format(t=threshold))
+    return fig
+
+
+def weekly_usage_figure(platform: dict | None, threshold: int, directory: Path, language: str = "en",
+                        name: str = "platform_weekly") -> Path | None:
+    """Draw the platform's full weeks into `directory` like every other figure; the SVG path, or None without usage."""
+    table = weekly_usage(platform, threshold)
+    if not has_usage(platform) or table.empty:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    spec = {"name": name, "kind": "weekly_usage", "title": words(language)["weekly_title"], "table": table,
+            "language": language}
+    save_figure(spec, directory, threshold)
+    return directory / f"{name}.svg"
+
+
 def _draw(kind: str):
 
     return {"likert": likert_chart, "likert_diverging": likert_diverging_chart, "sus": sus_distribution_chart,
             "bars": bar_chart, "frequencies": bar_chart, "shares_by_group": shares_by_group_chart,
-            "by_usage": outcome_by_usage_chart}.get(kind, bar_chart)
+            "by_usage": outcome_by_usage_chart, "weekly_usage": weekly_usage_chart}.get(kind, bar_chart)
 
 
 def save_figure(spec: dict, directory: Path, threshold: int) -> list[str]:

@@ -25,6 +25,16 @@ def _blocks(ctx: Context, key: str) -> dict[str, list[str]]:
     return {key: ctx.columns(f"descriptives.{key}")} if spec else {}
 
 
+def _by_scale(ctx: Context, block: str, columns: list[str]) -> dict[str, list[str]]:
+    """The block's items grouped by their answer scale (the codebook's value labels), so that a chart's
+    legend fits every bar in it: the block's name for the most common scale, `<block>__<item>` for the others."""
+    groups: dict[tuple, list[str]] = {}
+    for column in columns:
+        groups.setdefault(tuple(sorted(ctx.labels(column).items())), []).append(column)
+    ordered = sorted(groups.values(), key=len, reverse=True)
+    return {block: ordered[0], **{f"{block}__{group[0]}": group for group in ordered[1:]}}
+
+
 def descriptive_tables(ctx: Context) -> None:
     frame, raw = ctx.frame, ctx.dataset.raw.loc[ctx.frame.index]
     for kind in ("categorical", "likert"):
@@ -40,9 +50,11 @@ def descriptive_tables(ctx: Context) -> None:
                 shown_tables.append(shown.assign(variable=column))
             if kind == "likert" and shown_tables:
                 shown_all = pd.concat(shown_tables, ignore_index=True)
-                for figure_kind in ("likert", "likert_diverging"):
-                    ctx.figures.append(ctx.figure_spec(f"{figure_kind}__{block}", figure_kind, block, columns,
-                                                       shown_all))
+                for name, same_scale in _by_scale(ctx, block, columns).items():
+                    shown = shown_all[shown_all["variable"].isin(same_scale)]
+                    for figure_kind in ("likert", "likert_diverging"):
+                        ctx.figures.append(ctx.figure_spec(f"{figure_kind}__{name}", figure_kind, block, same_scale,
+                                                           shown))
     for block, columns in _blocks(ctx, "multi_select").items():
         numeric = _option_columns(ctx, columns)
         table = descriptives.multi_select(frame, numeric)

@@ -45,3 +45,13 @@ def test_alpha_with_confidence_interval():
 
 def test_rounding_to_zero_does_not_show_negative_zero():
     assert apa.number(-0.001) == "0.00"
+
+
+def test_an_apa_string_in_german_has_decimal_commas_and_german_words():
+    # DGPs (2019): decimal comma, "KI" for the confidence interval, a semicolon between the bounds.
+    text = "χ²(6, N = 119) = 3.20, p = .784, V = .16 (holm-adjusted p > .999), 95% CI [.12, .48]"
+    assert apa.localise(text, "de") == \
+        "χ²(6, N = 119) = 3,20, p = ,784, V = ,16 (Holm-adjustiertes p > ,999), 95%-KI [,12; ,48]"
+    assert apa.localise(text, "en") == \
+        "χ²(6, N = 119) = 3.20, p = .784, V = .16 (Holm-adjusted p > .999), 95% CI [.12, .48]"
+    assert apa.localise("SUS M = 63.93, SD = 17.73; grade C-, OK", "de") == "SUS M = 63,93, SD = 17,73; Note C-, OK"

@@ -181,3 +181,18 @@ def test_ratings_by_usage_thirds_hide_small_groups(tmp_path):
             "outcome_label": "SUS score", "usage_label": "Active days"}
     save_figure(spec, tmp_path, 5)
     assert (tmp_path / "by_usage.svg").exists()
+
+
+def test_items_on_another_answer_scale_get_their_own_chart_and_legend(demo_runs):
+    # availability_quality mixes agreement items with one frequency item ("How often … false or invented?"):
+    # drawn under one agree/disagree legend, its bars would read as agreement.
+    agreement = " ".join(svg_text(demo_runs / "en" / "figures" / "likert_diverging__availability_quality.svg"))
+    frequency = " ".join(svg_text(
+        demo_runs / "en" / "figures" / "likert_diverging__availability_quality__hallucinations.svg"))
+    assert "made up" not in agreement and "made up" in frequency
+    assert "agree" in agreement.lower() and "agree" not in frequency.lower()
+
+
+def test_a_block_is_titled_by_the_plans_label_in_the_runs_language(demo_runs):
+    german = " ".join(svg_text(demo_runs / "de" / "figures" / "likert_diverging__availability_quality.svg"))
+    assert "Verfügbarkeit und Qualität der Antworten" in german and "Availability quality" not in german

@@ -1,3 +1,4 @@
+import json
 import re
 import subprocess
 import zlib
@@ -7,6 +8,8 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
+from platform_logs.demo import load_demo_usage
+from platform_logs.export import export_with_usage
 from reports.services import build_report
 from surveys.demo import load_demo
 
@@ -42,22 +45,34 @@ def demo_key_file(tmp_path_factory):
     return key_file
 
 
-@pytest.fixture(scope="module")
-def demo_reports(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo wave's reports, built once for the module inside a transaction that is rolled back.
+def build_demo_reports(django_db_blocker, tmp_path_factory, plan=DEMO_PLAN, with_usage=False, **site):
+    """Both demo reports in both languages, built inside a transaction that is rolled back.
 
-    Returns {(kind, language): BuiltReport}. Modules using it need `pytestmark = pytest.mark.django_db`,
-    which is what makes pytest-django create the test database before this fixture runs.
+    Returns ({(kind, language): BuiltReport}, the export's linkage summary for the same data or None).
+    `with_usage` also loads the demo platform logs (as `make demo` does); `site` overrides settings.
     """
     out = tmp_path_factory.mktemp("reports")
-    built = {}
+    built, linkage = {}, None
     with django_db_blocker.unblock(), override_settings(UPTAKE_PSEUDONYM_KEY_FILE=demo_key_file(tmp_path_factory),
-                                                        UPTAKE_ANALYSIS_PLAN=DEMO_PLAN), transaction.atomic():
+                                                        UPTAKE_ANALYSIS_PLAN=plan, **site), transaction.atomic():
         wave = load_demo().wave
+        if with_usage:
+            load_demo_usage()
+            linkage = json.loads(export_with_usage(wave, out / "export", "en").linkage.read_text(encoding="utf-8"))
         for kind, language in (("publication", "en"), ("strategy", "en"), ("publication", "de"), ("strategy", "de")):
             built[kind, language] = build_report(wave, kind, language, out / f"{kind}_{language}.pdf")
         transaction.set_rollback(True)
-    return built
+    return built, linkage
+
+
+@pytest.fixture(scope="module")
+def demo_reports(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo wave's reports (survey answers only), built once for the module: {(kind, language): BuiltReport}.
+
+    Modules using it need `pytestmark = pytest.mark.django_db`, which is what makes pytest-django create the
+    test database before this fixture runs.
+    """
+    return build_demo_reports(django_db_blocker, tmp_path_factory)[0]
 
 
 @pytest.fixture

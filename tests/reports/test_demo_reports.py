@@ -56,7 +56,7 @@ def test_pdf_is_a4_with_title_language_outline_and_embedded_fonts(demo_reports):
     path = demo_reports["publication", "en"].pdf
     info = pdf_info(path)
     assert "A4" in info["Page size"]
-    assert info["Title"].strip() == "Survey report: AI platform user survey 2026 (demo)"
+    assert info["Title"].strip() == "Survey report: AI platform user survey 2026"  # the instrument title in English
     objects = pdf_objects(path)
     assert b"/Outlines" in objects and b"/Lang (en)" in objects
     assert objects.count(b"/Title") >= 10  # one outline entry per h1-h3 heading, and the document title
@@ -116,7 +116,7 @@ def test_publication_shows_the_sus_distribution_and_diverging_likert_figures(dem
     text = " ".join(pdf_text(demo_reports["publication", "en"].pdf).split())
     assert "Distribution of SUS scores with the grade bands" in text
     assert "Answers per item, neutral centred:" in text
-    assert "Diverging stacked bars: disagreement left of zero" in text
+    assert "Diverging stacked bars: the lower answers of the scale left of zero" in text
 
 
 def test_strategy_update_shows_the_use_case_figure(demo_reports):

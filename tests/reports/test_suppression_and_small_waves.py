@@ -87,3 +87,21 @@ def test_a_wave_below_the_threshold_withholds_every_number(tmp_path, demo_plan):
     text = " ".join(pdf_text(built.pdf).split())
     assert "Weniger als 5 Antworten konnten ausgewertet werden" in text
     assert "Tabelle" not in text
+
+
+def test_a_nonresponse_table_with_every_cell_suppressed_becomes_a_sentence_and_links_are_counted(tmp_path):
+    bundle = write_bundle(tmp_path / "bundle", [role("Physician", 30, 75.0), role("Nurse", 10, 25.0)])
+    results = json.loads((bundle / "results.json").read_text(encoding="utf-8"))
+    results["results"].append({"id": "sample/dropout", "section": "sample", "title": "dropout", "messages": [],
+                               "values": {}, "text": "", "table": [
+                                   {"page": "use", "n": "<5", "percent": "<5", "suppressed": True},
+                                   {"page": "data", "n": "<5", "percent": "<5", "suppressed": True}]})
+    (bundle / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    context = json.loads((bundle / "context.json").read_text(encoding="utf-8"))
+    context["recruitment"] = {"invitations_created": 3, "invitations_used": 2, "responses_via_sign_in": 38}
+    (bundle / "context.json").write_text(json.dumps(context), encoding="utf-8")
+    text = " ".join(pdf_text(render_report(bundle, "publication", tmp_path / "report.pdf").pdf).split())
+    assert "Fewer than 5 unfinished responses stopped on any one page" in text
+    assert "Last page reached by unfinished responses" not in text
+    # Invitation links are not people: three links are three links, not "<5".
+    assert "Access was closed: 3 personal invitation links were created and 2 used" in text
