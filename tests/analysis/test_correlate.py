@@ -1,5 +1,4 @@
-"""Spearman correlations and regression models against R's documented examples,
-hand calculations, and recovery of known data-generating parameters."""
+"""Spearman correlations against R's documented cor.test example and hand calculations."""
 
 import math
 
@@ -39,3 +38,25 @@ def test_spearman_table_adjusts_over_the_whole_family():
     table = correlate.spearman_table(frame, ["a"], ["b", "c"], adjust="holm")
     assert list(table["y"]) == ["b", "c"]
     assert (table["p_adj"] >= table["p"]).all()
+
+
+def test_spearman_p_is_exact_below_ten_pairs_as_r_cor_test():
+    # R ?cor.test: cor.test(x, y, method = "spearm", alternative = "g") -> S = 48, p-value = 0.0484;
+    # two-sided: S = 48, p-value = 0.0968, rho 0.6 (exact: n = 9, no ties).
+    two_sided = correlate.spearman(HW_X, HW_Y).iloc[0]
+    greater = correlate.spearman(HW_X, HW_Y, alternative="greater").iloc[0]
+    assert two_sided["method"] == "exact"
+    assert two_sided["p"] == pytest.approx(0.0968, abs=5e-5)
+    assert greater["p"] == pytest.approx(0.0484, abs=5e-5)
+
+
+def test_spearman_exact_p_by_hand_for_a_perfect_order_of_four():
+    # n = 4, ranks identical: S = 0 is reached by 1 of 4! = 24 permutations -> one-sided 1/24,
+    # two-sided 2/24 = 0.083333.
+    row = correlate.spearman([1, 2, 3, 4], [10, 20, 30, 40]).iloc[0]
+    assert row["p"] == pytest.approx(2 / 24)
+
+
+def test_spearman_with_ties_or_ten_pairs_uses_the_t_approximation():
+    assert correlate.spearman([1, 2, 2, 3, 4], [1, 3, 2, 4, 5]).loc[0, "method"] == "t approximation"
+    assert correlate.spearman(range(10), [1, 3, 2, 4, 5, 7, 6, 8, 10, 9]).loc[0, "method"] == "t approximation"

@@ -1,10 +1,9 @@
-"""CHERRIES rates, drop-out and data-quality flags, checked by hand."""
+"""Descriptive tables: Likert distributions, multi-select shares and 'other' texts, checked by hand."""
 
 import numpy as np
 import pandas as pd
 
 from analysis import descriptives
-
 
 
 def test_likert_distribution_lists_every_option_missing_codes_and_unanswered():

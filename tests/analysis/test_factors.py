@@ -1,12 +1,11 @@
-"""EFA adequacy statistics by hand, factor retention and clustering on data with a
-known structure, and free-text topics on answers with known themes."""
+"""Exploratory factor analysis: adequacy statistics by hand, factor retention and loadings on data with a
+known structure."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis import factors
-
 
 
 def exact_correlation_sample(corr, n, seed):
@@ -86,3 +85,8 @@ def test_minres_reproduces_an_exact_two_factor_structure_up_to_rotation():
     fitted = minres_loadings(corr, 2)
     assert (fitted**2).sum(axis=1) == pytest.approx([0.64, 0.49, 0.36, 0.49, 0.36, 0.25], abs=1e-3)
     assert fitted @ fitted.T == pytest.approx(structure @ structure.T, abs=1e-3)
+
+
+def test_parallel_analysis_uses_100_random_data_sets_and_the_95th_percentile_by_default():
+    table = factors.parallel_analysis(two_factor_items(), seed=1)
+    assert set(table["iterations"]) == {100} and set(table["percentile"]) == {95.0}

@@ -1,11 +1,9 @@
-"""EFA adequacy statistics by hand, factor retention and clustering on data with a
-known structure, and free-text topics on answers with known themes."""
+"""Usage personas: clustering recovers groups of known structure."""
 
 import numpy as np
 import pandas as pd
 
 from analysis import personas
-
 
 
 def test_personas_find_three_well_separated_usage_groups():

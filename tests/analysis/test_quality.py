@@ -6,7 +6,6 @@ import pandas as pd
 from analysis import quality
 
 
-
 def paradata():
     # 10 exported responses: 2 only viewed, 3 in progress, 5 completed.
     status = ["viewed"] * 2 + ["in_progress"] * 3 + ["completed"] * 5

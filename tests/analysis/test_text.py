@@ -1,10 +1,8 @@
-"""EFA adequacy statistics by hand, factor retention and clustering on data with a
-known structure, and free-text topics on answers with known themes."""
+"""Free-text topics on answers with known themes, and the shipped stop-word lists."""
 
 import pandas as pd
 
 from analysis import text
-
 
 
 def test_stop_word_lists_are_shipped_for_german_and_english():
