@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .context import Context
 from .figures import save_figure
+from .methods import methods_facts
 from .results import to_jsonable
 
 PACKAGES = ("analysis", "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "factor_analyzer",
@@ -40,6 +41,7 @@ def results_document(ctx: Context, plan_sha256: str) -> dict:
         "title": ctx.plan.get("title", ""),
         "responses_in_file": int(len(ctx.dataset.data)),
         "responses_analysed": int(len(ctx.frame)),
+        "methods": methods_facts(ctx),
         "figures": sorted(f"figures/{spec['name']}.{ext}" for spec in ctx.figures for ext in ("svg", "png")),
     }
     return to_jsonable({"meta": meta, "results": results})

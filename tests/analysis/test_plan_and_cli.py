@@ -81,6 +81,47 @@ def test_bundle_records_versions_hashes_seed_and_every_result(two_bundles):
     assert "timestamp" not in json.dumps(meta).lower()
 
 
+EFFECT_SIZES = ("ε² = ", "η²_H = ", "rank-biserial r = ", "Cramér's V = ", "conditional MLE OR = ", "r_s(",
+                "McFadden R² = ", "R² = ")
+
+
+def apa_strings(document):
+    """Every APA sentence in results.json: each result's text and the text column of correlation tables."""
+    for result in document["results"]:
+        if result["text"]:
+            yield result, result["text"]
+        if result["section"] == "correlations":
+            for row in result.get("table") or []:
+                yield result, row["text"]
+
+
+def test_every_apa_string_carries_n_the_adjusted_p_and_a_named_effect_size(two_bundles):
+    document = strict_json(two_bundles / "a" / "results.json")
+    checked = 0
+    for result, text in apa_strings(document):
+        checked += 1
+        assert "N = " in text, (result["id"], text)
+        in_family = "p_adj" in result["values"] or result["section"] == "correlations"
+        if in_family:
+            assert "-adjusted p " in text and " tests)" in text, (result["id"], text)
+        is_test = any(f"p {sign} " in text for sign in "=<>")
+        if is_test:
+            assert any(name in text for name in EFFECT_SIZES), (result["id"], text)
+    assert checked > 20
+
+
+def test_results_json_states_how_each_p_was_computed(two_bundles):
+    document = strict_json(two_bundles / "a" / "results.json")
+    methods = {entry["analysis"].split(" (")[0]: entry for entry in document["meta"]["methods"]}
+    assert "Holm" in methods["Kruskal-Wallis H"]["correction"]
+    assert "10000 resamples" in methods["Fisher-Freeman-Halton test"]["p_value"]
+    assert "scipy" in methods["Spearman's rank correlation"]["software"]
+    assert "100 random data sets, 95th percentile" in methods["Exploratory factor analysis"]["p_value"]
+    for result in document["results"]:
+        if result["section"] == "comparisons" and "test" in result["values"]:
+            assert result["values"]["method"], result["id"]
+
+
 def test_a_plan_naming_a_missing_column_fails_before_computing(wave_files, tmp_path):
     plan = yaml.safe_load(DEMO_PLAN.read_text())
     plan["scales"]["trust"] = {"items": ["trust_01", "trust_1"]}
