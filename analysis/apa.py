@@ -50,14 +50,20 @@ def sample(n) -> str:
 
 
 def adjusted(p_adj, method: str, family_size) -> str:
-    """'Holm-adjusted p = .040 (12 tests)': the p a family of tests is judged by."""
+    """'Holm-adjusted p = .040 (family of 12)': the p a family of tests is judged by."""
     name = {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "unadjusted"}.get(method, method)
-    return f"{name}-adjusted {pvalue(p_adj)} ({int(family_size)} tests)"
+    return f"{name}-adjusted {pvalue(p_adj)} (family of {int(family_size)})"
 
 
 def mann_whitney(u, p, r, n) -> str:
     """'U = 1234.5, N = 139, p = .012, rank-biserial r = .31'."""
     return f"U = {number(u, 1)}, {sample(n)}, {pvalue(p)}, rank-biserial r = {number(r, 2, leading_zero=False)}"
+
+
+def signed_rank(v, n_linked, p, r) -> str:
+    """'V = 40.0, N = 9 linked pairs, p = .039, matched-pairs rank-biserial r = .78'."""
+    return (f"V = {number(v, 1)}, {sample(n_linked)} linked pairs, {pvalue(p)}, "
+            f"matched-pairs rank-biserial r = {number(r, 2, leading_zero=False)}")
 
 
 def kruskal(h, df, n, p, epsilon_squared, eta_squared_h=None) -> str:

@@ -193,6 +193,9 @@ def check_columns(plan: dict, columns: list[str], usage_columns: list[str] = (),
         take("nonresponse.features", nonresponse.get("features", USAGE))
         take("nonresponse.estimates", nonresponse.get("estimates"), every)
         take("nonresponse.weight_by", list(((plan.get("population") or {}).get("margins") or {})), every)
+    longitudinal = plan.get("longitudinal") or {}
+    if longitudinal:
+        take("longitudinal.outcomes", longitudinal.get("outcomes"), every)
     for i, spec in enumerate(plan.get("text") or []):
         take(f"text[{i}].column", spec.get("column"))
     for i, spec in enumerate(plan.get("figures") or []):

@@ -32,6 +32,17 @@ def run_plan(plan: dict, dataset: Dataset, population: pd.DataFrame | None = Non
     return ctx
 
 
+def score_wave(plan: dict, dataset: Dataset) -> pd.DataFrame:
+    """A wave's analysed responses with their scores, without running the sections (e.g. the
+    previous wave of a longitudinal comparison)."""
+    usage = [c for c in dataset.columns_from_source("usage") if pd.api.types.is_numeric_dtype(dataset.data[c])]
+    resolved = check_columns(plan, list(dataset.data.columns), usage, dataset.codebook)
+    ctx = Context(plan=plan, dataset=dataset, resolved=resolved, frame=dataset.data)
+    ctx.frame = apply_exclusions(ctx)
+    add_scores(ctx)
+    return ctx.frame
+
+
 def _page_order(ctx: Context) -> list[str]:
     codebook = ctx.dataset.codebook
     if "page" not in codebook:

@@ -11,6 +11,7 @@ from .context import Context
 from .io import TEXT_TYPES
 from .linked import correlations, nonresponse, personas
 from .results import Result
+from .waves import longitudinal
 from analysis.scoring import sus_contributions
 
 RANK = "rank"
@@ -335,6 +336,7 @@ SECTIONS = [
     factor_tables,
     personas,
     nonresponse,
+    longitudinal,
     text_topics,
     planned_figures,
 ]

@@ -49,7 +49,7 @@ def test_kruskal_sentence_carries_n_and_both_named_effect_sizes():
 
 
 def test_adjusted_p_names_the_method_and_the_family_size():
-    assert apa.adjusted(0.04, "holm", 12) == "Holm-adjusted p = .040 (12 tests)"
+    assert apa.adjusted(0.04, "holm", 12) == "Holm-adjusted p = .040 (family of 12)"
 
 
 def test_alpha_with_confidence_interval():

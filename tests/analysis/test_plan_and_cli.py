@@ -103,7 +103,7 @@ def test_every_apa_string_carries_n_the_adjusted_p_and_a_named_effect_size(two_b
         assert "N = " in text, (result["id"], text)
         in_family = "p_adj" in result["values"] or result["section"] == "correlations"
         if in_family:
-            assert "-adjusted p " in text and " tests)" in text, (result["id"], text)
+            assert "-adjusted p " in text and "(family of " in text, (result["id"], text)
         is_test = any(f"p {sign} " in text for sign in "=<>")
         if is_test:
             assert any(name in text for name in EFFECT_SIZES), (result["id"], text)
@@ -233,3 +233,25 @@ def test_missing_codes_from_the_codebook_are_not_counted_as_answers(tmp_path):
     dataset = dataset_from_frames(table, codebook)
     assert dataset.data["q1"].isna().sum() == 1
     assert dataset.raw["q1"].tolist() == [1, 5, -1, 4]
+
+
+@pytest.mark.parametrize(("choice", "counted"), [("zero", 5), ("missing", 3)])
+def test_respondents_without_activity_count_as_zero_usage_unless_the_plan_says_missing(choice, counted):
+    # Two consenting respondents were not active in the usage window (exported as 0 counts);
+    # one did not consent (empty). "zero" keeps the two as observed zeros, "missing" leaves them out.
+    from tests.analysis.builders import codebook_for
+
+    table = pd.DataFrame({"status": ["completed"] * 6, "usage_active_days": [0.0, 0.0, 3.0, 5.0, 8.0, np.nan],
+                          "usage_chats": [0.0, 0.0, 1.0, 4.0, 2.0, np.nan]})
+    codebook = codebook_for(table, usage_active_days={"source": "usage", "type": "number"},
+                            usage_chats={"source": "usage", "type": "number"})
+    plan = {"usage": {"without_activity": choice}, "descriptives": {"numeric": "usage"}, "disclosure": {"min_cell": 2}}
+    ctx = run_plan(plan, dataset_from_frames(table, codebook))
+    summary = next(r for r in ctx.results if r.id == "descriptives/numeric/numeric").table
+    assert summary["n"].tolist() == [counted, counted]
+
+
+def test_an_unknown_choice_for_respondents_without_activity_is_rejected(tmp_path):
+    (tmp_path / "plan.yaml").write_text("usage: {without_activity: drop}\n")
+    with pytest.raises(PlanError, match="usage.without_activity must be 'zero' or 'missing'"):
+        analysis.load_plan(tmp_path / "plan.yaml")
