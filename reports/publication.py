@@ -63,7 +63,18 @@ def methods(bundle):
         "flagged": count(flags.get("any_flag", {}).get("flagged"), t),
         "sus_text": bundle.result("scores/sus")["text"] if bundle.result("scores/sus") else "",
         "has_sus": bool(sus),
+        "statistics": statistics_in_detail(bundle),
     }
+
+
+def statistics_in_detail(bundle):
+    """The analysis's own account of each test that ran (results.json `meta.methods`): how each p was
+    computed (exact, asymptotic, Monte Carlo with resamples and seed), the correction, the effect size
+    and the software version."""
+    return [[entry.get("analysis", ""),
+             "; ".join(filter(None, [entry.get("p_value"), entry.get("assumption")])),
+             entry.get("correction", ""), entry.get("effect_size", ""), entry.get("software", "")]
+            for entry in bundle.meta.get("methods") or []]
 
 
 def results_sections(bundle):
