@@ -10,9 +10,32 @@ from scipy import stats
 
 
 def p_adjust(pvalues, method: str = "holm") -> np.ndarray:
-    """Adjusted p-values like R's p.adjust: 'holm' (Holm, 1979) or 'bh' (Benjamini & Hochberg, 1995).
+    """Adjusted p-values as R's ``p.adjust``.
 
-    NaN p-values (tests that could not run) stay NaN and do not count as tests.
+    Parameters
+    ----------
+    pvalues : array_like
+        NaN (a test that could not run) stays NaN and does not count as a test.
+    method : {"holm", "bh", "none"}
+
+    Returns
+    -------
+    numpy.ndarray
+        Adjusted p-values in the input order, capped at 1.
+
+    Notes
+    -----
+    Holm: running maximum of (m - i + 1) p_(i); BH: running minimum from the top of m p_(i) / i.
+
+    References
+    ----------
+    Holm, S. (1979). Scandinavian Journal of Statistics, 6(2), 65-70.
+    Benjamini, Y., & Hochberg, Y. (1995). JRSS B, 57(1), 289-300.
+
+    Examples
+    --------
+    >>> p_adjust([0.01, 0.02, 0.03, 0.04, 0.05], "holm").round(2).tolist()
+    [0.05, 0.08, 0.09, 0.09, 0.09]
     """
     p = np.asarray(pvalues, dtype=float)
     out = np.full(p.shape, np.nan)

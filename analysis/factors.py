@@ -9,7 +9,34 @@ import pandas as pd
 
 
 def adequacy(items: pd.DataFrame) -> pd.DataFrame:
-    """One row: overall KMO (Kaiser, 1974) and Bartlett's (1950) test of sphericity."""
+    """Sampling adequacy: overall KMO and Bartlett's test of sphericity.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        Three or more items; listwise deletion.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n``, ``items``, ``kmo``, ``bartlett_chi2``, ``bartlett_df``, ``bartlett_p``
+        and ``message``.
+
+    Notes
+    -----
+    KMO = Σr² / (Σr² + Σq²) over the off-diagonal correlations r and partial correlations q
+    (Kaiser, 1974); Bartlett χ² = -(n - 1 - (2p + 5)/6) ln|R| with p(p - 1)/2 df (Bartlett, 1950).
+
+    References
+    ----------
+    Kaiser, H. F. (1974). Psychometrika, 39(1), 31-36.
+    Bartlett, M. S. (1950). British Journal of Statistical Psychology, 3(2), 77-85.
+
+    Examples
+    --------
+    >>> adequacy(pd.DataFrame({"a": [1, 2], "b": [2, 1]})).loc[0, "message"]
+    'factor analysis needs at least three items, got 2'
+    """
     from factor_analyzer.factor_analyzer import calculate_bartlett_sphericity, calculate_kmo
 
     data = items.astype(float).dropna()

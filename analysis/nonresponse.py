@@ -76,10 +76,32 @@ def poststratification_weights(frame: pd.DataFrame, variable: str, shares: dict)
 
 
 def rake(frame: pd.DataFrame, margins: dict[str, dict], max_iter: int = 100, tol: float = 1e-8) -> tuple[pd.Series, str]:
-    """Raking (iterative proportional fitting; Deming & Stephan, 1940, Ann. Math. Stat. 11(4)).
+    """Raking weights (iterative proportional fitting) to several population margins.
 
-    Returns weights with mean 1 and a message ('' when it converged). Respondents missing
-    a raking variable keep weight NaN.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    margins : dict
+        Population shares per variable, ``{"role": {1: 0.35, 2: 0.65}, "site": {...}}``.
+    max_iter, tol : int, float
+        Stop when no factor changes a weight by more than ``tol``.
+
+    Returns
+    -------
+    tuple of (pandas.Series, str)
+        Weights with mean 1 (NaN for respondents missing a raking variable) and a message
+        ('' when it converged).
+
+    References
+    ----------
+    Deming, W. E., & Stephan, F. F. (1940). Ann. Math. Stat., 11(4), 427-444.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"role": [1, 1, 1, 2]})
+    >>> weights, message = rake(frame, {"role": {1: 0.5, 2: 0.5}})
+    >>> [round(w, 4) for w in weights], message
+    ([0.6667, 0.6667, 0.6667, 2.0], '')
     """
     cells = {v: frame[v].map(_key) for v in margins}
     complete = pd.concat(cells, axis=1).notna().all(axis=1)

@@ -37,11 +37,35 @@ def constant_items(data: pd.DataFrame) -> list[str]:
 
 
 def cronbach_alpha(items: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
-    """One row: n, k, alpha and its CI, with a message when alpha is not defined.
+    """Cronbach's alpha with Feldt's confidence interval.
 
-    The CI is Feldt's (1965) F-based interval (Feldt, Woodruff & Salih, 1987,
-    Applied Psychological Measurement 11(1)): 1 - (1 - alpha) * F quantiles with
-    df1 = n - 1 and df2 = (n - 1)(k - 1).
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        Item columns pointing the same way; listwise deletion.
+    ci : float
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n``, ``k``, ``alpha``, ``ci_low``, ``ci_high`` and ``message``.
+
+    Notes
+    -----
+    α = k/(k - 1) (1 - Σ s²_i / s²_total) (Cronbach, 1951). CI: 1 - (1 - α) F quantiles with
+    df1 = n - 1, df2 = (n - 1)(k - 1) (Feldt, Woodruff & Salih, 1987).
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Psychometrika, 16(3), 297-334.
+    Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Applied Psychological Measurement, 11(1), 93-103.
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 1, 4, 3, 5]})
+    >>> round(float(cronbach_alpha(items).loc[0, "alpha"]), 4)
+    0.8889
     """
     data = _complete(items)
     n, k = data.shape
@@ -73,11 +97,33 @@ def one_factor_loadings(data: pd.DataFrame) -> np.ndarray:
 
 
 def mcdonald_omega(items: pd.DataFrame) -> pd.DataFrame:
-    """One row: omega total from a one-factor model of the item correlations.
+    """McDonald's omega total from a one-factor minimum-residual model.
 
-    omega = (sum lambda)^2 / ((sum lambda)^2 + sum(1 - lambda^2)) (McDonald, 1999, Test
-    Theory, ch. 6; for standardized items as in Revelle & Zinbarg, 2009, Psychometrika 74).
-    Needs three items for an identified one-factor model.
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        Three or more item columns; listwise deletion.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n``, ``k``, ``omega`` and ``message``.
+
+    Notes
+    -----
+    ω = (Σλ)² / ((Σλ)² + Σ(1 - λ²)) for standardized items (McDonald, 1999, ch. 6;
+    Revelle & Zinbarg, 2009). A one-factor model with two items is not identified.
+
+    References
+    ----------
+    McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum.
+    Revelle, W., & Zinbarg, R. E. (2009). Psychometrika, 74(1), 145-154.
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"a": [1, 2], "b": [2, 1]})
+    >>> mcdonald_omega(items).loc[0, "message"]
+    'omega needs at least three items (a one-factor model with two is not identified)'
     """
     data = _complete(items)
     n, k = data.shape
