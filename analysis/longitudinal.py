@@ -115,7 +115,7 @@ def wave_change(previous: pd.DataFrame, current: pd.DataFrame, outcomes: list[st
     -------
     pandas.DataFrame
         One row per outcome: ``outcome``, ``design`` ("within-person" or "between-wave"),
-        ``test``, ``n_previous``, ``n_current``, ``n_linked``, ``statistic``, ``p``, ``method``,
+        ``test``, ``n_previous``, ``n_current``, ``n_linked``, ``statistic``, ``df`` and ``correction`` (chi-square), ``p``, ``method``,
         ``effect_size``, ``effect_size_name``, ``mean_previous``, ``mean_current`` and ``message``.
 
     Examples
@@ -130,7 +130,7 @@ def wave_change(previous: pd.DataFrame, current: pd.DataFrame, outcomes: list[st
     linked = link_waves(previous, current, key, list(outcomes)) if key else None
     for outcome in outcomes:
         row = {"outcome": outcome, "design": WITHIN if key else BETWEEN, "test": "", "n_previous": int(previous[outcome].notna().sum()),
-               "n_current": int(current[outcome].notna().sum()), "n_linked": np.nan, "statistic": np.nan, "p": np.nan,
+               "n_current": int(current[outcome].notna().sum()), "n_linked": np.nan, "statistic": np.nan, "df": np.nan, "correction": "", "p": np.nan,
                "method": "", "effect_size": np.nan, "effect_size_name": "", "mean_previous": np.nan,
                "mean_current": np.nan, "message": ""}
         if key and outcome in categorical:
@@ -144,7 +144,7 @@ def wave_change(previous: pd.DataFrame, current: pd.DataFrame, outcomes: list[st
             values = pd.concat([previous[outcome], current[outcome]], ignore_index=True)
             wave = ["previous"] * len(previous) + ["current"] * len(current)
             found = chi_square(crosstab(pd.Series(wave), values), seed=seed).iloc[0]
-            row.update(test=found["test"], statistic=found["chi2"], p=found["p"], method=found["method"],
+            row.update(test=found["test"], statistic=found["chi2"], df=found["df"], correction=found["correction"], p=found["p"], method=found["method"],
                        effect_size=found["cramers_v"], effect_size_name="Cramér's V", message=found["message"])
         else:
             found = mann_whitney(current[outcome], previous[outcome]).iloc[0]

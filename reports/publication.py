@@ -109,7 +109,7 @@ def results_sections(bundle):
         {"title": _("Group comparisons"), "text": [],
          "blocks": [tables.comparisons(bundle),
                     *[tables.group_summary(bundle, i) for i in bundle.ids("comparisons/") if not i.endswith("/dunn")]]},
-        {"title": _("Regression models"), "text": [],
+        {"title": _("Regression models"), "text": [r["text"] for i in bundle.ids("models/") if (r := bundle.result(i)).get("text")],
          "blocks": [tables.model(bundle, i) for i in bundle.ids("models/")]},
         {"title": _("Factor structure"), "text": [],
          "blocks": [tables.loadings(bundle, i) for i in bundle.ids("factors/") if i.endswith("/loadings")]},

@@ -29,8 +29,11 @@ def _text(row) -> str:
         return apa.signed_rank(row["statistic"], row["n_linked"], row["p"], row["effect_size"])
     if row["test"] == "mann-whitney":
         return apa.mann_whitney(row["statistic"], row["p"], row["effect_size"], row["n_previous"] + row["n_current"])
+    n = row["n_previous"] + row["n_current"]
     if row["test"] == "chi-square":
-        return apa.chi_square(row["statistic"], 1, row["n_previous"] + row["n_current"], row["p"], row["effect_size"])
+        return apa.chi_square(row["statistic"], row["df"], n, row["p"], row["effect_size"], row["correction"])
+    if row["test"].startswith("fisher"):
+        return f"{apa.fisher(row['p'], n)}, Cramér's V = {apa.number(row['effect_size'], 2, leading_zero=False)}"
     return ""
 
 

@@ -84,3 +84,15 @@ def test_a_previous_wave_without_the_outcome_gives_a_message(tmp_path):
                              "outcomes": ["satisfaction"]}}
     results = {r.id: r for r in run_plan(plan, dataset_from_frames(current, codebook_for(current))).results}
     assert "lacks column(s) ['satisfaction']" in results["longitudinal/change"].messages[0]
+
+
+def test_unlinked_waves_in_the_plan_give_between_wave_sentences_with_n(tmp_path):
+    previous = pd.DataFrame({"status": "completed", "satisfaction": [1.0, 2.0, 2.0, 3.0], "role": [1, 1, 2, 2]})
+    previous.to_csv(tmp_path / "previous.csv", index=False)
+    current = pd.DataFrame({"status": "completed", "satisfaction": [3.0, 4.0, 4.0, 5.0], "role": [1, 2, 2, 2]})
+    plan = {"longitudinal": {"previous": str(tmp_path / "previous.csv"), "outcomes": ["satisfaction", "role"],
+                             "categorical": ["role"]}}
+    results = {r.id: r for r in run_plan(plan, dataset_from_frames(current, codebook_for(current))).results}
+    assert results["longitudinal/change"].values["design"] == "between-wave"
+    assert results["longitudinal/satisfaction"].text.startswith("U = ")
+    assert "N = 8" in results["longitudinal/role"].text and "Cramér's V" in results["longitudinal/role"].text
