@@ -27,7 +27,8 @@ def _counted(values) -> str:
 
 
 def _comparisons(ctx: Context) -> list[dict]:
-    tests = [r.values for r in ctx.results if r.section == "comparisons" and "test" in r.values]
+    # A test that could not run (e.g. one observed level) has no name and nothing to describe.
+    tests = [r.values for r in ctx.results if r.section == "comparisons" and r.values.get("test")]
     if not tests:
         return []
     adjust = tests[0].get("adjust", "holm")

@@ -255,3 +255,12 @@ def test_an_unknown_choice_for_respondents_without_activity_is_rejected(tmp_path
     (tmp_path / "plan.yaml").write_text("usage: {without_activity: drop}\n")
     with pytest.raises(PlanError, match="usage.without_activity must be 'zero' or 'missing'"):
         analysis.load_plan(tmp_path / "plan.yaml")
+
+
+def test_methods_leave_out_a_test_that_could_not_run():
+    from analysis.pipeline.bundle import results_document
+
+    table = pd.DataFrame({"status": ["completed"] * 6, "role": [1.0, 1.0, 1.0, 2.0, 2.0, 2.0], "kinds__none": 0.0})
+    plan = {"comparisons": {"tests": [{"outcome": "kinds__none", "by": "role", "kind": "categorical"}]}}
+    document = results_document(run_plan(plan, dataset_from_frames(table)), "0" * 64)
+    assert document["meta"]["methods"] == []
