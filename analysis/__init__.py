@@ -16,6 +16,7 @@ from . import (  # noqa: F401 - the public modules
     descriptives,
     disclosure,
     factors,
+    longitudinal,
     regression,
     nonresponse,
     personas,

@@ -54,33 +54,66 @@ def ci(low, high, decimals: int = 2, leading_zero: bool = True) -> str:
     return f"95% CI [{number(low, decimals, leading_zero)}, {number(high, decimals, leading_zero)}]"
 
 
-def mann_whitney(u, p, r) -> str:
-    """'U = 1234.5, p = .012, r = .31' (r = rank-biserial correlation)."""
-    return f"U = {number(u, 1)}, {pvalue(p)}, r = {number(r, 2, leading_zero=False)}"
+def sample(n) -> str:
+    """'N = 139': every results sentence names the people it is about."""
+    return "N = n/a" if _missing(n) else f"N = {int(n)}"
 
 
-def kruskal(h, df, p, epsilon_squared) -> str:
-    """'H(2) = 7.81, p = .020, ε² = .05'."""
-    return f"H({int(df)}) = {number(h)}, {pvalue(p)}, ε² = {number(epsilon_squared, 2, leading_zero=False)}"
+def adjusted(p_adj, method: str, family_size) -> str:
+    """'Holm-adjusted p = .040 (family of 12)': the p a family of tests is judged by."""
+    name = {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "unadjusted"}.get(method, method)
+    return f"{name}-adjusted {pvalue(p_adj)} (family of {int(family_size)})"
 
 
-def chi_square(chi2, df, n, p, cramers_v) -> str:
-    """'χ²(2, N = 2757) = 30.07, p < .001, V = .10'."""
-    return f"χ²({int(df)}, N = {int(n)}) = {number(chi2)}, {pvalue(p)}, V = {number(cramers_v, 2, leading_zero=False)}"
+def mann_whitney(u, p, r, n) -> str:
+    """'U = 1234.5, N = 139, p = .012, rank-biserial r = .31'."""
+    return f"U = {number(u, 1)}, {sample(n)}, {pvalue(p)}, rank-biserial r = {number(r, 2, leading_zero=False)}"
 
 
-def fisher(p, odds_ratio=None) -> str:
-    text = f"Fisher's exact test, {pvalue(p)}"
-    return text if odds_ratio is None or _missing(odds_ratio) else f"{text}, OR = {number(odds_ratio)}"
+def signed_rank(v, n_linked, p, r) -> str:
+    """'V = 40.0, N = 9 linked pairs, p = .039, matched-pairs rank-biserial r = .78'."""
+    return (f"V = {number(v, 1)}, {sample(n_linked)} linked pairs, {pvalue(p)}, "
+            f"matched-pairs rank-biserial r = {number(r, 2, leading_zero=False)}")
+
+
+def kruskal(h, df, n, p, epsilon_squared, eta_squared_h=None) -> str:
+    """'H(2, N = 139) = 7.81, p = .020, ε² = .05, η²_H = .04'."""
+    text = (f"H({int(df)}, {sample(n)}) = {number(h)}, {pvalue(p)}, "
+            f"ε² = {number(epsilon_squared, 2, leading_zero=False)}")
+    if eta_squared_h is None:
+        return text
+    return f"{text}, η²_H = {number(eta_squared_h, 2, leading_zero=False)}"
+
+
+def chi_square(chi2, df, n, p, cramers_v, correction: str = "none") -> str:
+    """'χ²(1, N = 100) = 0.45, p = .504, Cramér's V = .07' ('Yates-corrected χ²' for 2×2)."""
+    symbol = "Yates-corrected χ²" if correction == "Yates" else "χ²"
+    return (f"{symbol}({int(df)}, {sample(n)}) = {number(chi2)}, {pvalue(p)}, "
+            f"Cramér's V = {number(cramers_v, 2, leading_zero=False)}")
+
+
+def fisher(p, n, odds_ratio=None, low=None, high=None) -> str:
+    """"Fisher's exact test, N = 8, p = .486, conditional MLE OR = 6.41, 95% CI [0.21, 626.24]"."""
+    text = f"Fisher's exact test, {sample(n)}, {pvalue(p)}"
+    if odds_ratio is None or _missing(odds_ratio):
+        return text
+    text += f", conditional MLE OR = {number(odds_ratio)}"
+    return text if low is None else f"{text}, {ci(low, high)}"
+
+
+def freeman_halton(p, n, cramers_v, resamples, seed) -> str:
+    """'Fisher-Freeman-Halton test (Monte Carlo, 10000 resamples, seed 1), N = 120, p = .012, Cramér's V = .21'."""
+    return (f"Fisher-Freeman-Halton test (Monte Carlo, {int(resamples)} resamples, seed {int(seed)}), "
+            f"{sample(n)}, {pvalue(p)}, Cramér's V = {number(cramers_v, 2, leading_zero=False)}")
 
 
 def correlation(r, n, p, low=None, high=None, symbol: str = "r_s") -> str:
-    """'r_s(48) = .60, 95% CI [.12, .85], p = .048' (df = n - 2)."""
+    """'r_s(48) = .60, 95% CI [.12, .85], N = 50, p = .048' (df = n - 2)."""
     df = "n/a" if _missing(n) else int(n) - 2
     text = f"{symbol}({df}) = {number(r, 2, leading_zero=False)}"
     if low is not None:
         text += ", " + ci(low, high, 2, leading_zero=False)
-    return f"{text}, {pvalue(p)}"
+    return f"{text}, {sample(n)}, {pvalue(p)}"
 
 
 def alpha(value, low=None, high=None) -> str:
@@ -88,8 +121,13 @@ def alpha(value, low=None, high=None) -> str:
     return text if low is None else f"{text}, {ci(low, high, 2, leading_zero=False)}"
 
 
-def mean_sd(mean, sd) -> str:
-    return f"M = {number(mean)}, SD = {number(sd)}"
+def spearman_brown(value, n) -> str:
+    """'Spearman-Brown ρ = .80, N = 139' (two-item scale; Eisinga, Te Grotenhuis & Pelzer, 2013)."""
+    return f"Spearman-Brown ρ = {number(value, 2, leading_zero=False)}, {sample(n)}"
+
+
+def mean_sd(mean, sd, decimals: int = 2) -> str:
+    return f"M = {number(mean, decimals)}, SD = {number(sd, decimals)}"
 
 
 def median_iqr(median, q1, q3) -> str:

@@ -25,11 +25,37 @@ def _rate(numerator: int, denominator) -> float:
 
 
 def cherries_rates(frame: pd.DataFrame, invited: int | None = None) -> pd.DataFrame:
-    """View, participation and completion rates (Eysenbach, 2004, CHERRIES, JMIR 6(3):e34).
+    """View, participation and completion rates of the CHERRIES checklist.
 
-    view rate = viewed the information page / invited; participation rate = consented /
-    viewed; completion rate = completed / consented. Without an invitation count the view
-    rate is null.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The export's paradata (``status``, ``info_viewed_at``, ``consented_at``).
+    invited : int, optional
+        People invited; without it the view rate is null.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``invited``, ``viewed``, ``consented``, ``completed``, ``view_rate``,
+        ``participation_rate``, ``completion_rate`` and ``message``.
+
+    Notes
+    -----
+    view rate = viewed / invited; participation rate = consented / viewed; completion rate =
+    completed / consented (Eysenbach, 2004).
+
+    References
+    ----------
+    Eysenbach, G. (2004). Improving the quality of web surveys: the Checklist for Reporting
+    Results of Internet E-Surveys (CHERRIES). JMIR, 6(3), e34.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"status": ["viewed", "completed"], "info_viewed_at": ["t", "t"],
+    ...                       "consented_at": [None, "t"]})
+    >>> float(cherries_rates(frame).loc[0, "participation_rate"])
+    0.5
     """
     viewed = _count(frame, "info_viewed_at", ("viewed", *STARTED))
     consented = _count(frame, "consented_at", STARTED)

@@ -37,11 +37,35 @@ def constant_items(data: pd.DataFrame) -> list[str]:
 
 
 def cronbach_alpha(items: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
-    """One row: n, k, alpha and its CI, with a message when alpha is not defined.
+    """Cronbach's alpha with Feldt's confidence interval.
 
-    The CI is Feldt's (1965) F-based interval (Feldt, Woodruff & Salih, 1987,
-    Applied Psychological Measurement 11(1)): 1 - (1 - alpha) * F quantiles with
-    df1 = n - 1 and df2 = (n - 1)(k - 1).
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        Item columns pointing the same way; listwise deletion.
+    ci : float
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n``, ``k``, ``alpha``, ``ci_low``, ``ci_high`` and ``message``.
+
+    Notes
+    -----
+    α = k/(k - 1) (1 - Σ s²_i / s²_total) (Cronbach, 1951). CI: 1 - (1 - α) F quantiles with
+    df1 = n - 1, df2 = (n - 1)(k - 1) (Feldt, Woodruff & Salih, 1987).
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Psychometrika, 16(3), 297-334.
+    Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). Applied Psychological Measurement, 11(1), 93-103.
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 1, 4, 3, 5]})
+    >>> round(float(cronbach_alpha(items).loc[0, "alpha"]), 4)
+    0.8889
     """
     data = _complete(items)
     n, k = data.shape
@@ -73,11 +97,33 @@ def one_factor_loadings(data: pd.DataFrame) -> np.ndarray:
 
 
 def mcdonald_omega(items: pd.DataFrame) -> pd.DataFrame:
-    """One row: omega total from a one-factor model of the item correlations.
+    """McDonald's omega total from a one-factor minimum-residual model.
 
-    omega = (sum lambda)^2 / ((sum lambda)^2 + sum(1 - lambda^2)) (McDonald, 1999, Test
-    Theory, ch. 6; for standardized items as in Revelle & Zinbarg, 2009, Psychometrika 74).
-    Needs three items for an identified one-factor model.
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        Three or more item columns; listwise deletion.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n``, ``k``, ``omega`` and ``message``.
+
+    Notes
+    -----
+    ω = (Σλ)² / ((Σλ)² + Σ(1 - λ²)) for standardized items (McDonald, 1999, ch. 6;
+    Revelle & Zinbarg, 2009). A one-factor model with two items is not identified.
+
+    References
+    ----------
+    McDonald, R. P. (1999). Test theory: A unified treatment. Erlbaum.
+    Revelle, W., & Zinbarg, R. E. (2009). Psychometrika, 74(1), 145-154.
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"a": [1, 2], "b": [2, 1]})
+    >>> mcdonald_omega(items).loc[0, "message"]
+    'omega needs at least three items (a one-factor model with two is not identified)'
     """
     data = _complete(items)
     n, k = data.shape
@@ -129,12 +175,92 @@ def item_statistics(items: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def spearman_brown(items: pd.DataFrame) -> pd.DataFrame:
+    """Spearman-Brown reliability of a two-item scale.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        Exactly two item columns; listwise deletion.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n``, ``k`` (2), ``r`` (Pearson correlation of the items),
+        ``spearman_brown`` and ``message``.
+
+    Notes
+    -----
+    ρ_SB = 2r / (1 + r). For two items Eisinga, Te Grotenhuis & Pelzer (2013) recommend it
+    over Cronbach's α, which is a lower bound that equals ρ_SB only for items of equal
+    variance.
+
+    References
+    ----------
+    Eisinga, R., Te Grotenhuis, M., & Pelzer, B. (2013). The reliability of a two-item
+    scale: Pearson, Cronbach, or Spearman-Brown? International Journal of Public Health,
+    58(4), 637-642.
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 1, 4, 3, 5]})
+    >>> round(float(spearman_brown(items).loc[0, "spearman_brown"]), 4)
+    0.8889
+    """
+    data = _complete(items)
+    n, k = data.shape
+    row = {"n": n, "k": k, "r": np.nan, "spearman_brown": np.nan, "message": ""}
+    if k != 2:
+        row["message"] = f"Spearman-Brown for a two-item scale needs exactly two items, got {k}"
+    elif n < 3:
+        row["message"] = f"{n} complete response(s): a correlation needs at least three"
+    elif constant_items(data):
+        row["message"] = f"constant item(s) {constant_items(data)}: correlation not defined"
+    if row["message"]:
+        return pd.DataFrame([row])
+    r = float(np.corrcoef(data.to_numpy(), rowvar=False)[0, 1])
+    row.update(r=r, spearman_brown=2 * r / (1 + r))
+    return pd.DataFrame([row])
+
+
 def reliability(items: pd.DataFrame, ci: float = 0.95) -> pd.DataFrame:
-    """Alpha with CI and omega in one row, the summary a report needs for a scale."""
+    """Alpha with CI and omega in one row (Spearman-Brown too for two items).
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        Item columns pointing the same way (reverse-coded already); listwise deletion.
+    ci : float
+        Confidence level of alpha's Feldt interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n``, ``k``, ``alpha``, ``ci_low``, ``ci_high``, ``omega``,
+        ``spearman_brown`` (two items only, else null), ``coefficient`` (the one to report:
+        "spearman_brown" for two items, "alpha" otherwise) and ``message``.
+
+    Notes
+    -----
+    See :func:`cronbach_alpha`, :func:`mcdonald_omega` and :func:`spearman_brown`.
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 1, 4, 3, 5]})
+    >>> reliability(items).loc[0, "coefficient"]
+    'spearman_brown'
+    """
     alpha = cronbach_alpha(items, ci)
     omega = mcdonald_omega(items)
     row = alpha.iloc[0].to_dict()
     row["omega"] = omega.loc[0, "omega"]
-    messages = [m for m in (alpha.loc[0, "message"], omega.loc[0, "message"]) if m]
-    row["message"] = "; ".join(dict.fromkeys(messages))
+    messages = [alpha.loc[0, "message"], omega.loc[0, "message"]]
+    row["spearman_brown"] = np.nan
+    row["coefficient"] = "alpha"
+    if items.shape[1] == 2:
+        two = spearman_brown(items).iloc[0]
+        row["spearman_brown"] = two["spearman_brown"]
+        row["coefficient"] = "spearman_brown"
+        messages = [alpha.loc[0, "message"], two["message"]]  # omega is not identified with two items
+    row["message"] = "; ".join(dict.fromkeys(m for m in messages if m))
     return pd.DataFrame([row])

@@ -42,12 +42,37 @@ def sus_adjective(score: float) -> str | None:
 
 
 def sus_scores(frame: pd.DataFrame, items: list[str], min_items: int = 10) -> pd.Series:
-    """SUS 0-100 per respondent (Brooke, 1996).
+    """SUS score 0-100 per respondent.
 
-    Odd items contribute (x - 1), even items (5 - x); the sum times 2.5 gives 0-100.
-    With `min_items` < 10, a respondent with a few unanswered items is scored from the
-    mean contribution of the answered ones (Lewis & Sauro, 2017, "Can I leave this one
-    out?", JUS 12(1)); below `min_items` the score is missing.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    items : list of str
+        The ten SUS items in questionnaire order, answered 1-5.
+    min_items : int
+        Answered items needed; below 10 a missing item is prorated.
+
+    Returns
+    -------
+    pandas.Series
+        ``sus_score`` per respondent (NaN below ``min_items``).
+
+    Notes
+    -----
+    Odd items contribute x - 1, even items 5 - x; the sum times 2.5 gives 0-100 (Brooke, 1996).
+    With ``min_items`` < 10 the score is 25 times the mean contribution of the answered items
+    (Lewis & Sauro, 2017).
+
+    References
+    ----------
+    Brooke, J. (1996). SUS: A "quick and dirty" usability scale. In Usability Evaluation in Industry.
+    Lewis, J. R., & Sauro, J. (2017). Can I leave this one out? JUS, 12(1), 1-11.
+
+    Examples
+    --------
+    >>> answers = pd.DataFrame([[5, 1] * 5], columns=[f"sus_{i:02d}" for i in range(1, 11)])
+    >>> float(sus_scores(answers, list(answers.columns)).iloc[0])
+    100.0
     """
     contributions = sus_contributions(frame, items).to_numpy()
     answered = np.sum(~np.isnan(contributions), axis=1)
@@ -91,11 +116,33 @@ def nps_category(values: pd.Series) -> pd.Series:
 
 
 def nps(values: pd.Series) -> pd.DataFrame:
-    """Net Promoter Score = % promoters - % detractors, with a Wald 95% CI.
+    """Net Promoter Score with a Wald 95% CI.
 
-    Variance of the difference of two multinomial proportions:
-    (p_pro + p_det - (p_pro - p_det)^2) / n (Rocks, 2016, "Interval estimation for the
-    'net promoter score'", The American Statistician 70(4)).
+    Parameters
+    ----------
+    values : pandas.Series
+        Answers to the 0-10 recommend item.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n``, ``promoters``, ``passives``, ``detractors``, ``nps`` (-100 to 100),
+        ``ci_low``, ``ci_high`` and ``message``.
+
+    Notes
+    -----
+    NPS = % promoters (9-10) - % detractors (0-6) (Reichheld, 2003); the variance of the
+    difference of two multinomial proportions is (p_pro + p_det - (p_pro - p_det)²) / n (Rocks, 2016).
+
+    References
+    ----------
+    Rocks, B. (2016). Interval estimation for the "net promoter score". The American
+    Statistician, 70(4), 365-372.
+
+    Examples
+    --------
+    >>> float(nps(pd.Series([10, 9, 8, 3])).loc[0, "nps"])
+    25.0
     """
     category = nps_category(values).dropna()
     n = int(len(category))
@@ -126,11 +173,40 @@ def scale_scores(
     min_items: int | None = None,
     name: str = "score",
 ) -> pd.Series:
-    """Mean of the (reverse-coded) items per respondent, missing below `min_items` answered.
+    """Mean of the (reverse-coded) items per respondent.
 
-    Default `min_items` is half the items rounded up (the common "half rule", e.g.
-    Newman, 2014, Organizational Research Methods 17(4)): a mean of too few items is
-    not the construct any more.
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    items : list of str
+    reverse : list of str
+        Items to reverse-code as min + max - x.
+    ranges : dict
+        (min, max) of each reverse-coded item.
+    min_items : int, optional
+        Answered items needed; default half the items rounded up.
+    name : str
+        Name of the returned series.
+
+    Returns
+    -------
+    pandas.Series
+        The score per respondent, missing below ``min_items`` answered items.
+
+    Notes
+    -----
+    The "half rule" (e.g. Newman, 2014): a mean of too few items is not the construct any more.
+
+    References
+    ----------
+    Newman, D. A. (2014). Missing data: Five practical guidelines. Organizational Research
+    Methods, 17(4), 372-411.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": [5.0, 4.0], "b": [1.0, None]})
+    >>> scale_scores(frame, ["a", "b"], reverse=["b"], ranges={"b": (1, 5)}).tolist()
+    [5.0, 4.0]
     """
     ranges = ranges or {}
     data = frame[list(items)].astype(float).copy()
@@ -145,7 +221,28 @@ def scale_scores(
 
 
 def score_summary(scores: pd.Series, name: str) -> pd.DataFrame:
-    """n, mean with t-based 95% CI, SD, median and IQR of a score."""
+    """n, mean with a t-based 95% CI, SD, median and quartiles of a score.
+
+    Parameters
+    ----------
+    scores : pandas.Series
+    name : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``score``, ``n``, ``missing``, ``mean``, ``sd``, ``ci_low``, ``ci_high``,
+        ``median``, ``q1``, ``q3`` and ``message``.
+
+    Notes
+    -----
+    CI = mean ± t(0.975, n - 1) SD / sqrt(n).
+
+    Examples
+    --------
+    >>> float(score_summary(pd.Series([1.0, 2.0, 3.0]), "x").loc[0, "mean"])
+    2.0
+    """
     valid = scores.dropna().astype(float)
     n = len(valid)
     row = {"score": name, "n": n, "missing": int(scores.isna().sum()), "mean": np.nan, "sd": np.nan,

@@ -21,10 +21,36 @@ def stop_words(languages: tuple[str, ...] = ("de", "en")) -> frozenset[str]:
 
 
 def topics(texts: pd.Series, n_topics: int = 3, n_terms: int = 8, n_examples: int = 3, seed: int = 0) -> dict:
-    """`{'topics': one row per topic with top terms, 'examples': example answers per topic}`.
+    """Topics in free-text answers: TF-IDF and non-negative matrix factorisation.
 
-    NMF on TF-IDF (Lee & Seung, 1999) gives additive, readable topics for short answers;
-    examples are the answers with the highest topic weight. Needs a few answers per topic.
+    Parameters
+    ----------
+    texts : pandas.Series
+    n_topics, n_terms, n_examples : int
+        Topics, top terms per topic, example answers per topic.
+    seed : int
+        Seed of the NMF initialisation.
+
+    Returns
+    -------
+    dict
+        ``topics`` (``topic``, ``terms``, ``n_answers``), ``examples`` (example answers per topic)
+        and ``message`` when there are too few answers.
+
+    Notes
+    -----
+    NMF (Lee & Seung, 1999) gives additive, readable topics for short answers; examples are the
+    answers with the highest topic weight; German and English stop words are removed.
+
+    References
+    ----------
+    Lee, D. D., & Seung, H. S. (1999). Nature, 401, 788-791.
+
+    Examples
+    --------
+    >>> found = topics(pd.Series(["ok"]), n_topics=2)
+    >>> bool(found["message"])
+    True
     """
     from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning

@@ -64,6 +64,7 @@ def methods(bundle):
         "flagged": count(flags.get("any_flag", {}).get("flagged"), t),
         "sus_text": apa_text(bundle.result("scores/sus")["text"]) if bundle.result("scores/sus") else "",
         "has_sus": bool(sus),
+        "statistics": statistics_in_detail(bundle),
     }
 
 
@@ -101,6 +102,16 @@ def n_per_analysis(bundle):
     return "; ".join(parts)
 
 
+def statistics_in_detail(bundle):
+    """The analysis's own account of each test that ran (results.json `meta.methods`): how each p was
+    computed (exact, asymptotic, Monte Carlo with resamples and seed), the correction, the effect size
+    and the software version."""
+    return [[entry.get("analysis", ""),
+             "; ".join(filter(None, [entry.get("p_value"), entry.get("assumption")])),
+             entry.get("correction", ""), entry.get("effect_size", ""), entry.get("software", "")]
+            for entry in bundle.meta.get("methods") or []]
+
+
 def results_sections(bundle):
     likert_ids = bundle.ids("descriptives/likert/")
     sections = [
@@ -135,7 +146,7 @@ def results_sections(bundle):
         {"title": _("Group comparisons"), "text": [],
          "blocks": [tables.comparisons(bundle),
                     *[tables.group_summary(bundle, i) for i in bundle.ids("comparisons/") if not i.endswith("/dunn")]]},
-        {"title": _("Regression models"), "text": [],
+        {"title": _("Regression models"), "text": [r["text"] for i in bundle.ids("models/") if (r := bundle.result(i)).get("text")],
          "blocks": [tables.model(bundle, i) for i in bundle.ids("models/")]},
         {"title": _("Factor structure"), "text": [],
          "blocks": [tables.loadings(bundle, i) for i in bundle.ids("factors/") if i.endswith("/loadings")]},

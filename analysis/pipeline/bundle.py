@@ -14,6 +14,7 @@ from pathlib import Path
 from .context import Context
 from .figures import save_figure
 from .io import open_private, private_directory, write_csv
+from .methods import methods_facts
 from .results import to_jsonable
 
 PACKAGES = ("analysis", "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "factor_analyzer",
@@ -42,6 +43,7 @@ def results_document(ctx: Context, plan_sha256: str) -> dict:
         "responses_in_file": int(len(ctx.dataset.data)),
         "responses_analysed": int(len(ctx.frame)),
         "labels": ctx.labels_document(),
+        "methods": methods_facts(ctx),
         "figures": sorted(f"figures/{spec['name']}.{ext}" for spec in ctx.figures for ext in ("svg", "png")),
     }
     return to_jsonable({"meta": meta, "results": results})

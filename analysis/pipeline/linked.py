@@ -22,9 +22,14 @@ def correlations(ctx: Context) -> None:
             ctx.add(Result("correlations/usage", "correlations", "Scales x usage features",
                            messages=["no usage columns (codebook source 'usage') in this wave: nothing to correlate"]))
             return
-        table = spearman_table(ctx.frame, ctx.columns("correlations.scales"), right, spec.get("adjust", "holm"))
-        table["text"] = [apa.correlation(r.rho, r.n, r.p, r.ci_low, r.ci_high) for r in table.itertuples()]
-        ctx.add(Result("correlations/usage", "correlations", "Spearman correlations: scales x usage features", table=table))
+        adjust = spec.get("adjust", "holm")
+        table = spearman_table(ctx.frame, ctx.columns("correlations.scales"), right, adjust)
+        size = int(table["p"].notna().sum())
+        # The text carries the adjusted p: the pairs form one family (Holm by default).
+        table["text"] = [f"{apa.correlation(r.rho, r.n, r.p, r.ci_low, r.ci_high)}; {apa.adjusted(r.p_adj, adjust, size)}"
+                         for r in table.itertuples()]
+        ctx.add(Result("correlations/usage", "correlations", "Spearman correlations: scales x usage features", table=table,
+                       values={"adjust": adjust, "family_size": size, "effect_size": "Spearman's rho"}))
     ctx.attempt("correlations/usage", "correlations", "Scales x usage features", compute)
 
 
@@ -67,11 +72,12 @@ RESPONDED = "responded"  # 0/1 column of the population export (platform_logs): 
 
 
 def _differences(ctx: Context) -> None:
-    """Respondents vs all platform users on usage features.
+    """Respondents vs nonrespondents on usage features.
 
     With a `responded` column (the platform_logs population export) both groups come from
-    the population table, so respondents who did not consent to linkage count too;
-    without it, the linked respondents in the data are compared with the table.
+    the population table, so respondents who did not consent to linkage count too; without
+    it nonrespondents cannot be told apart, and the linked respondents are compared with the
+    whole table (all users), which the result says.
     """
     population = ctx.population
     features = ctx.columns("nonresponse.features")
@@ -79,22 +85,26 @@ def _differences(ctx: Context) -> None:
         features = [c for c in population.columns if c.startswith("usage_")
                     and pd.api.types.is_numeric_dtype(population[c])]
     if population is None or not features:
-        ctx.add(Result("nonresponse/smd", "nonresponse", "Respondents vs all platform users",
+        ctx.add(Result("nonresponse/smd", "nonresponse", "Respondents vs nonrespondents",
                        messages=["no population table (--population) or no usage features: comparison skipped"]))
         return
     missing = [f for f in features if f not in population]
     if missing:
-        ctx.add(Result("nonresponse/smd", "nonresponse", "Respondents vs all platform users",
+        ctx.add(Result("nonresponse/smd", "nonresponse", "Respondents vs nonrespondents",
                        messages=[f"population table lacks usage feature(s) {missing}"]))
         return
     if RESPONDED in population:
-        respondents, source = population[population[RESPONDED] == 1], "population table (responded = 1)"
+        respondents = population[population[RESPONDED] == 1]
+        others, source, compared = population[population[RESPONDED] == 0], "population table (responded = 1)", \
+            "nonrespondents (responded = 0)"
     else:
-        respondents, source = ctx.frame, "linked respondents in the data table"
-    table = nr.standardized_differences(respondents, population, features)
-    ctx.add(Result("nonresponse/smd", "nonresponse", "Respondents vs all platform users (standardized mean differences)",
-                   table=table, values={"respondents_from": source, "users": int(len(population)),
-                                        "respondents": int(len(respondents)),
+        respondents, others = ctx.frame, population
+        source, compared = "linked respondents in the data table", "all platform users (no responded column)"
+    table = nr.standardized_differences(respondents, others, features)
+    ctx.add(Result("nonresponse/smd", "nonresponse", "Respondents vs nonrespondents (standardized mean differences)",
+                   table=table, values={"respondents_from": source, "compared_with": compared,
+                                        "users": int(len(population)), "respondents": int(len(respondents)),
+                                        "nonrespondents": int(len(others)) if RESPONDED in population else None,
                                         "imbalanced": int(table["imbalanced"].fillna(False).astype(bool).sum())}))
 
 
@@ -105,16 +115,11 @@ def _weighted(ctx: Context, spec: dict) -> None:
         ctx.add(Result("nonresponse/weighted", "nonresponse", "Weighted estimates",
                        messages=["no population.margins or nonresponse.estimates in the plan: no weights"]))
         return
-    if len(margins) == 1:
-        (variable, shares), = margins.items()
-        weights, message = nr.poststratification_weights(ctx.frame, variable, shares), ""
-        method = "post-stratification"
-    else:
-        weights, message = nr.rake(ctx.frame, margins)
-        method = "raking"
-    table = nr.weighted_estimates(ctx.frame, estimates, weights)
-    unplaced = int(weights.isna().sum())
-    messages = [m for m in (message, f"{unplaced} respondent(s) outside the margins got no weight" if unplaced else "") if m]
+    table = nr.weighted_estimates(ctx.frame, estimates, margins)
+    method = "post-stratification" if len(margins) == 1 else "raking"
     ctx.add(Result("nonresponse/weighted", "nonresponse", f"Weighted ({method}) beside unweighted estimates",
-                   table=table, values={"method": method, "weight_max": weights.max(), "weight_min": weights.min()},
-                   messages=messages))
+                   table=table, values={"method": method, "calibrated_on": "respondents with a valid outcome, per estimate",
+                                        "variance": "Taylor linearisation, weights as fixed, with replacement",
+                                        "weight_max": table["weight_max"].max(), "weight_min": table["weight_min"].min()},
+                   text="; ".join(f"{r.variable}: weighted M = {apa.number(r.mean_weighted)}, "
+                                  f"{apa.ci(r.ci_low, r.ci_high)}, {apa.sample(r.n)}" for r in table.itertuples())))

@@ -19,7 +19,7 @@ from analysis.errors import PlanError
 SECTIONS = {
     "version", "title", "seed", "language", "population", "exclusions", "disclosure", "descriptives",
     "instruments", "scales", "comparisons", "correlations", "models", "factors", "personas",
-    "nonresponse", "text", "figures", "labels",
+    "nonresponse", "text", "figures", "labels", "usage", "longitudinal",
 }
 FIGURE_KINDS = {"frequencies": ("items",), "shares_by_group": ("items", "by"), "by_usage": ("outcome", "usage")}
 INSTRUMENT_OUTPUTS = {"sus": ["sus_score"], "umux_lite": ["umux_lite", "umux_lite_sus"], "nps": ["nps_category"]}
@@ -69,6 +69,12 @@ def validate_shape(plan: dict, where: str = "plan") -> None:
         for key in ("name", *FIGURE_KINDS[figure["kind"]]):
             if key not in figure:
                 raise PlanError(f"{where}: figures[{i}] ({figure['kind']}) needs '{key}'")
+    without_activity = (plan.get("usage") or {}).get("without_activity", "zero")
+    if without_activity not in ("zero", "missing"):
+        raise PlanError(f"{where}: usage.without_activity must be 'zero' or 'missing', got {without_activity!r}")
+    longitudinal = plan.get("longitudinal") or {}
+    if longitudinal and not longitudinal.get("previous"):
+        raise PlanError(f"{where}: longitudinal needs 'previous' (the previous wave's responses file)")
     sus = (plan.get("instruments") or {}).get("sus")
     if sus and not sus.get("items"):
         raise PlanError(f"{where}: instruments.sus needs 'items' (the ten SUS items in order)")
@@ -149,6 +155,7 @@ def check_columns(plan: dict, columns: list[str], usage_columns: list[str] = (),
     def take(where, patterns, pool=table):
         resolved[where] = resolve(patterns, pool, where, usage_columns, selections)
 
+    resolved["usage"] = list(usage_columns)
     for check in (plan.get("exclusions") or {}).get("attention_checks", {}).get("checks", []) or []:
         take(f"exclusions.attention_checks.{check.get('column')}", check.get("column"))
     for name, items in ((plan.get("exclusions") or {}).get("straightlining", {}).get("matrices", {}) or {}).items():
@@ -186,6 +193,9 @@ def check_columns(plan: dict, columns: list[str], usage_columns: list[str] = (),
         take("nonresponse.features", nonresponse.get("features", USAGE))
         take("nonresponse.estimates", nonresponse.get("estimates"), every)
         take("nonresponse.weight_by", list(((plan.get("population") or {}).get("margins") or {})), every)
+    longitudinal = plan.get("longitudinal") or {}
+    if longitudinal:
+        take("longitudinal.outcomes", longitudinal.get("outcomes"), every)
     for i, spec in enumerate(plan.get("text") or []):
         take(f"text[{i}].column", spec.get("column"))
     for i, spec in enumerate(plan.get("figures") or []):

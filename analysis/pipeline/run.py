@@ -25,10 +25,22 @@ def run_plan(plan: dict, dataset: Dataset, population: pd.DataFrame | None = Non
         ctx.add(Result("sample/empty", "sample", "Responses analysed",
                        messages=["empty wave: no responses left to analyse after exclusions"]))
         return ctx
+    ctx.frame = usage_without_activity(ctx)
     add_scores(ctx)
     for section in SECTIONS:
         section(ctx)
     return ctx
+
+
+def score_wave(plan: dict, dataset: Dataset) -> pd.DataFrame:
+    """A wave's analysed responses with their scores, without running the sections (e.g. the
+    previous wave of a longitudinal comparison)."""
+    usage = [c for c in dataset.columns_from_source("usage") if pd.api.types.is_numeric_dtype(dataset.data[c])]
+    resolved = check_columns(plan, list(dataset.data.columns), usage, dataset.codebook)
+    ctx = Context(plan=plan, dataset=dataset, resolved=resolved, frame=dataset.data)
+    ctx.frame = apply_exclusions(ctx)
+    add_scores(ctx)
+    return ctx.frame
 
 
 def _page_order(ctx: Context) -> list[str]:
@@ -86,6 +98,24 @@ def apply_exclusions(ctx: Context) -> pd.DataFrame:
     return frame[~drop]
 
 
+NO_ACTIVITY = ("zero", "missing")
+
+
+def usage_without_activity(ctx: Context) -> pd.DataFrame:
+    """Consenting respondents who were not active in the usage window: the export codes their
+    counts 0 ("no usage observed" is a true zero, the default); `usage.without_activity: missing`
+    leaves them out of every usage analysis instead (usage columns empty)."""
+    choice = (ctx.plan.get("usage") or {}).get("without_activity", "zero")
+    usage = [c for c in ctx.columns("usage") if c in ctx.frame]
+    if choice == "zero" or not usage:
+        return ctx.frame
+    frame = ctx.frame.copy()
+    counts = frame[usage].apply(pd.to_numeric, errors="coerce")
+    inactive = counts.notna().any(axis=1) & (counts.fillna(0) == 0).all(axis=1)
+    frame.loc[inactive, usage] = np.nan
+    return frame
+
+
 def add_scores(ctx: Context) -> None:
     """Instrument and scale scores become columns of the analysed frame (each guarded alone)."""
     instruments = ctx.plan.get("instruments") or {}
@@ -108,8 +138,8 @@ def _sus(ctx: Context, spec: dict) -> None:
         ctx.figures.append({"name": "sus_distribution", "kind": "sus", "title": "SUS scores",
                             "table": ctx.frame[["sus_score"]], "language": ctx.language})
     ctx.add(Result("scores/sus", "scores", "System Usability Scale", table=summary,
-                   text=f"SUS {apa.mean_sd(row['mean'], row['sd'])}, {apa.ci(row['ci_low'], row['ci_high'], 1)}; "
-                        f"grade {row['grade']}, {row['adjective']}"))
+                   text=f"SUS {apa.mean_sd(row['mean'], row['sd'], 1)}, {apa.ci(row['ci_low'], row['ci_high'], 1)}, "
+                        f"{apa.sample(row['n'])}; grade {row['grade']}, {row['adjective']}"))
 
 
 def _umux_lite(ctx: Context, spec: dict) -> None:

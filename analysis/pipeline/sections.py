@@ -11,6 +11,7 @@ from .context import Context
 from .io import TEXT_TYPES
 from .linked import correlations, nonresponse, personas
 from .results import Result
+from .waves import longitudinal
 from analysis.scoring import sus_contributions
 
 RANK = "rank"
@@ -135,9 +136,13 @@ def _usage_figure(ctx: Context, i: int, spec: dict) -> None:
 def _reliability_of(ctx: Context, name: str, items: pd.DataFrame) -> None:
     summary = reliability.reliability(items)
     row = summary.iloc[0]
-    ctx.add(Result(f"reliability/{name}", "reliability", f"Reliability: {name}", table=summary,
-                   text=f"{apa.alpha(row['alpha'], row['ci_low'], row['ci_high'])}, ω = "
-                        f"{apa.number(row['omega'], 2, leading_zero=False)}"))
+    if row["coefficient"] == "spearman_brown":  # two items: Eisinga, Te Grotenhuis & Pelzer (2013)
+        text_ = apa.spearman_brown(row["spearman_brown"], row["n"])
+    else:
+        text_ = (f"{apa.alpha(row['alpha'], row['ci_low'], row['ci_high'])}, ω = "
+                 f"{apa.number(row['omega'], 2, leading_zero=False)}, {apa.sample(row['n'])}")
+    ctx.add(Result(f"reliability/{name}", "reliability", f"Reliability: {name}", table=summary, text=text_,
+                   values={"coefficient": row["coefficient"], "n": row["n"], "items": row["k"]}))
     ctx.add(Result(f"reliability/{name}/items", "reliability", f"Item statistics: {name}",
                    table=reliability.item_statistics(items)))
 
@@ -173,15 +178,19 @@ def _rank_test(ctx: Context, test_id: str, outcome: str, by: str, adjust: str) -
     if len(summary) == 2:
         a, b = summary["group"]
         row = compare.mann_whitney(values[groups == a], values[groups == b]).iloc[0]
-        values_ = {"test": "mann-whitney", "group_1": a, "group_2": b, "U": row["U"], "p": row["p"], "r_rb": row["r_rb"]}
-        text_ = apa.mann_whitney(row["U"], row["p"], row["r_rb"])
+        values_ = {"test": "mann-whitney", "method": row["method"], "group_1": a, "group_2": b, "n": row["n"],
+                   "U": row["U"], "p": row["p"], "r_rb": row["r_rb"], "effect_size": "rank-biserial r"}
+        text_ = apa.mann_whitney(row["U"], row["p"], row["r_rb"], row["n"])
         messages = [row["message"]] if row["message"] else []
         return [Result(test_id, "comparisons", title, table=shown, values=values_, text=text_, messages=messages)]
     row = compare.kruskal(values, groups).iloc[0]
     result = Result(test_id, "comparisons", title, table=shown,
-                    values={"test": "kruskal-wallis", "H": row["H"], "df": row["df"], "p": row["p"],
-                            "epsilon_squared": row["epsilon_squared"]},
-                    text=apa.kruskal(row["H"], row["df"], row["p"], row["epsilon_squared"]),
+                    values={"test": "kruskal-wallis", "method": "asymptotic (chi-square), tie-corrected",
+                            "n": row["n"], "H": row["H"], "df": row["df"], "p": row["p"],
+                            "epsilon_squared": row["epsilon_squared"], "eta_squared_h": row["eta_squared_h"],
+                            "effect_size": "epsilon-squared (Tomczak & Tomczak, 2014); eta-squared H (Cohen, 2008)"},
+                    text=apa.kruskal(row["H"], row["df"], row["n"], row["p"], row["epsilon_squared"],
+                                     row["eta_squared_h"]),
                     messages=[row["message"]] if row["message"] else [])
     if len(summary) < 3 or row["p"] != row["p"]:
         return [result]
@@ -193,22 +202,32 @@ def _rank_test(ctx: Context, test_id: str, outcome: str, by: str, adjust: str) -
     return [result, Result(f"{test_id}/dunn", "comparisons", f"Dunn post-hoc ({adjust}-adjusted): {title}", table=posthoc)]
 
 
+def _contingency_text(row) -> str:
+    if not row["test"]:  # fewer than two observed levels: the message says so
+        return ""
+    if row["test"] == "fisher":
+        return apa.fisher(row["p"], row["n"], row["odds_ratio"], row["or_ci_low"], row["or_ci_high"])
+    if row["test"] == "fisher-freeman-halton":  # the p is Fisher's, V describes the table
+        return apa.freeman_halton(row["p"], row["n"], row["cramers_v"], row["resamples"], row["seed"])
+    return apa.chi_square(row["chi2"], row["df"], row["n"], row["p"], row["cramers_v"], row["correction"])
+
+
 def _categorical_test(ctx: Context, test_id: str, outcome: str, by: str) -> Result:
     counts = compare.crosstab(ctx.group_labels(ctx.frame[by]), ctx.group_labels(ctx.frame[outcome]))
-    row = compare.chi_square(counts, seed=ctx.seed).iloc[0]
-    if not row["test"]:  # fewer than two observed levels: the message says so
-        text_ = ""
-    elif row["test"] == "fisher":
-        text_ = apa.fisher(row["p"], row["odds_ratio"])
-    elif row["test"].startswith("fisher"):  # Freeman-Halton: the p is Fisher's, V describes the table
-        text_ = (f"Fisher-Freeman-Halton exact test (Monte Carlo), {apa.pvalue(row['p'])}, "
-                 f"V = {apa.number(row['cramers_v'], 2, leading_zero=False)}")
-    else:
-        text_ = apa.chi_square(row["chi2"], row["df"], row["n"], row["p"], row["cramers_v"])
-    keys = ("test", "chi2", "df", "p", "cramers_v", "min_expected", "n") + (("odds_ratio",) if row["test"] == "fisher" else ())
-    values_ = {k: row[k] for k in keys}
-    return Result(test_id, "comparisons", f"{outcome} by {by}", table=disclosure.suppress_crosstab(counts, ctx.threshold).rename_axis(by).reset_index(),
-                  values=values_, text=text_, messages=[row["message"]] if row["message"] else [])
+    options = ctx.plan.get("comparisons") or {}
+    options = options if isinstance(options, dict) else {}
+    row = compare.chi_square(counts, seed=ctx.seed, correction=bool(options.get("yates", True)),
+                             resamples=int(options.get("resamples", compare.MONTE_CARLO_RESAMPLES))).iloc[0]
+    keys = ["test", "method", "correction", "chi2", "df", "p", "cramers_v", "min_expected", "n"]
+    if row["test"] == "fisher":
+        keys += ["odds_ratio", "or_ci_low", "or_ci_high"]
+    if row["test"] == "fisher-freeman-halton":
+        keys += ["resamples", "seed"]
+    values_ = {k: row[k] for k in keys} | {"effect_size": "conditional MLE odds ratio" if row["test"] == "fisher"
+                                           else "Cramér's V"}
+    return Result(test_id, "comparisons", f"{outcome} by {by}",
+                  table=disclosure.suppress_crosstab(counts, ctx.threshold).rename_axis(by).reset_index(),
+                  values=values_, text=_contingency_text(row), messages=[row["message"]] if row["message"] else [])
 
 
 def comparison_tests(ctx: Context) -> None:
@@ -234,10 +253,46 @@ def comparison_tests(ctx: Context) -> None:
         ctx.attempt(test_id, "comparisons", f"{outcome} by {by}", compute)
     for family, results in families.items():
         adjusted = compare.p_adjust([r.values.get("p", float("nan")) for r in results], adjust)
+        size = int(sum(p == p for p in adjusted))
         for result, p_adj in zip(results, adjusted):
-            result.values.update(p_adj=p_adj, adjust=adjust, family_size=len(results))
+            result.values.update(p_adj=p_adj, adjust=adjust, family_size=size)
             if result.text:
-                result.text += f" ({adjust}-adjusted {apa.pvalue(p_adj)})"
+                result.text += f"; {apa.adjusted(p_adj, adjust, size)}"
+
+
+def _model_text(kind: str, table: pd.DataFrame) -> str:
+    row = table.iloc[0]
+    if row.get("term") is None:
+        return ""
+    if kind == "ordinal":
+        return (f"Proportional-odds model, {apa.sample(row['n'])}: likelihood-ratio χ²({int(row['lr_df'])}) = "
+                f"{apa.number(row['lr_chi2'])}, {apa.pvalue(row['lr_p'])}, McFadden R² = "
+                f"{apa.number(row['mcfadden_r2'], 2, leading_zero=False)}; Brant test of proportional odds "
+                f"χ²({int(row['brant_omnibus_df'])}) = {apa.number(row['brant_omnibus_chi2'])}, "
+                f"{apa.pvalue(row['brant_omnibus_p'])}")
+    return (f"Linear model, {apa.sample(row['n'])}: F({int(row['df_model'])}, {int(row['df_resid'])}) = "
+            f"{apa.number(row['f'])}, {apa.pvalue(row['f_p'])}, R² = {apa.number(row['r_squared'], 2, leading_zero=False)}, "
+            f"adjusted R² = {apa.number(row['adj_r_squared'], 2, leading_zero=False)} ({row['se_type']} SEs)")
+
+
+def _model(ctx: Context, name: str, spec: dict, outcome: str, predictors: list[str], categorical: list[str]) -> None:
+    title = f"{spec['kind']} model: {outcome} ~ {' + '.join(predictors)}"
+    if spec["kind"] == "ordinal":
+        table = regression.ordinal_regression(ctx.frame, outcome, predictors, categorical)
+    else:
+        table = regression.linear_regression(ctx.frame, outcome, predictors, categorical, robust=bool(spec.get("robust")))
+    values_ = {"kind": spec["kind"], "n": table.loc[0, "n"]}
+    if "kind" in table:  # ordinal: thresholds in their own table, so columns of the coefficients stay filled
+        thresholds = table[table["kind"] == "threshold"][["term", "coef", "se", "ci_low", "ci_high"]]
+        coefficients = table[table["kind"] == "coefficient"].drop(columns="kind").reset_index(drop=True)
+        ctx.add(Result(f"models/{name}", "models", title, table=coefficients, values=values_,
+                       text=_model_text("ordinal", table)))
+        ctx.add(Result(f"models/{name}/thresholds", "models", f"Thresholds: {title}",
+                       table=thresholds.reset_index(drop=True)))
+        return
+    if table.loc[0, "term"] is not None:
+        values_["se_type"] = table.loc[0, "se_type"]
+    ctx.add(Result(f"models/{name}", "models", title, table=table, values=values_, text=_model_text("linear", table)))
 
 
 def model_tables(ctx: Context) -> None:
@@ -247,9 +302,8 @@ def model_tables(ctx: Context) -> None:
         categorical = list(spec.get("categorical") or []) + [
             p for p in predictors if ctx.codebook_row(p).get("type") in ("single_choice", "dropdown")]
         name = spec.get("name", f"{spec['kind']}_{outcome}")
-        fit = regression.ordinal_regression if spec["kind"] == "ordinal" else regression.linear_regression
-        ctx.attempt(f"models/{name}", "models", f"{spec['kind']} model: {outcome}", lambda n=name, f=fit, o=outcome, p=predictors, c=categorical: ctx.add(
-            Result(f"models/{n}", "models", f"{spec['kind']} model: {o} ~ {' + '.join(p)}", table=f(ctx.frame, o, p, c))))
+        ctx.attempt(f"models/{name}", "models", f"{spec['kind']} model: {outcome}",
+                    lambda n=name, s=spec, o=outcome, p=predictors, c=categorical: _model(ctx, n, s, o, p, c))
 
 
 def factor_tables(ctx: Context) -> None:
@@ -258,7 +312,8 @@ def factor_tables(ctx: Context) -> None:
 
         def compute(i=i, spec=spec, name=name):
             fitted = factors.efa(ctx.frame[ctx.columns(f"factors[{i}].items")], spec.get("n_factors"),
-                                 spec.get("rotation", "oblimin"), ctx.seed)
+                                 spec.get("rotation", "oblimin"), ctx.seed,
+                                 int(spec.get("parallel_iterations", factors.PARALLEL_ITERATIONS)))
             ctx.add(Result(f"factors/{name}", "factors", f"EFA {name}: adequacy", table=fitted["summary"]))
             if not fitted["loadings"].empty:
                 ctx.add(Result(f"factors/{name}/loadings", "factors", f"EFA {name}: loadings", table=fitted["loadings"]))
@@ -298,6 +353,7 @@ SECTIONS = [
     factor_tables,
     personas,
     nonresponse,
+    longitudinal,
     text_topics,
     planned_figures,
 ]

@@ -81,6 +81,47 @@ def test_bundle_records_versions_hashes_seed_and_every_result(two_bundles):
     assert "timestamp" not in json.dumps(meta).lower()
 
 
+EFFECT_SIZES = ("ε² = ", "η²_H = ", "rank-biserial r = ", "Cramér's V = ", "conditional MLE OR = ", "r_s(",
+                "McFadden R² = ", "R² = ")
+
+
+def apa_strings(document):
+    """Every APA sentence in results.json: each result's text and the text column of correlation tables."""
+    for result in document["results"]:
+        if result["text"]:
+            yield result, result["text"]
+        if result["section"] == "correlations":
+            for row in result.get("table") or []:
+                yield result, row["text"]
+
+
+def test_every_apa_string_carries_n_the_adjusted_p_and_a_named_effect_size(two_bundles):
+    document = strict_json(two_bundles / "a" / "results.json")
+    checked = 0
+    for result, text in apa_strings(document):
+        checked += 1
+        assert "N = " in text, (result["id"], text)
+        in_family = "p_adj" in result["values"] or result["section"] == "correlations"
+        if in_family:
+            assert "-adjusted p " in text and "(family of " in text, (result["id"], text)
+        is_test = any(f"p {sign} " in text for sign in "=<>")
+        if is_test:
+            assert any(name in text for name in EFFECT_SIZES), (result["id"], text)
+    assert checked > 20
+
+
+def test_results_json_states_how_each_p_was_computed(two_bundles):
+    document = strict_json(two_bundles / "a" / "results.json")
+    methods = {entry["analysis"].split(" (")[0]: entry for entry in document["meta"]["methods"]}
+    assert "Holm" in methods["Kruskal-Wallis H"]["correction"]
+    assert "10000 resamples" in methods["Fisher-Freeman-Halton test"]["p_value"]
+    assert "scipy" in methods["Spearman's rank correlation"]["software"]
+    assert "100 random data sets, 95th percentile" in methods["Exploratory factor analysis"]["p_value"]
+    for result in document["results"]:
+        if result["section"] == "comparisons" and "test" in result["values"]:
+            assert result["values"]["method"], result["id"]
+
+
 def test_a_plan_naming_a_missing_column_fails_before_computing(wave_files, tmp_path):
     plan = yaml.safe_load(DEMO_PLAN.read_text())
     plan["scales"]["trust"] = {"items": ["trust_01", "trust_1"]}
@@ -192,3 +233,34 @@ def test_missing_codes_from_the_codebook_are_not_counted_as_answers(tmp_path):
     dataset = dataset_from_frames(table, codebook)
     assert dataset.data["q1"].isna().sum() == 1
     assert dataset.raw["q1"].tolist() == [1, 5, -1, 4]
+
+
+@pytest.mark.parametrize(("choice", "counted"), [("zero", 5), ("missing", 3)])
+def test_respondents_without_activity_count_as_zero_usage_unless_the_plan_says_missing(choice, counted):
+    # Two consenting respondents were not active in the usage window (exported as 0 counts);
+    # one did not consent (empty). "zero" keeps the two as observed zeros, "missing" leaves them out.
+    from tests.analysis.builders import codebook_for
+
+    table = pd.DataFrame({"status": ["completed"] * 6, "usage_active_days": [0.0, 0.0, 3.0, 5.0, 8.0, np.nan],
+                          "usage_chats": [0.0, 0.0, 1.0, 4.0, 2.0, np.nan]})
+    codebook = codebook_for(table, usage_active_days={"source": "usage", "type": "number"},
+                            usage_chats={"source": "usage", "type": "number"})
+    plan = {"usage": {"without_activity": choice}, "descriptives": {"numeric": "usage"}, "disclosure": {"min_cell": 2}}
+    ctx = run_plan(plan, dataset_from_frames(table, codebook))
+    summary = next(r for r in ctx.results if r.id == "descriptives/numeric/numeric").table
+    assert summary["n"].tolist() == [counted, counted]
+
+
+def test_an_unknown_choice_for_respondents_without_activity_is_rejected(tmp_path):
+    (tmp_path / "plan.yaml").write_text("usage: {without_activity: drop}\n")
+    with pytest.raises(PlanError, match="usage.without_activity must be 'zero' or 'missing'"):
+        analysis.load_plan(tmp_path / "plan.yaml")
+
+
+def test_methods_leave_out_a_test_that_could_not_run():
+    from analysis.pipeline.bundle import results_document
+
+    table = pd.DataFrame({"status": ["completed"] * 6, "role": [1.0, 1.0, 1.0, 2.0, 2.0, 2.0], "kinds__none": 0.0})
+    plan = {"comparisons": {"tests": [{"outcome": "kinds__none", "by": "role", "kind": "categorical"}]}}
+    document = results_document(run_plan(plan, dataset_from_frames(table)), "0" * 64)
+    assert document["meta"]["methods"] == []

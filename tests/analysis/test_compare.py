@@ -148,6 +148,107 @@ def test_a_comparison_outcome_pattern_gives_one_test_per_column_in_one_family():
     plan = {"comparisons": {"tests": [{"outcome": "kinds__*", "by": "role", "kind": "categorical", "family": "k"}]}}
     results = {r.id: r for r in run_plan(plan, dataset_from_frames(table)).results}
     assert {"comparisons/kinds__a__by__role", "comparisons/kinds__b__by__role"} <= set(results)
-    assert results["comparisons/kinds__a__by__role"].values["family_size"] == 3
+    # The constant column could not be tested: like p_adjust, the family counts the two tests that ran.
+    assert results["comparisons/kinds__a__by__role"].values["family_size"] == 2
     constant = results["comparisons/kinds__none__by__role"]
     assert constant.text == "" and "two rows and two columns" in constant.to_dict()["messages"][0]
+
+
+# R ?fisher.test, TeaTasting (Agresti, 1990, p. 59): rows = guess, columns = truth.
+TEA_TASTING = [[3, 1], [1, 3]]
+
+
+def test_fisher_exact_gives_rs_conditional_mle_odds_ratio_and_one_sided_interval():
+    # R: fisher.test(TeaTasting, alternative = "greater"): p-value = 0.2429,
+    # 95 percent confidence interval 0.3135693 to Inf, odds ratio 6.408309.
+    row = compare.fisher_exact(TEA_TASTING, alternative="greater").iloc[0]
+    assert row["p"] == pytest.approx(0.2429, abs=5e-5)
+    assert row["odds_ratio"] == pytest.approx(6.408309, abs=5e-4)
+    assert row["or_ci_low"] == pytest.approx(0.3135693, abs=5e-4)
+    assert math.isinf(row["or_ci_high"])
+    assert row["sample_odds_ratio"] == 9.0  # ad / bc, what the test used to report
+
+
+def test_fisher_exact_two_sided_interval_is_rs_up_to_rs_root_finding_tolerance():
+    # R: fisher.test(TeaTasting): p-value = 0.4857, 95 percent CI 0.2117329 621.9337505, odds ratio 6.408309.
+    row = compare.fisher_exact(TEA_TASTING).iloc[0]
+    assert row["p"] == pytest.approx(0.4857, abs=5e-5)
+    assert row["odds_ratio"] == pytest.approx(6.408309, abs=5e-4)
+    assert row["or_ci_low"] == pytest.approx(0.2117329, abs=5e-4)
+    # R's upper limit comes from uniroot with its default tolerance. The exact limit solves
+    # P(X = 4; psi) = psi^4 / (1 + 16 psi + 36 psi^2 + 16 psi^3 + psi^4) = 0.975 (margins 4/4 of 8),
+    # which R's 621.93 misses in the third digit; check the defining equation instead.
+    psi = row["or_ci_high"]
+    assert psi**4 / (1 + 16 * psi + 36 * psi**2 + 16 * psi**3 + psi**4) == pytest.approx(0.975, abs=1e-6)
+
+
+def test_small_2x2_table_reports_the_conditional_mle_odds_ratio_with_its_interval():
+    row = compare.chi_square(pd.DataFrame(TEA_TASTING)).iloc[0]
+    assert (row["test"], row["method"]) == ("fisher", "exact")
+    assert row["odds_ratio"] == pytest.approx(6.408309, abs=5e-4)
+    assert row["or_ci_low"] == pytest.approx(0.2117329, abs=5e-4)
+
+
+def test_2x2_chi_square_has_yates_correction_like_r_chisq_test():
+    # R chisq.test(TeaTasting) (Yates by default): X-squared = 0.5, df = 1, p-value = 0.4795.
+    # By hand: E = 2 in every cell, |O - E| = 1, (1 - 0.5)^2 / 2 = 0.125, x 4 cells = 0.5;
+    # p = 2 (1 - Phi(sqrt(0.5))) = 2 (1 - Phi(0.7071)) = 0.4795. min_expected = 0 keeps chi-square.
+    row = compare.chi_square(pd.DataFrame(TEA_TASTING), min_expected=0).iloc[0]
+    assert (row["test"], row["correction"]) == ("chi-square", "Yates")
+    assert row["chi2"] == pytest.approx(0.5, abs=5e-4)
+    assert row["p"] == pytest.approx(0.4795, abs=5e-4)
+
+
+def test_yates_correction_by_hand_on_a_larger_2x2_table():
+    # [[10, 20], [30, 40]]: N = 100, E = 12, 18, 28, 42, |O - E| = 2 in every cell.
+    # chi2 = (2 - 0.5)^2 (1/12 + 1/18 + 1/28 + 1/42) = 2.25 x 0.198413 = 0.446429;
+    # p = 2 (1 - Phi(0.668153)) = 0.5040. Without the correction: 4 x 0.198413 = 0.793651.
+    table = pd.DataFrame([[10, 20], [30, 40]])
+    corrected = compare.chi_square(table).iloc[0]
+    plain = compare.chi_square(table, correction=False).iloc[0]
+    assert corrected["chi2"] == pytest.approx(0.446429, abs=1e-6)
+    assert corrected["p"] == pytest.approx(0.5040, abs=5e-4)
+    assert (plain["chi2"], plain["correction"]) == (pytest.approx(0.793651, abs=1e-6), "none")
+    # Cramér's V describes the table, from the uncorrected chi2: sqrt(0.793651 / 100) = 0.089087.
+    assert corrected["cramers_v"] == pytest.approx(0.089087, abs=1e-6)
+
+
+def test_freeman_halton_states_its_monte_carlo_resamples_and_seed():
+    row = compare.chi_square(pd.DataFrame([[3, 1, 2], [1, 3, 4]]), seed=7, resamples=2000).iloc[0]
+    assert (row["test"], row["method"], row["resamples"], row["seed"]) == ("fisher-freeman-halton", "Monte Carlo",
+                                                                          2000, 7)
+
+
+def test_mann_whitney_one_sided_exact_p_is_rs_documented_value():
+    # R ?wilcox.test: wilcox.test(x, y, alternative = "g") -> W = 35, p-value = 0.1272 (exact).
+    row = compare.mann_whitney(HW_X, HW_Y, alternative="greater").iloc[0]
+    assert (row["U"], row["method"]) == (35, "exact")
+    assert row["p"] == pytest.approx(0.1272, abs=5e-5)
+
+
+def test_mann_whitney_is_exact_for_12_vs_10_values_without_ties():
+    # R wilcox.test is exact below 50 values per group without ties. Complete separation of
+    # 12 vs 10 values: W = 0, and only 1 of the C(22, 10) = 646,646 equally likely rank sets
+    # gives W <= 0, so the exact two-sided p = 2 / 646,646 = 3.0929e-06 (by hand). Swapping
+    # the two middle values gives W = 1, reached by 2 rank sets: p = 4 / 646,646 = 6.1858e-06.
+    x = [float(v) for v in range(1, 13)]
+    y = [float(v) for v in range(13, 23)]
+    separated = compare.mann_whitney(x, y).iloc[0]
+    assert (separated["U"], separated["method"], separated["n"]) == (0, "exact", 22)
+    assert separated["p"] == pytest.approx(2 / 646646, rel=1e-9)
+    x[-1], y[0] = 13.0, 12.0
+    one_swap = compare.mann_whitney(x, y).iloc[0]
+    assert one_swap["U"] == 1
+    assert one_swap["p"] == pytest.approx(4 / 646646, rel=1e-9)
+
+
+def test_mann_whitney_with_ties_uses_the_corrected_normal_approximation():
+    row = compare.mann_whitney([1, 2, 2, 3], [2, 3, 4, 4]).iloc[0]
+    assert row["method"] == "normal approximation, tie and continuity corrected"
+
+
+def test_eta_squared_h_by_hand():
+    # Cohen (2008) / Tomczak & Tomczak (2014): (H - k + 1) / (n - k) = (0.771429 - 2) / 11 = -0.111688.
+    row = compare.kruskal(KW_VALUES, KW_GROUPS).iloc[0]
+    assert row["eta_squared_h"] == pytest.approx(-0.111688, abs=1e-6)
+    assert row["n"] == 14

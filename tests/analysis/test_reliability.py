@@ -107,3 +107,20 @@ def test_alpha_equals_hoyts_anova_reliability(values):
         assert math.isnan(alpha)
         return
     assert alpha == pytest.approx(1 - ms_residual / ms_persons, abs=1e-9)
+
+
+def test_two_item_scale_reports_spearman_brown():
+    # Eisinga, Te Grotenhuis & Pelzer (2013): rho_SB = 2r / (1 + r). By hand for a = 1..5,
+    # b = 2, 1, 4, 3, 5: deviations products 2 + 2 + 0 + 0 + 4 = 8, Sxx = Syy = 10, r = .8,
+    # rho_SB = 1.6 / 1.8 = 0.888889.
+    items = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 1, 4, 3, 5]})
+    row = reliability.reliability(items).iloc[0]
+    assert row["coefficient"] == "spearman_brown"
+    assert row["spearman_brown"] == pytest.approx(0.888889, abs=1e-6)
+    assert reliability.spearman_brown(items).loc[0, "r"] == pytest.approx(0.8)
+
+
+def test_three_item_scale_reports_alpha():
+    items = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 1, 4, 3, 5], "c": [1, 3, 2, 5, 4]})
+    row = reliability.reliability(items).iloc[0]
+    assert row["coefficient"] == "alpha" and math.isnan(row["spearman_brown"])

@@ -1,11 +1,11 @@
-"""EFA adequacy statistics by hand, factor retention and clustering on data with a
-known structure, and free-text topics on answers with known themes."""
+"""Exploratory factor analysis: adequacy statistics by hand, factor retention and loadings on data with a
+known structure."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import factors, personas, text
+from analysis import factors
 
 
 def exact_correlation_sample(corr, n, seed):
@@ -59,42 +59,6 @@ def test_efa_with_two_items_gives_a_message():
     assert "at least three items" in fitted["summary"].loc[0, "message"] and fitted["loadings"].empty
 
 
-def test_personas_find_three_well_separated_usage_groups():
-    rng = np.random.default_rng(4)
-    centres = [(5, 10), (40, 200), (80, 30)]
-    frame = pd.concat([pd.DataFrame({"days": rng.normal(d, 2, 60), "prompts": rng.normal(p, 5, 60)})
-                       for d, p in centres], ignore_index=True)
-    found = personas.cluster_usage(frame, (2, 6), seed=0)
-    assert int(found["choice"].loc[found["choice"]["chosen"], "k"].iloc[0]) == 3
-    assert sorted(found["profiles"]["n"]) == [60, 60, 60]
-
-
-def test_personas_with_too_few_people_give_a_message():
-    found = personas.cluster_usage(pd.DataFrame({"days": [1.0, 2.0, 3.0]}))
-    assert "at least 10" in found["message"]
-
-
-def test_stop_word_lists_are_shipped_for_german_and_english():
-    words = text.stop_words()
-    assert {"und", "der", "nicht", "the", "and", "with"} <= words
-
-
-def test_topics_separate_two_themes_and_drop_stop_words():
-    answers = pd.Series(["Die Übersetzung der Befunde ist sehr gut"] * 6 + ["The login and the password reset fail"] * 6
-                        + ["Übersetzung Befunde schneller"] * 3 + ["password login broken"] * 3)
-    found = text.topics(answers, n_topics=2, seed=0)
-    terms = " ".join(found["topics"]["terms"])
-    assert "übersetzung" in terms and "password" in terms
-    assert not {"die", "der", "the", "and"} & set(terms.replace(",", " ").split())
-    topic_of = {t: row.terms.split(", ")[0] for t, row in found["topics"].set_index("topic").iterrows()}
-    assert len(set(topic_of.values())) == 2
-
-
-def test_topics_with_few_answers_give_a_message():
-    found = text.topics(pd.Series(["one answer", None, ""]), n_topics=3)
-    assert "too few" in found["message"] and found["topics"].empty
-
-
 def test_minres_recovers_loadings_of_an_exact_one_factor_matrix():
     # Reference by hand (Harman & Jones, 1966, Psychometrika 31(3): minres minimizes the
     # off-diagonal residuals): with R = l l' + diag(1 - l^2) for l = (.8, .7, .6, .5), e.g.
@@ -121,3 +85,8 @@ def test_minres_reproduces_an_exact_two_factor_structure_up_to_rotation():
     fitted = minres_loadings(corr, 2)
     assert (fitted**2).sum(axis=1) == pytest.approx([0.64, 0.49, 0.36, 0.49, 0.36, 0.25], abs=1e-3)
     assert fitted @ fitted.T == pytest.approx(structure @ structure.T, abs=1e-3)
+
+
+def test_parallel_analysis_uses_100_random_data_sets_and_the_95th_percentile_by_default():
+    table = factors.parallel_analysis(two_factor_items(), seed=1)
+    assert set(table["iterations"]) == {100} and set(table["percentile"]) == {95.0}

@@ -20,8 +20,8 @@ def test_p_close_to_one_is_reported_as_above_999():
     assert apa.pvalue(0.99995) == "p > .999"
 
 
-def test_mann_whitney_sentence_reads_like_the_issue_example():
-    assert apa.mann_whitney(1234.5, 0.012, 0.31) == "U = 1234.5, p = .012, r = .31"
+def test_mann_whitney_sentence_names_n_and_the_effect_size():
+    assert apa.mann_whitney(1234.5, 0.012, 0.31, 139) == "U = 1234.5, N = 139, p = .012, rank-biserial r = .31"
 
 
 def test_negative_correlation_keeps_its_sign_without_leading_zero():
@@ -30,13 +30,26 @@ def test_negative_correlation_keeps_its_sign_without_leading_zero():
 
 def test_missing_statistic_is_written_as_n_a_never_nan():
     assert apa.pvalue(math.nan) == "p = n/a"
-    assert apa.mann_whitney(math.nan, math.nan, math.nan) == "U = n/a, p = n/a, r = n/a"
+    assert apa.mann_whitney(math.nan, math.nan, math.nan, math.nan) == \
+        "U = n/a, N = n/a, p = n/a, rank-biserial r = n/a"
 
 
 def test_chi_square_sentence_carries_df_and_n():
     # Agresti (2007) party x gender example, values as in R's ?chisq.test.
     text = apa.chi_square(30.07, 2, 2757, 2.954e-07, 0.1044)
-    assert text == "χ²(2, N = 2757) = 30.07, p < .001, V = .10"
+    assert text == "χ²(2, N = 2757) = 30.07, p < .001, Cramér's V = .10"
+
+
+def test_a_yates_corrected_chi_square_says_so():
+    assert apa.chi_square(0.45, 1, 100, 0.504, 0.07, "Yates").startswith("Yates-corrected χ²(1, N = 100) = 0.45")
+
+
+def test_kruskal_sentence_carries_n_and_both_named_effect_sizes():
+    assert apa.kruskal(7.812, 2, 139, 0.02, 0.0567, 0.0428) == "H(2, N = 139) = 7.81, p = .020, ε² = .06, η²_H = .04"
+
+
+def test_adjusted_p_names_the_method_and_the_family_size():
+    assert apa.adjusted(0.04, "holm", 12) == "Holm-adjusted p = .040 (family of 12)"
 
 
 def test_alpha_with_confidence_interval():

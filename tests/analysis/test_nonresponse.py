@@ -44,13 +44,37 @@ def test_raking_with_an_empty_population_cell_says_which():
 
 
 def test_weighted_estimates_sit_beside_unweighted_with_kish_effective_n():
-    # x = 1, 2, 3 with weights 1, 1, 2: weighted mean (1 + 2 + 6) / 4 = 2.25;
-    # Kish (1965) n_eff = (sum w)^2 / sum w^2 = 16 / 6 = 2.6667.
-    table = nonresponse.weighted_estimates(pd.DataFrame({"x": [1, 2, 3]}), ["x"], pd.Series([1.0, 1.0, 2.0]))
-    row = table.iloc[0]
+    # Roles 1, 1, 2 with targets 50/50: post-stratification weights 0.75, 0.75, 1.5 (mean 1).
+    # x = 1, 2, 3: weighted mean (0.75 + 1.5 + 4.5) / 3 = 2.25;
+    # Kish (1965) n_eff = (sum w)^2 / sum w^2 = 9 / 3.375 = 2.6667.
+    frame = pd.DataFrame({"x": [1, 2, 3], "role": [1, 1, 2]})
+    row = nonresponse.weighted_estimates(frame, ["x"], {"role": {1: 0.5, 2: 0.5}}).iloc[0]
     assert row["mean_unweighted"] == 2.0
     assert row["mean_weighted"] == pytest.approx(2.25)
     assert row["effective_n"] == pytest.approx(16 / 6)
+
+
+def test_weights_are_calibrated_on_the_respondents_with_the_outcome():
+    # Targets 50/50. Role 2's second respondent has no score: calibrated on the three scored
+    # respondents (roles 1, 1, 2) the weights are 0.75, 0.75, 1.5, so the weighted share of
+    # role 2 is 1.5 / 3 = 0.5 as targeted, and the weighted mean (0.75*10 + 0.75*20 + 1.5*60) / 3 = 37.5.
+    # Weights from all four respondents (1, 1, 1, 1) would give the unweighted 30 and miss the target.
+    frame = pd.DataFrame({"role": [1, 1, 2, 2], "score": [10.0, 20.0, 60.0, np.nan]})
+    row = nonresponse.weighted_estimates(frame, ["score"], {"role": {1: 0.5, 2: 0.5}}).iloc[0]
+    assert row["n"] == 3
+    assert row["mean_weighted"] == pytest.approx(37.5)
+
+
+def test_weighted_mean_has_the_linearisation_standard_error_of_svymean():
+    # Lumley (2010) sec. 2.2 / Lohr (2019) sec. 9.1, design svydesign(ids = ~1, weights = ~w), by hand:
+    # y = 2, 4, 6, 8; w = 1, 1, 2, 4; sum w = 8; mean = (2 + 4 + 12 + 32) / 8 = 6.25.
+    # z_i = w_i (y_i - 6.25) / 8 = -4.25/8, -2.25/8, -0.5/8, 7/8; sum z^2 = 72.375 / 64 = 1.130859.
+    # v = n / (n - 1) * sum z^2 = 4/3 * 1.130859 = 1.507813; SE = sqrt(v) = 1.227930.
+    # 95% CI = 6.25 -/+ 1.959964 * 1.227930 = 6.25 -/+ 2.406699 = [3.843301, 8.656699].
+    row = nonresponse.weighted_mean([2, 4, 6, 8], [1, 1, 2, 4]).iloc[0]
+    assert row["mean_weighted"] == pytest.approx(6.25)
+    assert row["se"] == pytest.approx(1.227930, abs=1e-6)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((3.843301, 8.656699), abs=1e-5)
 
 
 def test_smd_of_a_constant_feature_gives_a_message():
@@ -60,7 +84,7 @@ def test_smd_of_a_constant_feature_gives_a_message():
 
 def test_a_population_with_responded_compares_respondents_within_it():
     # By hand: users' active days 0, 10 (non-respondents) and 20, 30 (respondents).
-    # Respondents: mean 25, var 50; everyone: mean 15, var 166.67; SMD = 10 / sqrt(108.33) = 0.9608.
+    # Respondents: mean 25, var 50; nonrespondents: mean 5, var 50; SMD = 20 / sqrt(50) = 2.8284.
     from analysis import dataset_from_frames, run_plan
     from tests.analysis.builders import codebook_for
 
@@ -69,5 +93,5 @@ def test_a_population_with_responded_compares_respondents_within_it():
     population = pd.DataFrame({"usage_active_days": [0.0, 10.0, 20.0, 30.0], "responded": [0, 0, 1, 1]})
     ctx = run_plan({"nonresponse": {"features": "usage"}}, dataset_from_frames(table, codebook), population)
     result = next(r for r in ctx.results if r.id == "nonresponse/smd")
-    assert result.values["respondents"] == 2 and result.values["users"] == 4
-    assert result.table.loc[0, "smd"] == pytest.approx(0.9608, abs=1e-4)
+    assert result.values["respondents"] == 2 and result.values["nonrespondents"] == 2
+    assert result.table.loc[0, "smd"] == pytest.approx(2.8284, abs=1e-4)

@@ -1,0 +1,17 @@
+"""Every public statistic's docstring example (numpydoc `Examples`) runs and prints what it says."""
+
+import doctest
+
+import pytest
+
+import analysis
+
+PUBLIC = ["apa", "compare", "correlate", "descriptives", "disclosure", "factors", "longitudinal", "nonresponse",
+          "personas", "quality", "regression", "reliability", "scoring", "text"]
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_docstring_examples_hold(name):
+    module = getattr(analysis, name)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
