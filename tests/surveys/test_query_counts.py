@@ -1,0 +1,136 @@
+"""How many database queries each respondent request makes: pinned, so a change that adds one shows.
+
+Counted are the statements that reach tables; SAVEPOINT/RELEASE are left out because they stand
+for BEGIN/COMMIT outside the test's transaction. The instrument comes from the per-process cache,
+so no request reads the version's large JSON columns once a process has seen the version.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from surveys import instrument_files
+from tests.surveys.builders import invite, make_wave, start
+
+
+class TableQueries(CaptureQueriesContext):
+    @property
+    def statements(self):
+        return [query["sql"] for query in self.captured_queries if "SAVEPOINT" not in query["sql"]]
+
+
+@pytest.fixture
+def wave(tmp_path):
+    wave = make_wave(tmp_path)
+    wave.instrument_version.spec  # a process that has seen the version before
+    return wave
+
+
+def count(request):
+    with TableQueries(connection) as queries:
+        reply = request()
+    return reply, queries.statements
+
+
+@pytest.mark.django_db
+def test_information_page_opens_the_response_in_seven_queries(client, wave):
+    client.get(f"/i/{invite(wave)}/")
+
+    reply, statements = count(lambda: client.get(f"/s/{wave.slug}/"))
+
+    assert reply.status_code == 200
+    # wave, session, invitation, response (none yet), re-check inside open_response, insert, invitation used_at
+    assert len(statements) == 7, statements
+
+
+@pytest.mark.django_db
+def test_consent_takes_six_queries(client, wave):
+    client.get(f"/i/{invite(wave)}/")
+    client.get(f"/s/{wave.slug}/")
+
+    reply, statements = count(lambda: client.post(f"/s/{wave.slug}/", {"consent": "yes"}))
+
+    assert reply.status_code == 302
+    # wave, session, invitation, response, the response locked, the response updated
+    assert len(statements) == 6, statements
+
+
+@pytest.mark.django_db
+def test_showing_a_page_takes_eight_queries(client, wave):
+    start(client, wave, invite(wave))
+
+    reply, statements = count(lambda: client.get(f"/s/{wave.slug}/p/about/"))
+
+    assert reply.status_code == 200
+    # wave, session, invitation, response, answers, lock, open visits, new visit
+    assert len(statements) == 8, statements
+
+
+@pytest.mark.django_db
+def test_submitting_a_page_of_three_items_takes_ten_queries_whatever_the_number_of_items(client, wave):
+    start(client, wave, invite(wave))
+    client.post(f"/s/{wave.slug}/p/about/", {"role": "physician", "next": "1"})
+    client.post(f"/s/{wave.slug}/p/data/", {"data_kinds": ["public"], "next": "1"})
+    client.get(f"/s/{wave.slug}/p/rating/")
+
+    reply, statements = count(lambda: client.post(
+        f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "hours": "6", "wishes": "More models", "next": "1"}))
+
+    assert reply["Location"] == f"/s/{wave.slug}/thanks/"
+    # wave, session, invitation, response, answers; under the lock: response, answers, one upsert
+    # of all three answers, close the page visit, the response completed
+    assert len(statements) == 10, statements
+    assert sum(sql.startswith("INSERT INTO \"surveys_answer\"") for sql in statements) == 1
+
+
+@pytest.mark.django_db
+def test_clearing_an_answer_adds_one_delete(client, wave):
+    start(client, wave, invite(wave))
+    client.post(f"/s/{wave.slug}/p/about/", {"role": "physician", "next": "1"})
+    client.post(f"/s/{wave.slug}/p/data/", {"data_kinds": ["public"], "next": "1"})
+    client.post(f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "hours": "6", "back": "1"})
+
+    reply, statements = count(lambda: client.post(f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "back": "1"}))
+
+    assert reply.status_code == 302
+    assert len(statements) == 11, statements
+    assert sum(sql.startswith("DELETE FROM \"surveys_answer\"") for sql in statements) == 1
+
+
+@pytest.mark.django_db
+def test_thank_you_page_takes_four_queries(client, wave):
+    start(client, wave, invite(wave))
+    client.post(f"/s/{wave.slug}/p/about/", {"role": "physician", "next": "1"})
+    client.post(f"/s/{wave.slug}/p/data/", {"data_kinds": ["public"], "next": "1"})
+    client.post(f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "next": "1"})
+
+    reply, statements = count(lambda: client.get(f"/s/{wave.slug}/thanks/"))
+
+    assert reply.status_code == 200
+    # wave, session, invitation, response
+    assert len(statements) == 4, statements
+
+
+@pytest.mark.django_db
+def test_respondent_requests_never_read_the_instruments_json_once_the_process_has_it(client, wave):
+    start(client, wave, invite(wave))
+
+    with TableQueries(connection) as queries:
+        client.get(f"/s/{wave.slug}/p/about/")
+        client.post(f"/s/{wave.slug}/p/about/", {"role": "physician", "next": "1"})
+
+    assert not any('"resolved"' in sql or '"definition"' in sql for sql in queries.statements)
+
+
+@pytest.mark.django_db
+def test_a_process_meeting_a_version_for_the_first_time_reads_its_json_once(client, wave, monkeypatch):
+    start(client, wave, invite(wave))
+    monkeypatch.setattr(instrument_files, "_SPECS_BY_CHECKSUM", {})  # a freshly started worker
+
+    with TableQueries(connection) as first:
+        client.get(f"/s/{wave.slug}/p/about/")
+    with TableQueries(connection) as second:
+        client.get(f"/s/{wave.slug}/p/about/")
+
+    assert sum('"resolved"' in sql for sql in first.statements) == 1
+    assert not any('"resolved"' in sql for sql in second.statements)
