@@ -506,11 +506,13 @@ def parse_faults(specs: list[str]) -> list[tuple[float, str]]:
     return sorted(faults)
 
 
-async def inject_faults(server: Server, database_url: str, faults: list, started: float, done: asyncio.Event):
+async def inject_faults(server: Server, database_url: str, faults: list, started: float, done: asyncio.Event,
+                        happened: list):
     for at, name in faults:
         await asyncio.sleep(max(0.0, started + at - time.monotonic()))
         if done.is_set():
             return
+        happened.append((time.monotonic(), name))
         if name == "kill-worker":
             victim = server.workers()[0]
             os.kill(victim, signal.SIGKILL)
@@ -540,7 +542,8 @@ async def run(args, server: Server, tokens: list[str]) -> int:
     people = [Respondent(token) for token in tokens[: args.respondents]]
     started = time.monotonic()
     done = asyncio.Event()
-    faults = asyncio.create_task(inject_faults(server, args.database, parse_faults(args.faults), started, done))
+    happened: list[tuple[float, str]] = []
+    faults = asyncio.create_task(inject_faults(server, args.database, parse_faults(args.faults), started, done, happened))
 
     async def one(index, person):
         await asyncio.sleep(args.ramp * index / max(1, len(people)))
@@ -554,9 +557,9 @@ async def run(args, server: Server, tokens: list[str]) -> int:
 
     floor = summary(records, "floor", ("floor",))
     submits = summary(records, "submits", ("submit",))
-    print(f"\nserver: gunicorn {os.environ.get('GUNICORN_WORKERS', 'default')} workers x "
-          f"{os.environ.get('GUNICORN_THREADS', 'default')} threads (gthread)"
-          f"{', behind nginx' if server.proxy_port else ', no proxy'}; driver clients {args.floor_clients}")
+    print(f"\nserver: gunicorn {len(server.workers())} workers x {os.environ.get('GUNICORN_THREADS', 4)} threads "
+          f"(gthread){', behind nginx' if server.proxy_port else ', no proxy'}; floor and submit clients "
+          f"{args.floor_clients}; load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     show("floor: one INSERT", floor)
     show("page submits (POST only)", submits)
     if floor.get("requests") and submits.get("requests"):
@@ -566,6 +569,10 @@ async def run(args, server: Server, tokens: list[str]) -> int:
     show("all respondent requests", summary(records, "respondents", ("get", "post", "submit")))
     show("page views (GET)", summary(records, "respondents", ("get",)))
     show("page submits (POST)", summary(records, "respondents", ("submit",)))
+    for (at, name), (until, _next) in zip(happened, [*happened[1:], (float("inf"), "")]):
+        seen = Counter(r.outcome for r in records if r.phase == "respondents" and at <= r.started < until)
+        print(f"after {name:<13} ok {seen['ok']}, friendly try-again page {seen['friendly']}, bare error page "
+              f"{seen['bare']}, no answer (connection) {seen['connection']}")
     if driver.connection_errors:
         print("connection errors by kind: " + ", ".join(f"{k} {v}" for k, v in driver.connection_errors.most_common()))
     completed = sum(person.completed for person in people)
