@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from surveys import instrument_files
-from tests.surveys.builders import invite, make_wave, start
+from tests.surveys.builders import complete_until_last_page, invite, make_wave, start
 
 
 class TableQueries(CaptureQueriesContext):
@@ -69,8 +69,7 @@ def test_showing_a_page_takes_eight_queries(client, wave):
 @pytest.mark.django_db
 def test_submitting_a_page_of_three_items_takes_ten_queries_whatever_the_number_of_items(client, wave):
     start(client, wave, invite(wave))
-    client.post(f"/s/{wave.slug}/p/about/", {"role": "physician", "next": "1"})
-    client.post(f"/s/{wave.slug}/p/data/", {"data_kinds": ["public"], "next": "1"})
+    complete_until_last_page(client, wave)
     client.get(f"/s/{wave.slug}/p/rating/")
 
     reply, statements = count(lambda: client.post(
@@ -86,8 +85,7 @@ def test_submitting_a_page_of_three_items_takes_ten_queries_whatever_the_number_
 @pytest.mark.django_db
 def test_clearing_an_answer_adds_one_delete(client, wave):
     start(client, wave, invite(wave))
-    client.post(f"/s/{wave.slug}/p/about/", {"role": "physician", "next": "1"})
-    client.post(f"/s/{wave.slug}/p/data/", {"data_kinds": ["public"], "next": "1"})
+    complete_until_last_page(client, wave)
     client.post(f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "hours": "6", "back": "1"})
 
     reply, statements = count(lambda: client.post(f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "back": "1"}))
@@ -100,8 +98,7 @@ def test_clearing_an_answer_adds_one_delete(client, wave):
 @pytest.mark.django_db
 def test_thank_you_page_takes_four_queries(client, wave):
     start(client, wave, invite(wave))
-    client.post(f"/s/{wave.slug}/p/about/", {"role": "physician", "next": "1"})
-    client.post(f"/s/{wave.slug}/p/data/", {"data_kinds": ["public"], "next": "1"})
+    complete_until_last_page(client, wave)
     client.post(f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "next": "1"})
 
     reply, statements = count(lambda: client.get(f"/s/{wave.slug}/thanks/"))
