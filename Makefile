@@ -6,13 +6,13 @@ INSTALLED := $(VENV)/.installed
 OIDC_PROVIDER := tests/oidc_provider
 
 .PHONY: demo test venv system-packages browser oidc-provider demo-reports report-pngs lock messages clean
-# Debian packages the project needs: Pango and fonts for WeasyPrint's PDFs, poppler for reading them back.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
+# Debian packages the project needs: Pango and fonts for WeasyPrint's PDFs, poppler for reading them back,
+# LibreOffice (headless) to check that the Word manuscript opens.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils libreoffice-writer-nogui
 
-# The demo site's own price per 1M tokens (the worked example in docs/platform-logs.md) and staff size.
-demo demo-reports: export UPTAKE_ONPREM_EUR_PER_M_INPUT ?= 0.30
-demo demo-reports: export UPTAKE_ONPREM_EUR_PER_M_OUTPUT ?= 2.99
-demo demo-reports: export UPTAKE_STAFF_COUNT ?= 650
+# The demo site's facts (staff, on-premises costs: docs/reports.md, "Site file"), read alike by the
+# server, the report worker and the command line.
+demo demo-reports: export UPTAKE_SITE_FILE ?= $(CURDIR)/config/demo_site.yaml
 
 demo: $(INSTALLED) system-packages
 	mkdir -p var

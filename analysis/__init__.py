@@ -16,7 +16,7 @@ from . import (  # noqa: F401 - the public modules
     descriptives,
     disclosure,
     factors,
-    models,
+    regression,
     nonresponse,
     personas,
     quality,
@@ -25,8 +25,8 @@ from . import (  # noqa: F401 - the public modules
     text,
 )
 from .errors import AnalysisError, InputFormatError, PlanError  # noqa: F401
-from .io import Dataset, dataset_from_frames, load_dataset  # noqa: F401
-from .plan import load_plan  # noqa: F401
-from .run import run_plan  # noqa: F401
+from .pipeline.io import Dataset, dataset_from_frames, load_dataset  # noqa: F401
+from .pipeline.plan import load_plan  # noqa: F401
+from .pipeline.run import run_plan  # noqa: F401
 
 __version__ = "0.1.0"

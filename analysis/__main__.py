@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .cli import run_command
+    from .pipeline.cli import run_command
 
     try:
         path = run_command(args.plan, args.data, args.codebook, args.out, args.population, args.language)

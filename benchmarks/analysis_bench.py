@@ -30,7 +30,7 @@ DEMO_CODEBOOK = REPO / "tests" / "analysis" / "data" / "demo_codebook.csv"
 def run_one(size: int) -> dict:
     sys.path.insert(0, str(REPO))
     started_imports = time.perf_counter()
-    from analysis.cli import run_command
+    from analysis.pipeline.cli import run_command
     from analysis.synthetic import generate_wave
 
     import pandas as pd

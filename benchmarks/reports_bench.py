@@ -34,7 +34,7 @@ def run_one(size: int, kind: str, plan: Path) -> dict:
     import django
 
     django.setup()
-    from analysis.cli import run_command
+    from analysis.pipeline.cli import run_command
     from analysis.synthetic import generate_wave
     from reports.instrument import instrument_as_seen
     from reports.render import render_report

@@ -4,11 +4,13 @@ Defaults are safe for local development (SQLite, DEBUG on, a pseudonym key under
 Set UPTAKE_PRODUCTION=1 to get the hardened settings that pass `manage.py check --deploy`.
 """
 
+import json
 import os
 import tempfile
 from pathlib import Path
 
 import dj_database_url
+import yaml
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,6 +29,51 @@ def env_bool(name, default=False):
 
 def env_list(name, default=""):
     return [part.strip() for part in env(name, default).split(",") if part.strip()]
+
+
+# The site's facts that reports and the cost model need (institution, staff, on-premises costs,
+# reference prices, threshold) live in one YAML file that the web server, the task worker and the
+# command line all read (UPTAKE_SITE_FILE; docs/reports.md, "Site file"). An environment variable
+# of the same name overrides one value; a report says which facts are missing.
+SITE_KEYS = {
+    "institution_name", "institution_logo", "colours", "suppression_threshold", "staff_count", "cost_group_item",
+    "onprem_hardware_eur", "onprem_hardware_years", "onprem_power_kw", "onprem_eur_per_kwh",
+    "onprem_staff_eur_per_year", "onprem_tokens_per_s_input", "onprem_tokens_per_s_output",
+    "onprem_eur_per_m_input", "onprem_eur_per_m_output", "reference_prices",
+}
+
+
+def read_site_file(path):
+    """The site file's values by key; {} without a file. Unknown keys are refused (a typo would drop a fact)."""
+    if not path:
+        return {}
+    try:
+        values = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ImproperlyConfigured(f"UPTAKE_SITE_FILE {path}: cannot be read as YAML: {error}") from None
+    if not isinstance(values, dict):
+        raise ImproperlyConfigured(f"UPTAKE_SITE_FILE {path}: expected a mapping of site facts")
+    unknown = sorted(set(values) - SITE_KEYS)
+    if unknown:
+        raise ImproperlyConfigured(f"UPTAKE_SITE_FILE {path}: unknown key {unknown[0]!r}; expected one of "
+                                   f"{', '.join(sorted(SITE_KEYS))}")
+    return values
+
+
+UPTAKE_SITE_FILE = env("UPTAKE_SITE_FILE", "")
+SITE_FILE_VALUES = read_site_file(UPTAKE_SITE_FILE)
+
+
+def site(name, default=""):
+    """A site fact as text: the environment variable, else the site file's key, else the default."""
+    if name in os.environ:
+        return os.environ[name]
+    value = SITE_FILE_VALUES.get(name.removeprefix("UPTAKE_").lower())
+    if value is None:
+        return default
+    if isinstance(value, (dict, list)):
+        return ",".join(map(str, value)) if isinstance(value, list) else json.dumps(value)
+    return str(value)
 
 
 PRODUCTION = env_bool("UPTAKE_PRODUCTION")
@@ -173,7 +220,11 @@ STORAGES = {
     },
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+CONSOLE_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else CONSOLE_EMAIL_BACKEND)
+if PRODUCTION and EMAIL_BACKEND == CONSOLE_EMAIL_BACKEND:
+    # Password-reset and invitation mails printed to a server console reach nobody and leak their links.
+    raise ImproperlyConfigured("EMAIL_BACKEND must not be the console backend when UPTAKE_PRODUCTION=1; set EMAIL_HOST etc.")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
@@ -191,22 +242,32 @@ UPTAKE_PSEUDONYM_IDENTIFIER = env("UPTAKE_PSEUDONYM_IDENTIFIER", "subject")
 UPTAKE_OLLAMA_TIME_ZONE = env("UPTAKE_OLLAMA_TIME_ZONE", "UTC")
 # Cost model (docs/platform-logs.md): the site's own EUR per 1M input/output tokens (empty: not
 # costed), and reference cloud prices as JSON text or a path to a JSON file (empty: built-in list).
-UPTAKE_ONPREM_EUR_PER_M_INPUT = env("UPTAKE_ONPREM_EUR_PER_M_INPUT", "")
-UPTAKE_ONPREM_EUR_PER_M_OUTPUT = env("UPTAKE_ONPREM_EUR_PER_M_OUTPUT", "")
-UPTAKE_REFERENCE_PRICES = env("UPTAKE_REFERENCE_PRICES", "")
+# The annual cost of the on-premises service (hardware written off over its years, power, staff)
+# and its measured full-load throughput give the on-premises price at observed and at full use.
+UPTAKE_ONPREM_HARDWARE_EUR = site("UPTAKE_ONPREM_HARDWARE_EUR")
+UPTAKE_ONPREM_HARDWARE_YEARS = site("UPTAKE_ONPREM_HARDWARE_YEARS")
+UPTAKE_ONPREM_POWER_KW = site("UPTAKE_ONPREM_POWER_KW")
+UPTAKE_ONPREM_EUR_PER_KWH = site("UPTAKE_ONPREM_EUR_PER_KWH")
+UPTAKE_ONPREM_STAFF_EUR_PER_YEAR = site("UPTAKE_ONPREM_STAFF_EUR_PER_YEAR")
+UPTAKE_ONPREM_TOKENS_PER_S_INPUT = site("UPTAKE_ONPREM_TOKENS_PER_S_INPUT")
+UPTAKE_ONPREM_TOKENS_PER_S_OUTPUT = site("UPTAKE_ONPREM_TOKENS_PER_S_OUTPUT")
+# A fixed own price per 1M tokens instead (e.g. an internal charge rate); overrides the derived one.
+UPTAKE_ONPREM_EUR_PER_M_INPUT = site("UPTAKE_ONPREM_EUR_PER_M_INPUT")
+UPTAKE_ONPREM_EUR_PER_M_OUTPUT = site("UPTAKE_ONPREM_EUR_PER_M_OUTPUT")
+UPTAKE_REFERENCE_PRICES = site("UPTAKE_REFERENCE_PRICES")
 # The survey item whose answers group costs in platform_summary (e.g. the respondent's role).
-UPTAKE_COST_GROUP_ITEM = env("UPTAKE_COST_GROUP_ITEM", "role")
+UPTAKE_COST_GROUP_ITEM = site("UPTAKE_COST_GROUP_ITEM", "role")
 # Public base URL used when printing invitation links.
 UPTAKE_BASE_URL = env("UPTAKE_BASE_URL", "http://127.0.0.1:8000")
 
 # Reports (docs/reports.md): background jobs through django-tasks with the database backend
 # (`manage.py db_worker` runs them); institution branding and the small-cell threshold.
 TASKS = {"default": {"BACKEND": env("UPTAKE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
-UPTAKE_INSTITUTION_NAME = env("UPTAKE_INSTITUTION_NAME", "Universitätsklinikum (Demo)")
-UPTAKE_INSTITUTION_LOGO = env("UPTAKE_INSTITUTION_LOGO", "")  # path to an SVG or PNG; empty: no logo
-UPTAKE_COLOURS = env_list("UPTAKE_COLOURS", "#1f4e79,#0f7b6c,#d9822b")  # primary, secondary, accent
-UPTAKE_SUPPRESSION_THRESHOLD = int(env("UPTAKE_SUPPRESSION_THRESHOLD", "5"))
-UPTAKE_STAFF_COUNT = int(env("UPTAKE_STAFF_COUNT", "0")) or None  # staff who could use the platform
+UPTAKE_INSTITUTION_NAME = site("UPTAKE_INSTITUTION_NAME", "Universitätsklinikum (Demo)")
+UPTAKE_INSTITUTION_LOGO = site("UPTAKE_INSTITUTION_LOGO", "")  # path to an SVG or PNG; empty: no logo
+UPTAKE_COLOURS = [c.strip() for c in site("UPTAKE_COLOURS", "#1f4e79,#0f7b6c,#d9822b").split(",") if c.strip()]  # primary, secondary, accent
+UPTAKE_SUPPRESSION_THRESHOLD = int(site("UPTAKE_SUPPRESSION_THRESHOLD", "5"))
+UPTAKE_STAFF_COUNT = int(site("UPTAKE_STAFF_COUNT", "0")) or None  # staff who could use the platform
 UPTAKE_ANALYSIS_PLAN = Path(env("UPTAKE_ANALYSIS_PLAN", BASE_DIR / "analysis" / "plans" / "demo.yaml"))
 UPTAKE_REPORTS_DIR = Path(env("UPTAKE_REPORTS_DIR", BASE_DIR / "var" / "reports"))
 
@@ -215,6 +276,8 @@ UPTAKE_REPORTS_DIR = Path(env("UPTAKE_REPORTS_DIR", BASE_DIR / "var" / "reports"
 # is one primary-key read per request; the row is written only when the session changes.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
+# A respondent's session (invitation or sign-in) ends after this long without a request, and at the thank-you page.
+UPTAKE_RESPONDENT_SESSION_SECONDS = int(env("UPTAKE_RESPONDENT_SESSION_SECONDS", str(2 * 60 * 60)))
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -232,6 +295,12 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Invitation links are credentials: 404s for mistyped links and 500s must not write them to the log.
+    "filters": {"redact_invitation_tokens": {"()": "surveys.log_redaction.RedactInvitationTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_invitation_tokens"]}},
+    "loggers": {
+        "django.request": {"filters": ["redact_invitation_tokens"]},
+        "django.server": {"filters": ["redact_invitation_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }

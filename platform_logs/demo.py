@@ -28,7 +28,7 @@ from platform_logs.features import usage_window
 from platform_logs.services import import_source
 from surveys.demo import DEMO_RESPONDENTS, DEMO_WAVE
 from surveys.models import Answer, Wave
-from surveys.pseudonyms import pseudonymize
+from surveys.pseudonyms import pseudonymize, wave_linkage_pseudonym
 
 NONRESPONDENTS = 240
 RESPONDENT_SUBJECT = "demo-subject-{:04d}"
@@ -103,7 +103,7 @@ def demo_users(wave, rng):
         respondent = index < DEMO_RESPONDENTS
         subject = (RESPONDENT_SUBJECT.format(index) if respondent
                    else NONRESPONDENT_SUBJECT.format(index - DEMO_RESPONDENTS))
-        given = answers.get(pseudonymize(subject, kind="subject"), {}) if respondent else {}
+        given = answers.get(wave_linkage_pseudonym(pseudonymize(subject, kind="subject")), {}) if respondent else {}
         frequency = given.get("frequency") or _weighted(rng, NONRESPONDENT_FREQUENCY)
         satisfaction = given.get("overall_satisfaction")
         if not isinstance(satisfaction, int):
@@ -205,7 +205,8 @@ def _go_duration(seconds):
 
 
 def _answers_by_pseudonym(wave, items):
-    rows = Answer.objects.filter(response__wave=wave, item__in=items).values_list("response__pseudonym", "item", "value")
+    """Answers by wave-linkage pseudonym: the demo knows every subject, consenting or not (real imports do not)."""
+    rows = Answer.objects.filter(response__wave=wave, item__in=items).values_list("response__wave_pseudonym", "item", "value")
     answers = {}
     for pseudonym, item, value in rows:
         answers.setdefault(pseudonym, {})[item] = value

@@ -4,7 +4,8 @@ surveys.export writes the answers and knows nothing of platform_logs; this modul
 `usage_*` columns (docs/export-format.md, "Usage columns") and, only when asked, the population
 file of all platform users for the nonresponse analysis. After the join the pseudonym column is
 dropped unless the caller keeps it: the analysis does not need it, and every identifier that
-leaves the database is one too many.
+leaves the database is one too many. The kept column is the wave-linkage pseudonym, which links
+waves but cannot be joined to usage: only respondents who consented are linked, and only here.
 """
 
 import json
@@ -17,7 +18,6 @@ from django.conf import settings
 from platform_logs.features import COUNT_COLUMNS, SHARE_COLUMNS, linkable_responses, usage_features, usage_window
 from platform_logs.models import FEATURES
 from surveys.export import CODEBOOK_COLUMNS, ExportError, wave_table, write_export
-from surveys.models import Response
 
 PSEUDONYM = "pseudonym"
 RESPONDED = "responded"
@@ -62,14 +62,15 @@ class LinkageSummary:
     respondents_linked: int
     consenting_without_usage: int
     platform_users: int
-    platform_users_not_responded: int | None  # unknown in anonymous waves
+    # Active users with no completed response given with linkage consent; unknown in anonymous waves.
+    platform_users_not_linked: int | None
 
     def __str__(self):
-        not_responded = "unknown (anonymous wave)" if self.platform_users_not_responded is None \
-            else self.platform_users_not_responded
+        not_linked = "unknown (anonymous wave)" if self.platform_users_not_linked is None \
+            else self.platform_users_not_linked
         return (f"usage window {self.window_start} to {self.window_end}: {self.respondents_linked} respondents linked, "
                 f"{self.consenting_without_usage} consenting respondents without usage, "
-                f"{self.platform_users} platform users active, {not_responded} of them never responded")
+                f"{self.platform_users} platform users active, {not_linked} of them not responding with linkage consent")
 
 
 @dataclass
@@ -115,13 +116,15 @@ def wave_table_with_usage(wave, keep_pseudonym=False):
 def population_table(wave):
     """All people active on the platform in the wave's usage window: usage columns and `responded` (0/1), no pseudonym.
 
-    `responded` is 1 for a completed response in the wave, whether or not its respondent consented
-    to linkage: the nonresponse analysis compares respondents with everyone.
+    `responded` is 1 only for a completed response whose respondent consented to linkage. A
+    privacy decision (README, "Privacy decisions"): marking a respondent who refused linkage would
+    put their usage next to the fact that they answered, which is the linkage they refused. The
+    nonresponse analysis therefore compares consenting respondents with everyone else.
     """
     start, end = usage_window(wave)
     usage = export_features(usage_features(start, end), end)
     usage = usage[usage["usage_active_days"] > 0]
-    responded = set(_completed_pseudonyms(wave))
+    responded = set(_consenting_pseudonyms(wave))
     population = _typed(usage).reset_index(drop=False)
     population.insert(0, RESPONDED, population[PSEUDONYM].isin(responded).astype("int64"))
     # Rows in a fixed order that does not follow the pseudonym (which is not exported).
@@ -140,7 +143,7 @@ def linkage_summary(wave):
         respondents_linked=len(consenting & active),
         consenting_without_usage=len(consenting - active),
         platform_users=len(active),
-        platform_users_not_responded=len(active - set(_completed_pseudonyms(wave))) if wave.is_pseudonymous else None,
+        platform_users_not_linked=len(active - consenting) if wave.is_pseudonymous else None,
     )
 
 
@@ -176,6 +179,5 @@ def _typed(columns):
     return typed
 
 
-def _completed_pseudonyms(wave):
-    return (Response.objects.filter(wave=wave, status=Response.Status.COMPLETED).exclude(pseudonym="")
-            .values_list("pseudonym", flat=True))
+def _consenting_pseudonyms(wave):
+    return linkable_responses(wave).values_list("pseudonym", flat=True)

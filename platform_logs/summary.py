@@ -14,7 +14,8 @@ def summarize(wave):
     """The platform in the wave's usage window, for reports: a JSON-serializable dict, keys in a fixed order.
 
     Keys (docs/platform-logs.md, "Platform summary"): window, daily, weekly_active_users,
-    monthly_active_users, totals, costs. Costs per group need the export's group column
+    monthly_active_users, totals, costs (with onprem_economics when the site's annual cost is set:
+    platform_logs.costs.economics). Costs per group need the export's group column
     (settings.UPTAKE_COST_GROUP_ITEM) and count linked respondents only; small groups are suppressed.
     """
     start, end = usage_window(wave)
@@ -24,6 +25,9 @@ def summarize(wave):
     references = costs.reference_prices()
     totals = window_totals(start, end)
     total_cost = {price.name: round(price.cost(totals["tokens_in"], totals["tokens_out"]), 4) for price in price_list}
+    service = costs.onprem_service()
+    economics = costs.economics(service, totals["tokens_in"], totals["tokens_out"], (end - start).days,
+                                costs.peak_hour_load(start, end), price_list) if service else None
     group_item = settings.UPTAKE_COST_GROUP_ITEM
     by_group = []
     if group_item:
@@ -49,6 +53,7 @@ def summarize(wave):
             "monthly": _records(costs.costs_by_month(start, end, price_list), "month"),
             "group_item": group_item if by_group else "",
             "by_group": by_group,
+            "onprem_economics": economics,
         },
     }
 

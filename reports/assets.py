@@ -1,5 +1,8 @@
 """Journal-ready files next to the PDF: each figure as SVG, PDF and PNG (300 dpi), each table as CSV and LaTeX.
 
+On request figures also come as TIFF (600 dpi, what journals ask for line art with text) and EPS,
+both made from the figure's vector PDF by poppler (pdftoppm, pdftops).
+
 Tables are written exactly as printed (suppressed cells keep their marker). The PNG is rasterised
 from the figure's PDF with poppler's pdftoppm; without it the PNG is skipped and a note says so.
 """
@@ -14,12 +17,14 @@ from reports.facts import Figure
 from reports.tables import Table
 
 PNG_DPI = 300
+TIFF_DPI = 600
+FIGURE_FORMATS = ("tiff", "eps")
 LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
                  ">": r"\textgreater{}"}
 
 
-def export_assets(bundle, document, directory):
+def export_assets(bundle, document, directory, figure_formats=()):
     directory = Path(directory)
     if directory.exists():
         shutil.rmtree(directory)
@@ -33,10 +38,10 @@ def export_assets(bundle, document, directory):
             stem.with_suffix(".tex").write_text(latex(item), encoding="utf-8")
         elif isinstance(item, Figure):
             rasterising += export_figure(bundle.directory / item.src,
-                                         directory / "figures" / f"figure_{item.number:02d}_{item.key}")
-    for process in rasterising:  # pdftoppm runs alongside the next figure's PDF
+                                         directory / "figures" / f"figure_{item.number:02d}_{item.key}", figure_formats)
+    for process in rasterising:  # poppler runs alongside the next figure's PDF
         if process.wait() != 0:
-            raise RuntimeError(f"pdftoppm failed for {process.args[-2]}")
+            raise RuntimeError(f"{process.args[0]} failed for {process.args[-2]}")
     for name in ("results.json", "context.json"):
         if (bundle.directory / name).exists():
             shutil.copyfile(bundle.directory / name, directory / name)
@@ -85,13 +90,20 @@ def latex(table):
     return "\n".join(lines) + "\n"
 
 
-def export_figure(svg, stem):
-    """<stem>.svg (as in the report), <stem>.pdf (vector, as matplotlib wrote it) and <stem>.png (300 dpi).
+def export_figure(svg, stem, figure_formats=()):
+    """<stem>.svg (as in the report), <stem>.pdf (vector, as matplotlib wrote it), <stem>.png (300 dpi) and, when
+    asked, <stem>.tif (600 dpi, LZW) and <stem>.eps.
 
-    Returns the still running pdftoppm process (a list: empty without poppler)."""
+    Returns the still running poppler processes (empty without poppler)."""
     shutil.copyfile(svg, stem.with_suffix(".svg"))
     pdf = stem.with_suffix(".pdf")
     shutil.copyfile(svg.with_suffix(".pdf"), pdf)
     if not shutil.which("pdftoppm"):
         return []
-    return [subprocess.Popen(["pdftoppm", "-png", "-r", str(PNG_DPI), "-singlefile", str(pdf), str(stem)])]
+    commands = [["pdftoppm", "-png", "-r", str(PNG_DPI), "-singlefile", str(pdf), str(stem)]]
+    if "tiff" in figure_formats:
+        commands.append(["pdftoppm", "-tiff", "-tiffcompression", "lzw", "-r", str(TIFF_DPI), "-singlefile",
+                         str(pdf), str(stem)])
+    if "eps" in figure_formats:
+        commands.append(["pdftops", "-eps", str(pdf), str(stem.with_suffix(".eps"))])
+    return [subprocess.Popen(command) for command in commands]

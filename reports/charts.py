@@ -2,7 +2,7 @@
 
 The analysis never sees platform logs, so weekly active users and tokens come from the platform
 summary the pipeline puts into context.json (platform_logs.summary). Drawn like the analysis figures
-(analysis.figures: Agg canvas, fixed SVG hash salt, no dates in the files, constrained layout), written
+(analysis.pipeline.figures: Agg canvas, fixed SVG hash salt, no dates in the files, constrained layout), written
 into the bundle's figures/ so the report embeds the SVG and the assets export it like any other.
 """
 
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from matplotlib import rc_context
 from matplotlib.ticker import FuncFormatter
 
-from analysis.figures import BAR_COLOUR, PDF_METADATA, PNG_METADATA, STABLE, SVG_METADATA, footnote, new_figure, title
+from analysis.pipeline.figures import BAR_COLOUR, PDF_METADATA, PNG_METADATA, STABLE, SVG_METADATA, footnote, new_figure, title
 
 TOKENS_COLOUR = "#D55E00"  # Okabe-Ito vermillion; drawn as a line with markers, so it differs from the bars in greyscale
 

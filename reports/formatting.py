@@ -31,7 +31,7 @@ def number(value, decimals=2):
         value = float(value)
     except (TypeError, ValueError):
         return str(value)
-    text = formats.number_format(round(value, decimals), decimals)
+    text = formats.number_format(round(value, decimals), decimals, force_grouping=True)
     return text[1:] if text.startswith("-") and float(value) == 0 else text
 
 

@@ -16,11 +16,14 @@ from pathlib import Path
 import pandas as pd
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+from django.db.models import Q
 
-from analysis.bundle import write_bundle
-from analysis.io import file_sha256, load_dataset
-from analysis.plan import load_plan
-from analysis.run import run_plan
+from analysis.pipeline.bundle import write_bundle
+from analysis.pipeline.io import file_sha256, load_dataset
+from analysis.pipeline.plan import load_plan
+from analysis.pipeline.run import run_plan
+from platform_logs import costs
 from reports.instrument import instrument_as_seen
 from reports.render import render_report
 from surveys.export import export_wave
@@ -38,12 +41,13 @@ class ReportError(Exception):
 class BuiltReport:
     pdf: Path
     assets: Path
+    manuscript: Path | None
     data_hash: str
     plan_hash: str
     software: dict = field(default_factory=dict)
 
 
-def build_report(wave, kind, language, out_path, plan_path=None, progress=None):
+def build_report(wave, kind, language, out_path, plan_path=None, progress=None, figure_formats=()):
     """Export -> analysis -> PDF for one wave; returns where the PDF and its assets are and what made them.
 
     `progress(percent, step)` is called between the steps (the job page shows it).
@@ -65,9 +69,9 @@ def build_report(wave, kind, language, out_path, plan_path=None, progress=None):
         report(60, "context")
         write_context(wave, language, bundle, previous)
         report(70, "rendering")
-        rendered = render_report(bundle, kind, out_path)
+        rendered = render_report(bundle, kind, out_path, figure_formats)
     meta = results["meta"]
-    return BuiltReport(pdf=rendered.pdf, assets=rendered.assets, data_hash=meta["inputs"].get("data_sha256", ""),
+    return BuiltReport(pdf=rendered.pdf, assets=rendered.assets, manuscript=rendered.manuscript, data_hash=meta["inputs"].get("data_sha256", ""),
                        plan_hash=meta["inputs"].get("plan_sha256", ""), software=meta["software"])
 
 
@@ -120,11 +124,25 @@ def write_context(wave, language, bundle_dir, previous=None):
         "branding": branding(bundle_dir),
         "threshold": settings.UPTAKE_SUPPRESSION_THRESHOLD,
         "staff_count": settings.UPTAKE_STAFF_COUNT,
+        "built_on": timezone.localdate().isoformat(),
+        "site_gaps": site_gaps(),
     }
     path = bundle_dir / "context.json"
     path.write_text(json.dumps(context, cls=DjangoJSONEncoder, sort_keys=True, indent=2, ensure_ascii=False) + "\n",
                     encoding="utf-8")
     return path
+
+
+def site_gaps():
+    """The site facts a report would need but the site file does not give, so the report can say so."""
+    service = costs.onprem_service()
+    gaps = {
+        "staff_count": not settings.UPTAKE_STAFF_COUNT,
+        "onprem_cost": service is None and costs.onprem_price() is None,
+        "onprem_throughput": service is not None and not service.has_throughput,
+        "reference_prices": not (settings.UPTAKE_REFERENCE_PRICES or "").strip(),
+    }
+    return [gap for gap, missing in gaps.items() if missing]
 
 
 def wave_facts(wave):
@@ -147,9 +165,10 @@ def recruitment(wave):
     responses = Response.objects.filter(wave=wave).exclude(status=Response.Status.WITHDRAWN)
     return {
         "invitations_created": invitations.count(),
-        "invitations_used": invitations.filter(used_at__isnull=False).count(),
-        "responses_via_invitation": responses.filter(invitation__isnull=False).count(),
-        "responses_via_sign_in": responses.filter(invitation__isnull=True).count(),
+        # Anonymous waves clear an invitation's time of use at submission and keep only has_answered.
+        "invitations_used": invitations.filter(Q(used_at__isnull=False) | Q(has_answered=True)).count(),
+        "responses_via_invitation": responses.filter(via_invitation=True).count(),
+        "responses_via_sign_in": responses.filter(via_invitation=False).count(),
         "withdrawn": Response.objects.filter(wave=wave, status=Response.Status.WITHDRAWN).count(),
         "linkage_consents": responses.filter(linkage_consent=True).count(),
     }

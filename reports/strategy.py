@@ -4,6 +4,8 @@ Every number comes from the bundle; the key messages are chosen from the numbers
 so the same data always gives the same messages.
 """
 
+from datetime import date, timedelta
+
 from django.utils.translation import gettext as _
 
 from platform_logs.costs import ONPREM
@@ -42,7 +44,9 @@ def document(bundle):
         "previous": bundle.context.get("previous_wave"),
         "platform": platform_facts(platform),
         "cost": cost_rows(platform),
-        "cost_note": cost_note(platform),
+        "cost_findings": cost_findings(platform),
+        "cost_note": cost_note(platform, bundle.context.get("built_on")),
+        "site_gaps": site_gap_labels(bundle.context.get("site_gaps") or []),
         "messages": key_messages(bundle),
     }
 
@@ -176,29 +180,99 @@ def platform_facts(platform):
 
 
 def cost_rows(platform):
-    """One row per price in the summary's cost model: EUR per 1M input/output tokens and this window's cost."""
+    """The cost table: on-premises at the observed use and at full load, then each cloud price for the same
+    token mix; EUR per 1M tokens and what a year at today's volume costs."""
     costs = (platform or {}).get("costs") or {}
-    totals = costs.get("total") or {}
+    economics = costs.get("onprem_economics")
     rows = []
+    if economics:
+        rows.append({"label": _("On-premises, at the observed use (%(share)s of capacity)")
+                     % {"share": percent(100 * economics["utilisation"], 2) if economics["utilisation"] is not None
+                        else DASH},
+                     "per_m": number(economics["observed_eur_per_m"], 2),
+                     "annual": number(economics["annual_eur"], 0), "own": True})
+        if economics["capacity_eur_per_m"] is not None:
+            rows.append({"label": _("On-premises, at full load (capacity price)"),
+                         "per_m": number(economics["capacity_eur_per_m"], 2), "annual": DASH, "own": True})
+        for cloud in economics["cloud"]:
+            rows.append({"label": _("%(model)s (cloud list price)") % {"model": cloud["name"]},
+                         "per_m": number(cloud["eur_per_m"], 2), "annual": number(cloud["annual_eur"], 0), "own": False})
+        return rows
+    totals = costs.get("total") or {}
+    days = ((platform or {}).get("window") or {}).get("days") or 0
     for price in costs.get("prices") or []:
         name = price["name"]
-        rows.append({
-            "label": _("On-premises platform") if name == ONPREM else name,
-            "input": number(price["eur_per_m_input"], 2),
-            "output": number(price["eur_per_m_output"], 2),
-            "total": number(totals.get(name), 0),
-            "own": name == ONPREM,
-        })
+        tokens = ((platform or {}).get("totals") or {})
+        share = _input_share(tokens)
+        blended = share * price["eur_per_m_input"] + (1 - share) * price["eur_per_m_output"]
+        annual = totals.get(name) * 365 / days if days and totals.get(name) is not None else None
+        rows.append({"label": _("On-premises, the site's own price") if name == ONPREM
+                     else _("%(model)s (cloud list price)") % {"model": name},
+                     "per_m": number(blended, 2), "annual": number(annual, 0), "own": name == ONPREM})
     return sorted(rows, key=lambda row: not row["own"])
 
 
-def cost_note(platform):
+def _input_share(totals):
+    tokens = (totals.get("tokens_in") or 0) + (totals.get("tokens_out") or 0)
+    return (totals.get("tokens_in") or 0) / tokens if tokens else 0.0
+
+
+def cost_findings(platform):
+    """Sentences for leadership under the table: break-even volume and headroom for hardware planning."""
+    economics = ((platform or {}).get("costs") or {}).get("onprem_economics")
+    if not economics or not economics["annual_tokens"]:
+        return []
+    findings = []
+    main = economics["cloud"][0] if economics["cloud"] else None  # the first reference price is the comparison
+    if main and main["break_even_annual_tokens"]:
+        volume = main["break_even_annual_tokens"]
+        capacity = economics["capacity_annual_tokens"]
+        findings.append(
+            _("At %(model)s prices the cloud would cost as much as the platform at %(volume)s million tokens a year, "
+              "%(times)s times today's volume%(reachable)s.") % {
+                "model": main["name"], "volume": number(volume / 1e6, 0),
+                "times": number(volume / economics["annual_tokens"], 1),
+                "reachable": (_(" (within the hardware's capacity)") if capacity and volume <= capacity
+                              else _(" (beyond the hardware's capacity)") if capacity else "")})
+    if economics["peak_hour_utilisation"] is not None:
+        findings.append(_("In the busiest hour the platform used %(share)s of its measured output capacity.")
+                        % {"share": percent(100 * economics["peak_hour_utilisation"], 1)})
+    if economics.get("peak_hour_concurrency") is not None:
+        findings.append(_("In that hour %(n)s replies were being generated at once on average, each at about "
+                          "%(rate)s tokens per second (from the chat logs' durations).")
+                        % {"n": number(economics["peak_hour_concurrency"], 1),
+                           "rate": number(economics["tokens_per_s_per_reply"], 0)})
+    return findings
+
+
+def cost_note(platform, built_on):
     costs = (platform or {}).get("costs") or {}
-    if not costs.get("prices"):
+    if not costs.get("prices") and not costs.get("onprem_economics"):
         return ""
-    return _("Cost of the usage window's chat tokens at each price. Cloud list prices as of %(date)s (%(note)s); "
-             "the on-premises price is the site's own setting.") % {
-        "date": costs.get("reference_prices_as_of", DASH), "note": costs.get("reference_prices_note", "")}
+    share = _input_share((platform or {}).get("totals") or {})
+    return _("Prices per 1M tokens for the observed mix of %(share)s input tokens; a year at the usage window's "
+             "volume. On-premises: the annual cost of hardware, power and staff (site file). Cloud list prices as "
+             "of %(date)s.") % {"share": percent(100 * share, 0), "date": costs.get("reference_prices_as_of", DASH)} + (
+        " " + _("These prices are more than a year old: check them before deciding.")
+        if prices_are_old(costs.get("reference_prices_as_of"), built_on) else "")
+
+
+def site_gap_labels(gaps):
+    labels = {
+        "staff_count": _("the number of staff who could use the platform (share reached)"),
+        "onprem_cost": _("the on-premises annual cost (hardware, power, staff)"),
+        "onprem_throughput": _("the measured throughput (capacity price and headroom)"),
+        "reference_prices": _("the site's own check of cloud prices (the built-in list is used)"),
+    }
+    return [labels[gap] for gap in gaps if gap in labels]
+
+
+def prices_are_old(as_of, built_on):
+    """True when the reference prices are dated more than a year before the report was built."""
+    try:
+        return date.fromisoformat(built_on) - date.fromisoformat(as_of) > timedelta(days=365)
+    except (TypeError, ValueError):
+        return False
 
 
 def key_messages(bundle):

@@ -1,8 +1,12 @@
-"""The researchers' report page: request a report (built in the background), follow it, download it."""
+"""The researchers' report page: request a report (built in the background), follow it, download it.
+
+Access is by Django permission, not by staff status: `reports.view_reportjob` to see and download
+reports, `reports.add_reportjob` to request one (grant them through a group in the admin).
+"""
 
 from pathlib import Path
 
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -14,14 +18,21 @@ from reports.tasks import build_report_job
 JOBS_SHOWN = 50
 
 
-@staff_member_required
+def requires_permission(permission):
+    """Signed in (else the admin login page) and holding `permission` (else 403)."""
+    def decorator(view):
+        return login_required(permission_required(permission, raise_exception=True)(view), login_url="admin:login")
+    return decorator
+
+
+@requires_permission("reports.view_reportjob")
 def report_list(request):
     jobs = ReportJob.objects.select_related("wave")[:JOBS_SHOWN]
     running = any(job.status in (ReportJob.Status.QUEUED, ReportJob.Status.RUNNING) for job in jobs)
     return render(request, "reports/index.html", {"form": ReportRequestForm(), "jobs": jobs, "running": running})
 
 
-@staff_member_required
+@requires_permission("reports.add_reportjob")
 @require_POST
 def request_report(request):
     form = ReportRequestForm(request.POST)
@@ -33,7 +44,7 @@ def request_report(request):
     return redirect("reports:list")
 
 
-@staff_member_required
+@requires_permission("reports.view_reportjob")
 def download(request, pk):
     job = get_object_or_404(ReportJob, pk=pk, status=ReportJob.Status.FINISHED)
     path = Path(job.output_path)

@@ -57,8 +57,8 @@ class InstrumentVersionAdmin(ReadOnlyAdmin):
 
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
-    list_display = ["slug", "title", "opens_at", "closes_at", "privacy_mode", "viewed", "in_progress", "completed", "withdrawn", "monitoring"]
-    list_filter = ["privacy_mode"]
+    list_display = ["slug", "title", "opens_at", "closes_at", "privacy_mode", "access", "viewed", "in_progress", "completed", "withdrawn", "monitoring"]
+    list_filter = ["privacy_mode", "access"]
     search_fields = ["slug", "title"]
 
     def get_queryset(self, request):
@@ -118,9 +118,9 @@ class WaveAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "wave", "personal", "created_at", "used_at"]
-    list_filter = ["wave", ("used_at", admin.EmptyFieldListFilter)]
-    fields = ["wave", "created_at", "used_at", "personal"]
+    list_display = ["pk", "wave", "personal", "created_at", "used_at", "has_answered"]
+    list_filter = ["wave", ("used_at", admin.EmptyFieldListFilter), "has_answered"]
+    fields = ["wave", "created_at", "used_at", "has_answered", "personal"]
     readonly_fields = fields
 
     @admin.display(boolean=True)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from surveys import flow, services
 from surveys.instruments import NOT_APPLICABLE, Dropdown, Likert, LikertMatrix, LongText, MultipleChoice, Number, Scale010, ShortText, SingleChoice
 from surveys.models import Answer, Invitation, PageVisit, Response, Wave
-from surveys.pseudonyms import keyed_hash, pseudonymize
+from surveys.pseudonyms import keyed_hash, pseudonymize, wave_linkage_pseudonym
 
 DEMO_INSTRUMENT = Path(__file__).resolve().parent / "demo" / "ai_platform_survey.yaml"
 DEMO_WAVE = "ai-platform-2026"
@@ -91,12 +91,15 @@ def _synthetic_response(wave, index, rng):
     instrument = wave.instrument_version.spec
     satisfaction = rng.betavariate(4, 2)  # latent: drives ratings so scales correlate as in real data
     started = wave.opens_at + timedelta(minutes=rng.randint(10, 20 * 24 * 60))
+    pseudonym = pseudonymize(f"demo-subject-{index:04d}", kind="subject") if wave.is_pseudonymous else ""
+    linkage_consent = wave.is_pseudonymous and rng.random() < 0.7
     response = Response(
         wave=wave,
         instrument_version=wave.instrument_version,
         participant_key=_synthetic_key(wave, index),
-        pseudonym=pseudonymize(f"demo-subject-{index:04d}", kind="subject") if wave.is_pseudonymous else "",
-        linkage_consent=wave.is_pseudonymous and rng.random() < 0.7,
+        pseudonym=pseudonym if linkage_consent else "",
+        wave_pseudonym=wave_linkage_pseudonym(pseudonym),
+        linkage_consent=linkage_consent,
         status=Response.Status.IN_PROGRESS,
         language=rng.choice(["de", "de", "de", "en"]),
         device=rng.choice(["desktop", "desktop", "phone"]),

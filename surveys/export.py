@@ -34,7 +34,8 @@ PARADATA = [  # variable, type, label, value labels
     ("instrument_version", "number", Text(de="Version des Fragebogens", en="Instrument version"), None),
     ("status", "text", Text(de="Status der Antwort", en="Response status"), None),
     ("language", "text", Text(de="Verwendete Sprache", en="Language used"), None),
-    ("pseudonym", "text", Text(de="Pseudonym", en="Pseudonym"), None),
+    ("pseudonym", "text", Text(de="Pseudonym (verknüpft Wellen, nicht Nutzungsdaten)",
+                               en="Pseudonym (links waves, not usage records)"), None),
     ("linkage_consent", "number", Text(de="Einwilligung in die Verknüpfung mit Nutzungsdaten",
                                        en="Consented to linkage with usage records"), YES_NO),
     ("info_viewed_at", "timestamp", Text(de="Informationsseite angesehen (UTC)", en="Information page viewed (UTC)"), None),
@@ -74,9 +75,14 @@ def build_codebook(instrument):
         title = page.title or Text(de=page.code, en=page.code)
         label = Text(de=f"Zeit auf Seite {title.de} (Sekunden)", en=f"Time on page {title.en} (seconds)")
         rows.append(_row(page_seconds_column(page.code), source="paradata", type="number", page=page.code, label=label))
-    for page, item in instrument.items():
+    for page, item in exported_items(instrument):
         rows += item_codebook_rows(instrument, page, item)
     return pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
+
+
+def exported_items(instrument):
+    """(page, item) of every item whose answers leave in an export; `never_export` items (identifiers) stay in."""
+    return [(page, item) for page, item in instrument.items() if not item.never_export]
 
 
 def item_codebook_rows(instrument, page, item):
@@ -170,13 +176,13 @@ def wave_table(wave):
     codebook = build_codebook(instrument)
     responses = Response.objects.filter(wave=wave).exclude(status=Response.Status.WITHDRAWN)
     paradata = _paradata(wave, instrument, responses)
-    items = _item_columns(instrument, _answers(instrument, responses), paradata.index)
+    items = item_columns(instrument, _answers(instrument, responses), paradata.index)
     table = pd.concat([paradata, items], axis=1).reindex(columns=codebook["variable"])
     return table.reset_index(drop=True), codebook
 
 
 def _paradata(wave, instrument, responses):
-    fields = ["pk", "instrument_version__number", "status", "language", "pseudonym", "linkage_consent",
+    fields = ["pk", "instrument_version__number", "status", "language", "wave_pseudonym", "linkage_consent",
               *TIMESTAMPS, "last_page"]
     rows = pd.DataFrame.from_records(responses.order_by("pk").values_list(*fields), columns=fields)
     times = {name: pd.to_datetime(rows[name], utc=True) for name in TIMESTAMPS}
@@ -186,8 +192,9 @@ def _paradata(wave, instrument, responses):
         "instrument_version": rows["instrument_version__number"].astype("Int64"),
         "status": rows["status"],
         "language": rows["language"],
-        # A privacy decision: anonymous waves never export a pseudonym, whatever is stored.
-        "pseudonym": rows["pseudonym"] if wave.is_pseudonymous else "",
+        # Privacy decisions: anonymous waves never export a pseudonym, whatever is stored; pseudonymous
+        # waves export the wave-linkage pseudonym, which links waves but cannot be joined to usage.
+        "pseudonym": rows["wave_pseudonym"] if wave.is_pseudonymous else "",
         "linkage_consent": rows["linkage_consent"].astype("Int64"),
         **{name: times[name].dt.strftime("%Y-%m-%dT%H:%M:%SZ") for name in TIMESTAMPS},
         "duration_seconds": (times["completed_at"] - times["started_at"]).dt.total_seconds().round(3)
@@ -216,19 +223,23 @@ def _page_times(instrument, responses, index):
 
 
 def _answers(instrument, responses):
-    codes = [code for _page, item in instrument.items() for code in answer_codes(item)]
+    codes = [code for _page, item in exported_items(instrument) for code in answer_codes(item)]
     fields = ["response_id", "item", "value", "other_text"]
     answers = Answer.objects.filter(response__in=responses, item__in=codes).values_list(*fields)
     return pd.DataFrame.from_records(answers, columns=fields)
 
 
-def _item_columns(instrument, answers, index):
+def item_columns(instrument, answers, index):
+    """The item columns for stored answers (response_id, item, value, other_text), one row per index entry.
+
+    Also used for responses fielded elsewhere (surveys.importers.responses), so both share one coding.
+    """
     values = answers.pivot(index="response_id", columns="item", values="value").reindex(index)
     given_other = answers[answers["other_text"] != ""]
     others = given_other.pivot(index="response_id", columns="item", values="other_text").reindex(index)
     stored = lambda frame, code: frame[code] if code in frame else pd.Series(None, index=index, dtype=object)
     columns = {}
-    for _page, item in instrument.items():
+    for _page, item in exported_items(instrument):
         for code in answer_codes(item):
             columns.update(_coded(item, code, stored(values, code), stored(others, code)))
     return pd.DataFrame(columns, index=index)

@@ -118,6 +118,8 @@ def _explain(error):
         return f"unknown item type; expected `type:` one of {', '.join(ITEM_TYPES)} or `include:`"
     if error["type"] == "string_type":
         return f"expected text, got {error['input']!r} (quote words YAML reads as booleans: yes, no, on, off)"
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])
     if error["type"] == "string_pattern_mismatch":
         return "expected a code of lower-case letters, digits and _ starting with a letter (max 40)"
     return error["msg"]

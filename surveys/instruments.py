@@ -8,7 +8,8 @@ that span fields (unique codes, conditions on earlier pages) in surveys.instrume
 import hashlib
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+from django.conf.locale import LANG_INFO
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 NOT_APPLICABLE = "na"
@@ -23,10 +24,30 @@ class Strict(BaseModel):
 
 
 class Text(Strict):
-    """A text in both survey languages."""
+    """A text in both survey languages, plus any further languages an imported questionnaire had.
+
+    Respondents see German or English; other languages (e.g. `et` from a LimeSurvey archive) are
+    kept so that nothing of the source is lost and an export can carry them back.
+    """
 
     de: str = Field(min_length=1)
     en: str = Field(min_length=1)
+    __pydantic_extra__: dict[str, str]
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    @model_validator(mode="after")
+    def _known_languages(self):
+        for language, text in (self.model_extra or {}).items():
+            if language not in LANG_INFO:
+                raise ValueError(f"unknown field {language!r}: expected de, en or another language code (et, fr, ...)")
+            if not text:
+                raise ValueError(f"the {language!r} text is empty")
+        return self
+
+    @property
+    def languages(self):
+        return ["de", "en", *sorted(self.model_extra or {})]
 
     def get(self, language):
         return self.en if language == "en" else self.de
@@ -96,6 +117,8 @@ class ItemBase(Strict):
     instrument: Code | None = None
     scale: Code | None = None
     reverse: bool = False
+    never_export: bool = False  # identifying (e.g. REDCap's "Identifier?"): stored, never in an export
+    untranslated: dict[str, str] | None = None  # source-tool logic Uptake could not express; not evaluated
 
 
 class ChoiceItem(ItemBase):
@@ -205,6 +228,7 @@ class Page(Strict):
     title: Text | None = None
     intro: Text | None = None
     show_if: Condition | None = None
+    untranslated: dict[str, str] | None = None  # source-tool logic Uptake could not express; not evaluated
     items: list[Item] = Field(min_length=1)
 
 

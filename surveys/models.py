@@ -71,7 +71,15 @@ class Wave(models.Model):
     instrument_version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="waves")
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
+    class Access(models.TextChoices):
+        OPEN = "open", _("anyone with the link or a login")
+        INVITATIONS = "invitations", _("personal invitation links only")
+        SIGN_IN = "sign_in", _("institutional sign-in only")
+
     privacy_mode = models.CharField(max_length=20, choices=PrivacyMode.choices, default=PrivacyMode.ANONYMOUS)
+    access = models.CharField(max_length=20, choices=Access.choices, default=Access.OPEN)
+    # With sign-in access: only accounts whose identity-provider token lists this group (claim `groups`).
+    required_group = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -121,10 +129,15 @@ class Response(models.Model):
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="responses")
     instrument_version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="responses")
     # Wave-scoped keyed hash of the login or invitation: enforces one response per participant and
-    # lets them resume. It links nothing across waves and is never exported.
+    # lets them resume. It links nothing across waves and is never exported. In anonymous waves it
+    # (and the invitation) is replaced by a random value at submission (surveys/anonymity.py).
     participant_key = models.CharField(max_length=HASH_LENGTH)
     invitation = models.OneToOneField(Invitation, null=True, blank=True, on_delete=models.PROTECT, related_name="response")
+    via_invitation = models.BooleanField(default=False)
+    # Usage-linkable pseudonym: stored only with linkage consent (pseudonymous waves).
     pseudonym = models.CharField(max_length=HASH_LENGTH, blank=True)
+    # Links the person's responses across waves, never to usage (pseudonyms.wave_linkage_pseudonym).
+    wave_pseudonym = models.CharField(max_length=HASH_LENGTH, blank=True)
     linkage_consent = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.VIEWED)
     language = models.CharField(max_length=2, default="de")
@@ -147,8 +160,12 @@ class Response(models.Model):
                 name="completed_response_has_completion_time",
             ),
             models.CheckConstraint(
-                condition=~Q(status="withdrawn") | (Q(pseudonym="") & Q(linkage_consent=False)),
+                condition=~Q(status="withdrawn") | (Q(pseudonym="") & Q(wave_pseudonym="") & Q(linkage_consent=False)),
                 name="withdrawn_response_keeps_no_pseudonym",
+            ),
+            models.CheckConstraint(
+                condition=Q(pseudonym="") | Q(linkage_consent=True),
+                name="usage_pseudonym_only_with_linkage_consent",
             ),
         ]
 
@@ -158,6 +175,31 @@ class Response(models.Model):
     @property
     def is_open_for_answers(self):
         return self.status in (self.Status.VIEWED, self.Status.IN_PROGRESS)
+
+
+class AnsweredAccount(models.Model):
+    """A signed-in account that has submitted a response to an anonymous wave, and nothing else.
+
+    The primary key is a wave-scoped keyed hash of the account (no autoincrement id whose order
+    would follow completion order), with no time and no link to the response: enough to refuse a
+    second response, too little to find the first.
+    """
+
+    key = models.CharField(max_length=HASH_LENGTH, primary_key=True)
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self):
+        return f"an account that answered {self.wave_id}"
+
+
+class PseudonymKeyFingerprint(models.Model):
+    """The fingerprint of the pseudonym key this database's pseudonyms were made with (one row)."""
+
+    fingerprint = models.CharField(max_length=HASH_LENGTH)
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"pseudonym key {self.fingerprint[:12]}…"
 
 
 class Answer(models.Model):

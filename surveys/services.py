@@ -13,10 +13,16 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from surveys import flow
-from surveys.instrument_files import definition_checksum, read_instrument_file, resolve
+from surveys import anonymity, flow
+from surveys.access import oidc_claims
+from surveys.importers import read_questionnaire, source_format
+from surveys.importers.common import ConversionReport, count_items
+from surveys.instrument_files import definition_checksum, read_instrument_file, resolve, validate_definition
 from surveys.models import Answer, Instrument, InstrumentVersion, Invitation, PageVisit, Response, Wave
-from surveys.pseudonyms import keyed_hash, pseudonymize
+from surveys.pseudonyms import keyed_hash, pseudonymize, wave_linkage_pseudonym
+
+
+TITLE_LENGTH = Instrument._meta.get_field("title").max_length
 
 
 class SurveyError(Exception):
@@ -40,7 +46,6 @@ class ImportResult:
     outcome: str  # "created", "unchanged", "replaced" (not yet used by any response)
 
 
-@transaction.atomic
 def import_instrument(path):
     """Store a YAML instrument file as a new version unless the latest version has the same content.
 
@@ -48,12 +53,39 @@ def import_instrument(path):
     a changed file becomes the next version.
     """
     spec, definition = read_instrument_file(path)
+    return _store_instrument(spec, definition, path)
+
+
+def import_instrument_file(path, default_language="en", code=None) -> tuple[ImportResult, ConversionReport]:
+    """Store any questionnaire file: Uptake YAML, LimeSurvey .lss, XLSForm or a REDCap data dictionary.
+
+    The report says what came across (items per type, languages, conditions translated or kept
+    verbatim, what was dropped and why). default_language names the language of texts in files
+    that state none (REDCap, XLSForm without language columns); code replaces the instrument code
+    the importer derives from the file (its title, form id or form name), so an import cannot
+    become a new version of an unrelated instrument that happens to share it. Nothing is stored
+    unless the whole file converts into a valid instrument.
+    """
+    if source_format(path) == "yaml":
+        spec, definition = read_instrument_file(path)
+        report = ConversionReport(source=str(path), source_format="yaml", languages=spec.title.languages)
+        count_items(definition["pages"], report)
+    else:
+        data, report = read_questionnaire(path, default_language)
+        data["code"] = code or data["code"]
+        spec = validate_definition(data, source=str(path))
+        definition = spec.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    return _store_instrument(spec, definition, path), report
+
+
+@transaction.atomic
+def _store_instrument(spec, definition, path):
     resolved = resolve(definition)
     checksum = definition_checksum(resolved)
     instrument, _ = Instrument.objects.select_for_update().get_or_create(
-        code=spec.code, defaults={"title": spec.title.en}
+        code=spec.code, defaults={"title": spec.title.en[:TITLE_LENGTH]}
     )
-    instrument.title = spec.title.en
+    instrument.title = spec.title.en[:TITLE_LENGTH]  # imported titles can be longer than the list column
     instrument.save(update_fields=["title"])
     latest = instrument.latest_version()
     if latest and latest.checksum == checksum:
@@ -113,7 +145,7 @@ def invitation_url(token):
 @dataclass(frozen=True)
 class Participant:
     key: str  # wave-scoped, for one-response-per-participant and resuming
-    pseudonym: str  # cross-wave pseudonym, only in pseudonymous waves
+    pseudonym: str  # usage-linkable pseudonym, only in pseudonymous waves; stored only with linkage consent
     invitation: Invitation | None = None
 
 
@@ -121,8 +153,7 @@ def participant_for_user(wave, user):
     account = SocialAccount.objects.filter(user=user, provider=settings.OIDC_PROVIDER_ID).first()
     if account is not None:
         source = f"oidc:{account.uid}"
-        # allauth keeps OpenID Connect claims under "userinfo" and "id_token".
-        claims = {**account.extra_data.get("id_token", {}), **account.extra_data.get("userinfo", {})}
+        claims = oidc_claims(account)
         identifier = account.uid if settings.UPTAKE_PSEUDONYM_IDENTIFIER == "subject" else (claims.get("email") or user.email)
     else:
         source = f"user:{user.pk}"
@@ -149,10 +180,15 @@ def require_open(wave):
 
 
 def open_response(wave, participant, language="de", device=""):
-    """The participant's response to the wave, created on first view of the information page."""
+    """The participant's response to the wave, created on first view of the information page.
+
+    Raises ResponseFinished for a participant whose submitted anonymous response was cut from them.
+    """
     existing = Response.objects.filter(wave=wave, participant_key=participant.key).first()
     if existing:
         return existing
+    if anonymity.has_answered(wave, participant):
+        raise ResponseFinished(Response.Status.COMPLETED)
     require_open(wave)
     try:
         with transaction.atomic():
@@ -161,7 +197,8 @@ def open_response(wave, participant, language="de", device=""):
                 instrument_version=wave.instrument_version,
                 participant_key=participant.key,
                 invitation=participant.invitation,
-                pseudonym=participant.pseudonym,
+                via_invitation=participant.invitation is not None,
+                wave_pseudonym=wave_linkage_pseudonym(participant.pseudonym),
                 language=language,
                 device=device,
                 info_viewed_at=timezone.now(),
@@ -194,8 +231,11 @@ def _without_instrument_json(queryset):
 
 
 @transaction.atomic
-def give_consent(response, linkage_consent=False):
-    """Record consent and return the first page's code (or where the respondent already is)."""
+def give_consent(response, participant, linkage_consent=False):
+    """Record consent and return the first page's code (or where the respondent already is).
+
+    Only with linkage consent is the participant's usage-linkable pseudonym stored.
+    """
     response = locked(response)
     _check_can_answer(response)
     if response.status == Response.Status.IN_PROGRESS:
@@ -206,10 +246,18 @@ def give_consent(response, linkage_consent=False):
     response.status = Response.Status.IN_PROGRESS
     response.consented_at = now
     response.started_at = now
-    response.linkage_consent = bool(linkage_consent) and response.wave.is_pseudonymous and bool(response.pseudonym)
+    _record_linkage_consent(response, participant.pseudonym, linkage_consent)
     response.current_page = response.last_page = first.code
     response.save()
     return first.code
+
+
+def _record_linkage_consent(response, pseudonym, linkage_consent):
+    """Store the usage pseudonym only with consent; the invitation keeps it no longer than this decision."""
+    response.linkage_consent = bool(linkage_consent) and response.wave.is_pseudonymous and bool(pseudonym)
+    response.pseudonym = pseudonym if response.linkage_consent else ""
+    if response.invitation_id is not None:
+        Invitation.objects.filter(pk=response.invitation_id).update(pseudonym="")
 
 
 def stored_answers(response):
@@ -301,6 +349,7 @@ def record_page_answers(response, page_code, values, direction="next", language=
     response.status = Response.Status.COMPLETED
     response.completed_at = now
     response.current_page = ""
+    anonymity.record_submission(response)
     response.save()
     return Step(finished=True)
 
@@ -343,8 +392,9 @@ def withdraw_response(response):
     response.page_visits.all().delete()
     response.status = Response.Status.WITHDRAWN
     response.withdrawn_at = timezone.now()
-    response.pseudonym = ""
+    response.pseudonym = response.wave_pseudonym = ""
     response.linkage_consent = False
+    Invitation.objects.filter(pk=response.invitation_id).update(pseudonym="")
     response.device = ""
     response.current_page = response.last_page = ""
     response.info_viewed_at = response.consented_at = response.started_at = response.completed_at = None

@@ -4,6 +4,8 @@ No URL carries a response id: the response is found from the session's invitatio
 user, so nobody can open another person's answers by changing a number or guessing a token.
 """
 
+import logging
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -16,11 +18,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from surveys import flow, services
+from surveys import access, anonymity, flow, services
 from surveys.forms import ConsentForm, PageForm
-from surveys.models import Invitation, Response
+from surveys.keys import verify_pseudonym_key
+from surveys.models import Invitation, Response, Wave
+from surveys.pseudonyms import PseudonymKeyError
 
 SESSION_INVITATIONS = "uptake_invitations"
+SESSION_LINK_OPENED = "uptake_link_opened"  # wave slug -> when the invitation link was last opened (epoch seconds)
+SESSION_REFRESHED = "uptake_refreshed"  # when the session's expiry was last pushed forward (epoch seconds)
+SESSION_REFRESH_SECONDS = 5 * 60
+logger = logging.getLogger(__name__)
 
 
 def home(request):
@@ -32,8 +40,12 @@ def invitation(request, token):
     if found is None:
         return render(request, "surveys/invalid_link.html", status=404)
     invitations = request.session.get(SESSION_INVITATIONS, {})
+    opened = request.session.get(SESSION_LINK_OPENED, {})
     request.session.cycle_key()
     request.session[SESSION_INVITATIONS] = {**invitations, found.wave.slug: found.pk}
+    request.session[SESSION_LINK_OPENED] = {**opened, found.wave.slug: time.time()}
+    if found.has_answered and found.wave.is_pseudonymous:
+        return redirect("surveys:withdraw", slug=found.wave.slug)
     return redirect("surveys:information", slug=found.wave.slug)
 
 
@@ -45,12 +57,25 @@ def respondent_view(view):
         wave = services.wave_for_respondents(slug)
         if wave is None:
             return render(request, "surveys/invalid_link.html", status=404)
-        participant = _participant(request, wave)
+        try:
+            verify_pseudonym_key()
+            participant = _participant(request, wave)
+        except PseudonymKeyError:
+            logger.exception("respondent turned away: the pseudonym key is not usable")
+            return render(request, "surveys/unavailable.html", {"wave": wave}, status=503)
         if participant is None:
-            return _login(request)
+            return _not_admitted(request, wave)
+        if not access.admits(wave, participant, request.user):
+            return render(request, "surveys/not_admitted.html", {"wave": wave}, status=403)
+        _keep_session_alive(request)
         response = services.response_for(wave, participant)
         if response is not None and response.status == Response.Status.WITHDRAWN:
             return render(request, "surveys/withdrawn.html", {"wave": wave}, status=410)
+        if response is None and anonymity.has_answered(wave, participant):
+            # A submitted anonymous response, cut from its participant: only the thank-you page is left.
+            if request.resolver_match.url_name == "thanks":
+                return _thanks_page(request, wave)
+            return redirect("surveys:thanks", slug=wave.slug)
         try:
             return view(request, wave, participant, response, **kwargs)
         except services.WaveClosed:
@@ -73,7 +98,7 @@ def information(request, wave, participant, response):
     response = response or services.open_response(wave, participant, language=_language(), device=_device(request))
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        first_page = services.give_consent(response, linkage_consent=form.cleaned_data["linkage"])
+        first_page = services.give_consent(response, participant, linkage_consent=form.cleaned_data["linkage"])
         return _to_page(wave, first_page)
     return render(request, "surveys/information.html", {
         "wave": wave,
@@ -134,9 +159,16 @@ def page(request, wave, participant, response, page_code):
 def thanks(request, wave, participant, response):
     if response is None or response.status != Response.Status.COMPLETED:
         return redirect("surveys:information", slug=wave.slug)
-    return render(request, "surveys/thanks.html", {
-        "wave": wave, "instrument": response.instrument_version.spec, "language": _language(),
+    return _thanks_page(request, wave)
+
+
+def _thanks_page(request, wave):
+    """The thank-you page ends the respondent's session: a shared workstation keeps no way back in."""
+    page = render(request, "surveys/thanks.html", {
+        "wave": wave, "instrument": wave.instrument_version.spec, "language": _language(),
     })
+    request.session.flush()
+    return page
 
 
 @require_http_methods(["GET", "POST"])
@@ -144,6 +176,8 @@ def thanks(request, wave, participant, response):
 def withdraw(request, wave, participant, response):
     if response is None:
         return redirect("surveys:information", slug=wave.slug)
+    if response.status == Response.Status.COMPLETED and not _came_back_since(request, participant, response.completed_at):
+        return render(request, "surveys/withdraw_needs_link.html", {"wave": wave}, status=403)
     if request.method == "POST":
         services.withdraw_response(response)
         return render(request, "surveys/withdrawn.html", {"wave": wave, "just_now": True})
@@ -151,14 +185,44 @@ def withdraw(request, wave, participant, response):
 
 
 def _participant(request, wave):
+    """Who is answering: the session's invitation (unless the wave is sign-in only), else the signed-in user."""
     invitation_id = request.session.get(SESSION_INVITATIONS, {}).get(wave.slug)
-    if invitation_id:
+    if invitation_id and wave.access != Wave.Access.SIGN_IN:
         found = Invitation.objects.select_related("wave").filter(pk=invitation_id, wave=wave).first()
         if found is not None:
             return services.participant_for_invitation(found)
-    if request.user.is_authenticated:
+    if request.user.is_authenticated and wave.access != Wave.Access.INVITATIONS:
         return services.participant_for_user(wave, request.user)
     return None
+
+
+def _not_admitted(request, wave):
+    if wave.access == Wave.Access.INVITATIONS:
+        return render(request, "surveys/not_admitted.html", {"wave": wave, "invitations_only": True}, status=403)
+    return _login(request)
+
+
+def _keep_session_alive(request):
+    """Respondent sessions end after UPTAKE_RESPONDENT_SESSION_SECONDS without a request.
+
+    The expiry is pushed forward at most every SESSION_REFRESH_SECONDS, so a page view does not
+    always cost a session write.
+    """
+    now = time.time()
+    if now - request.session.get(SESSION_REFRESHED, 0) >= SESSION_REFRESH_SECONDS:
+        request.session.set_expiry(settings.UPTAKE_RESPONDENT_SESSION_SECONDS)
+        request.session[SESSION_REFRESHED] = now
+
+
+def _came_back_since(request, participant, moment):
+    """Whether the respondent opened their invitation link, or signed in, again after `moment`.
+
+    Withdrawing a submitted response needs this, not just a session left open on a shared computer.
+    """
+    if participant.invitation is not None:
+        opened = request.session.get(SESSION_LINK_OPENED, {}).get(participant.invitation.wave.slug)
+        return opened is not None and opened >= moment.timestamp()
+    return request.user.is_authenticated and request.user.last_login is not None and request.user.last_login >= moment
 
 
 def _login(request):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_rgb
 
-from analysis.figures import diverging_colours, diverging_lefts, save_figure
+from analysis.pipeline.figures import diverging_colours, diverging_lefts, save_figure
 
 
 def luminance(colour: str) -> float:
@@ -67,7 +67,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from analysis.group_figures import shares_by_group  # noqa: E402
+from analysis.pipeline.figures import shares_by_group  # noqa: E402
 from tests.analysis.builders import demo_wave  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -170,7 +170,7 @@ def test_small_cells_of_data_kinds_by_role_are_suppressed_and_marked(tmp_path):
 
 
 def test_ratings_by_usage_thirds_hide_small_groups(tmp_path):
-    from analysis.group_figures import by_usage_thirds
+    from analysis.pipeline.figures import by_usage_thirds
 
     usage = pd.Series(list(range(12)) + [100, 101])
     outcome = pd.Series([50.0] * 14)

@@ -13,7 +13,7 @@ import yaml
 
 import analysis
 from analysis import PlanError, dataset_from_frames, run_plan
-from analysis.bundle import dumps, results_document
+from analysis.pipeline.bundle import dumps, results_document
 from tests.analysis.builders import demo_wave
 
 REPO = Path(__file__).resolve().parents[2]
@@ -108,7 +108,7 @@ def test_an_unknown_plan_section_is_rejected(tmp_path):
 def test_the_demo_plan_selects_instruments_and_scales_through_the_codebook():
     table, codebook, _ = demo_wave(40, seed=1)
     plan, _ = analysis.load_plan(DEMO_PLAN)
-    resolved = analysis.plan.check_columns(plan, list(table.columns), [c for c in table if c.startswith("usage_")],
+    resolved = analysis.pipeline.plan.check_columns(plan, list(table.columns), [c for c in table if c.startswith("usage_")],
                                            codebook)
     assert resolved["instruments.sus.items"] == [f"sus_{i:02d}" for i in range(1, 11)]
     assert resolved["scales.reliability_competence.items"] == [f"trust_{i}" for i in range(1, 7)]
@@ -119,7 +119,7 @@ def test_the_demo_plan_selects_instruments_and_scales_through_the_codebook():
 def test_a_codebook_selector_matching_nothing_is_named():
     table, codebook, _ = demo_wave(10, seed=1)
     with pytest.raises(PlanError, match=r"scales.x.items: no column has codebook scale 'no_such_scale'"):
-        analysis.plan.check_columns({"scales": {"x": {"items": ["scale:no_such_scale"]}}}, list(table.columns),
+        analysis.pipeline.plan.check_columns({"scales": {"x": {"items": ["scale:no_such_scale"]}}}, list(table.columns),
                                     codebook=codebook)
 
 

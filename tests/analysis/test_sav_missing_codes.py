@@ -1,7 +1,7 @@
 import pandas as pd
 import pyreadstat
 
-from analysis.io import read_table
+from analysis.pipeline.io import read_table
 
 
 def test_sav_input_keeps_declared_missing_codes_like_the_csv_export(tmp_path):

@@ -52,8 +52,9 @@ def import_logs():
 def respond(wave, token, role, linkage):
     """Answer the small instrument to the end, as a respondent following their personal invitation."""
     invitation = services.find_invitation(token)
-    response = services.open_response(wave, services.participant_for_invitation(invitation), language="en")
-    services.give_consent(response, linkage_consent=linkage)
+    participant = services.participant_for_invitation(invitation)
+    response = services.open_response(wave, participant, language="en")
+    services.give_consent(response, participant, linkage_consent=linkage)
     for page, values in [("about", {"role": role}), ("data", {"data_kinds": ["public"]}), ("rating", {"satisfaction": 4})]:
         services.enter_page(response, page)
         services.record_page_answers(response, page, {code: (value, "") for code, value in values.items()},

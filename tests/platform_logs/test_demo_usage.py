@@ -51,7 +51,7 @@ def test_loading_the_demo_usage_again_adds_nothing(demo_with_usage):
 def test_the_export_carries_usage_for_consenting_completed_respondents_only(demo_with_usage, tmp_path):
     call_command("export_wave", DEMO_WAVE, "--out", str(tmp_path), "--keep-pseudonym", stdout=io.StringIO())
     rows = read_csv(tmp_path / f"{DEMO_WAVE}_responses.csv")
-    linked = {response.pseudonym for response in Response.objects.filter(
+    linked = {response.wave_pseudonym for response in Response.objects.filter(
         wave=demo_with_usage["wave"], status=Response.Status.COMPLETED, linkage_consent=True)}
 
     consenting = [row for row in rows if row["pseudonym"] in linked]

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 import pytest
 from django.core.management import CommandError, call_command
 
-from surveys.models import Response
+from platform_logs.models import UsageEvent
+from surveys.models import Invitation, Response
 from tests.surveys.builders import make_wave
 
 pytestmark = pytest.mark.django_db
@@ -85,9 +86,10 @@ def test_the_population_file_is_written_only_when_asked(linked_wave, tmp_path):
     assert not (tmp_path / "default" / "autumn_population.csv").exists()
     population = read_csv(tmp_path / "asked" / "autumn_population.csv")
     assert "pseudonym" not in population[0]
-    # alice and bob responded (bob without consent), dave did not; erin and carl were not active.
+    # alice responded with consent; bob responded without it, so he counts as not responded
+    # (README, "Privacy decisions"); dave did not respond; erin and carl were not active.
     assert sorted((row["responded"], row["usage_messages"], row["usage_tokens_out"]) for row in population) == [
-        ("0", "1", "0"), ("1", "1", "20000"), ("1", "2", "550000")]
+        ("0", "1", "0"), ("0", "1", "20000"), ("1", "2", "550000")]
 
 
 def test_the_linkage_summary_counts_linked_unlinked_and_silent_users(linked_wave, tmp_path, capsys):
@@ -98,7 +100,7 @@ def test_the_linkage_summary_counts_linked_unlinked_and_silent_users(linked_wave
     assert summary["respondents_linked"] == 1  # alice
     assert summary["consenting_without_usage"] == 1  # erin
     assert summary["platform_users"] == 3  # alice, bob, dave
-    assert summary["platform_users_not_responded"] == 1  # dave
+    assert summary["platform_users_not_linked"] == 2  # bob (no linkage consent), dave
     assert "1 respondents linked, 1 consenting respondents without usage" in capsys.readouterr().out
 
 
@@ -123,3 +125,27 @@ def test_the_sav_export_carries_the_usage_columns(linked_wave, tmp_path):
     table, meta = pyreadstat.read_sav(str(tmp_path / "autumn_responses.sav"))
     assert sorted(table["usage_tokens_out"].dropna()) == [0, 550000]
     assert meta.column_names_to_labels["usage_tokens_out"] == "Output tokens of replies (tokens)"
+
+
+def test_a_respondent_who_refused_linkage_keeps_nothing_a_join_could_match_to_usage(linked_wave):
+    usage_pseudonyms = set(UsageEvent.objects.exclude(pseudonym="").values_list("pseudonym", flat=True))
+    bob = Response.objects.get(linkage_consent=False)
+    alice_and_erin = Response.objects.filter(linkage_consent=True)
+
+    stored_for_bob = {str(value) for value in Response.objects.filter(pk=bob.pk).values().get().values()}
+    stored_on_invitations = {str(value) for row in Invitation.objects.values() for value in row.values()}
+
+    assert bob.pseudonym == "" and bob.wave_pseudonym != ""
+    assert stored_for_bob.isdisjoint(usage_pseudonyms)
+    assert stored_on_invitations.isdisjoint(usage_pseudonyms)
+    assert {response.pseudonym for response in alice_and_erin} & usage_pseudonyms  # alice's usage still links
+
+
+def test_the_kept_pseudonym_links_waves_but_nobody_to_usage(linked_wave, tmp_path):
+    rows = export(linked_wave, tmp_path, "--keep-pseudonym")
+    usage_pseudonyms = set(UsageEvent.objects.exclude(pseudonym="").values_list("pseudonym", flat=True))
+
+    kept = {row["pseudonym"] for row in rows.values()}
+
+    assert kept == set(Response.objects.values_list("wave_pseudonym", flat=True)) and "" not in kept
+    assert kept.isdisjoint(usage_pseudonyms)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from platform_logs.features import COLUMNS, platform_daily, usage_features, usage_for_wave
 from platform_logs.services import import_source
 from surveys.models import Response, Wave
-from surveys.pseudonyms import pseudonymize
+from surveys.pseudonyms import pseudonymize, wave_linkage_pseudonym
 from tests.surveys.builders import make_wave
 
 from .builders import gin_line, sample
@@ -27,9 +27,11 @@ def days_before(moment, days, hours=0):
 
 
 def respond(wave, subject, consent=True, status=Response.Status.COMPLETED):
+    """A response as surveys stores it: the usage pseudonym only with linkage consent."""
     return Response.objects.create(
         wave=wave, instrument_version=wave.instrument_version, participant_key=f"key-{subject}",
-        pseudonym=pseudonymize(subject), linkage_consent=consent, status=status,
+        pseudonym=pseudonymize(subject) if consent else "", wave_pseudonym=wave_linkage_pseudonym(pseudonymize(subject)),
+        linkage_consent=consent, status=status,
         completed_at=timezone.now() if status == Response.Status.COMPLETED else None,
     )
 

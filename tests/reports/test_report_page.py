@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from reports.models import ReportJob
@@ -34,8 +35,25 @@ def test_a_requested_report_is_built_in_the_background_and_listed_with_its_hashe
 
 
 @pytest.mark.django_db
-def test_the_report_page_is_for_staff_only(client):
-    user = get_user_model().objects.create_user("respondent", password="x" * 12)
-    client.force_login(user)
+def test_the_report_page_asks_anonymous_visitors_to_sign_in(client):
     response = client.get(reverse("reports:list"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_staff_status_alone_does_not_open_reports(client):
+    staff = get_user_model().objects.create_user("colleague", password="x" * 12, is_staff=True)
+    client.force_login(staff)
+    listing = client.get(reverse("reports:list"))
+    requested = client.post(reverse("reports:request"), {"wave": "any", "kind": "strategy", "language": "en"})
+    assert listing.status_code == requested.status_code == 403
+    assert not ReportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_view_permission_shows_reports_but_does_not_request_them(client):
+    reader = get_user_model().objects.create_user("reader", password="x" * 12)
+    reader.user_permissions.add(Permission.objects.get(codename="view_reportjob", content_type__app_label="reports"))
+    client.force_login(reader)
+    assert client.get(reverse("reports:list")).status_code == 200
+    assert client.post(reverse("reports:request"), {"wave": "any"}).status_code == 403

@@ -34,6 +34,7 @@ def test_a_reused_invitation_token_cannot_start_a_second_response(client, tmp_pa
 
     someone_else = Client()
     reuse = someone_else.get(f"/i/{token}/", follow=True)
+    someone_else.get(f"/i/{token}/")  # the thank-you page ended the session: open the link again
     resubmit = someone_else.post(f"/s/{wave.slug}/", {"consent": "yes"})
     overwrite = post_page(someone_else, wave, "about", {"role": "physician"})
 

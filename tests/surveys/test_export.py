@@ -86,8 +86,9 @@ SMALL_ITEM_COLUMNS = [
 
 def start(wave, token=None, language="en", linkage=False):
     invitation = services.find_invitation(token or invite(wave))
-    response = services.open_response(wave, services.participant_for_invitation(invitation), language=language)
-    services.give_consent(response, linkage_consent=linkage)
+    participant = services.participant_for_invitation(invitation)
+    response = services.open_response(wave, participant, language=language)
+    services.give_consent(response, participant, linkage_consent=linkage)
     return response
 
 
@@ -232,7 +233,7 @@ def test_withdrawn_responses_are_not_exported(tmp_path):
 def test_anonymous_wave_exports_no_pseudonym(tmp_path):
     wave = make_wave(tmp_path)
     response = complete_small(wave)
-    Response.objects.filter(pk=response.pk).update(pseudonym="f" * 64)  # even if one were stored
+    Response.objects.filter(pk=response.pk).update(wave_pseudonym="f" * 64)  # even if one were stored
 
     [row] = exported_rows(wave, tmp_path)
 
@@ -247,7 +248,9 @@ def test_pseudonymous_wave_exports_pseudonym_and_linkage_consent(tmp_path):
 
     [row] = exported_rows(wave, tmp_path)
 
-    assert row["pseudonym"] == Response.objects.get(pk=response.pk).pseudonym != ""
+    stored = Response.objects.get(pk=response.pk)
+    assert row["pseudonym"] == stored.wave_pseudonym != ""
+    assert row["pseudonym"] != stored.pseudonym  # the usage-linkable pseudonym never leaves
     assert row["linkage_consent"] == "1"
 
 
@@ -411,3 +414,16 @@ def test_export_wave_command_names_unknown_wave_and_lists_existing_ones(tmp_path
 
     with pytest.raises(CommandError, match=r"unknown wave 'autumn'; existing waves: spring-2025"):
         call_command("export_wave", "autumn", "--out", str(tmp_path))
+
+
+def test_an_item_marked_never_export_is_asked_and_stored_but_never_exported(tmp_path):
+    identifying = SMALL_INSTRUMENT.replace("      - code: wishes\n", "      - code: wishes\n        never_export: true\n")
+    wave = make_wave(tmp_path, version=make_instrument_version(tmp_path, identifying, "identifying.yaml"))
+    response = complete_small(wave, wishes="Erika Mustermann, Station 4")
+
+    [row] = exported_rows(wave, tmp_path)
+    codebook = codebook_rows(wave, tmp_path)
+
+    assert response.answers.get(item="wishes").value == "Erika Mustermann, Station 4"
+    assert "wishes" not in row and "wishes" not in codebook and row["hours"] == ""
+    assert "Mustermann" not in (tmp_path / f"{wave.slug}_responses.csv").read_text(encoding="utf-8")

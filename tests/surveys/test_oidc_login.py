@@ -71,7 +71,7 @@ def test_signing_in_through_the_provider_returns_to_the_waves_consent_page(
     assert account.user.email == "alice@example.org"
 
 
-def test_consent_after_signing_in_stores_a_response_under_the_subjects_pseudonym(
+def test_linkage_consent_after_signing_in_stores_the_subjects_usage_pseudonym(
     live_server, identity_provider, wave, chromium_page  # noqa: F811
 ):
     page = chromium_page
@@ -79,6 +79,7 @@ def test_consent_after_signing_in_stores_a_response_under_the_subjects_pseudonym
 
     sign_in_at_provider(page, identity_provider.issuer, LOGIN)
     page.get_by_label("I agree to take part.").check()
+    page.get_by_label("I agree to linking my usage records.").check()
     page.get_by_role("button", name="Start").click()
 
     expect(page).to_have_url(f"{live_server.url}/s/{wave.slug}/p/about/")
@@ -87,3 +88,4 @@ def test_consent_after_signing_in_stores_a_response_under_the_subjects_pseudonym
     assert response.status == Response.Status.IN_PROGRESS
     # The same pseudonym platform_logs computes for this subject, so answers can join usage.
     assert response.pseudonym == pseudonymize(LOGIN)
+    assert response.linkage_consent and response.wave_pseudonym not in ("", response.pseudonym)

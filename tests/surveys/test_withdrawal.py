@@ -1,7 +1,8 @@
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
-from surveys.models import Answer, PageVisit, Response, Wave
+from surveys.models import Answer, Invitation, PageVisit, Response, Wave
 from tests.surveys.builders import invite, make_wave, post_page, start
 
 
@@ -41,18 +42,67 @@ def test_a_withdrawn_participant_cannot_answer_again_with_the_same_link(tmp_path
     assert not Answer.objects.exists()
 
 
-@pytest.mark.django_db
-def test_a_completed_response_can_be_withdrawn_from_the_thank_you_page(client, tmp_path):
-    wave = make_wave(tmp_path)
-    start(client, wave, invite(wave))
+def complete(client, wave):
     post_page(client, wave, "about", {"role": "nurse"})
     post_page(client, wave, "data", {"data_kinds": ["public"]})
-    thanks = client.get(f"/s/{wave.slug}/thanks/")
     post_page(client, wave, "rating", {"satisfaction": "4"})
-    thanks = client.get(f"/s/{wave.slug}/thanks/")
-    assert f"/s/{wave.slug}/withdraw/" in thanks.text
 
+
+@pytest.mark.django_db
+def test_a_submitted_response_is_withdrawn_by_opening_the_invitation_link_again(client, tmp_path):
+    wave = make_wave(tmp_path, privacy_mode=Wave.PrivacyMode.PSEUDONYMOUS)
+    token = invite(wave)
+    start(client, wave, token)
+    complete(client, wave)
+    thanks = client.get(f"/s/{wave.slug}/thanks/")
+    assert "open your invitation link again" in thanks.text
+
+    back = client.get(f"/i/{token}/", follow=True)
     client.post(f"/s/{wave.slug}/withdraw/")
 
+    assert back.redirect_chain[-1][0] == f"/s/{wave.slug}/withdraw/"
     assert Response.objects.get().status == "withdrawn"
     assert not Answer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_session_left_open_after_submitting_cannot_withdraw(client, tmp_path):
+    wave = make_wave(tmp_path, privacy_mode=Wave.PrivacyMode.PSEUDONYMOUS)
+    start(client, wave, invite(wave))
+    complete(client, wave)  # the thank-you page was never shown, so the session lives on
+
+    attempt = client.post(f"/s/{wave.slug}/withdraw/")
+
+    assert attempt.status_code == 403 and "invitation link again" in attempt.text
+    assert Response.objects.get().status == "completed"
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_response_leaves_no_pseudonym_on_its_invitation(client, tmp_path):
+    wave = make_wave(tmp_path, privacy_mode=Wave.PrivacyMode.PSEUDONYMOUS)
+    [token] = invite(wave, identifiers=["alice@example.org"])
+    client.get(f"/i/{token}/", follow=True)
+    assert Invitation.objects.get().pseudonym != ""  # needed until the respondent decides on linkage
+    client.post(f"/s/{wave.slug}/withdraw/")  # withdrawn from the information page, before consenting
+
+    response = Response.objects.get()
+    assert response.status == "withdrawn"
+    assert (response.pseudonym, response.wave_pseudonym) == ("", "")
+    assert Invitation.objects.get().pseudonym == ""
+
+
+@pytest.mark.django_db
+def test_a_signed_in_respondent_withdraws_a_submitted_response_only_after_signing_in_again(tmp_path):
+    wave = make_wave(tmp_path, privacy_mode=Wave.PrivacyMode.PSEUDONYMOUS)
+    user = get_user_model().objects.create_user("hana", email="hana@example.org")
+    client = Client()
+    client.force_login(user)
+    client.post(f"/s/{wave.slug}/", {"consent": "yes"})
+    complete(client, wave)
+
+    stale = client.post(f"/s/{wave.slug}/withdraw/")
+    client.force_login(user)  # signs in again: a fresh last_login
+    fresh = client.post(f"/s/{wave.slug}/withdraw/")
+
+    assert stale.status_code == 403
+    assert fresh.status_code == 200 and Response.objects.get().status == "withdrawn"

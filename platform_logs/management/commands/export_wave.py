@@ -16,10 +16,12 @@ class Command(BaseCommand):
         parser.add_argument("--language", choices=LANGUAGES, default="en",
                             help="language of the SPSS variable and value labels (the codebook has both)")
         parser.add_argument("--keep-pseudonym", action="store_true",
-                            help="keep the pseudonym column (dropped by default: the analysis does not need it)")
+                            help="keep the wave-linkage pseudonym column, which links waves but not usage "
+                                 "(dropped by default: the analysis does not need it)")
         parser.add_argument("--with-population", action="store_true",
                             help="also write <wave>_population.csv: usage of every platform user in the usage window "
-                                 "and whether they responded, without pseudonyms (for the nonresponse analysis)")
+                                 "and whether they responded with linkage consent, without pseudonyms (for the "
+                                 "nonresponse analysis)")
 
     def handle(self, *args, wave, fmt, out, language, keep_pseudonym, with_population, **options):
         found = Wave.objects.select_related("instrument_version").filter(slug=wave).first()

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from reports.assets import FIGURE_FORMATS
 from reports.services import KINDS, LANGUAGES, ReportError, build_report
 from surveys.models import Wave
 
@@ -13,16 +14,24 @@ class Command(BaseCommand):
         parser.add_argument("--lang", choices=LANGUAGES, default="en", dest="language")
         parser.add_argument("--out", required=True, help="PDF file to write; figures and tables go to <out>.assets/")
         parser.add_argument("--plan", help="analysis plan (YAML); default: settings.UPTAKE_ANALYSIS_PLAN")
+        parser.add_argument("--figure-formats", default="", metavar="tiff,eps",
+                            help="also write every figure as TIFF (600 dpi) and/or EPS into <out>.assets/figures/")
 
-    def handle(self, *args, wave, kind, language, out, plan, **options):
+    def handle(self, *args, wave, kind, language, out, plan, figure_formats, **options):
+        formats = tuple(name.strip().lower() for name in figure_formats.split(",") if name.strip())
+        unknown = sorted(set(formats) - set(FIGURE_FORMATS))
+        if unknown:
+            raise CommandError(f"--figure-formats: unknown format {unknown[0]!r}; expected {', '.join(FIGURE_FORMATS)}")
         found = Wave.objects.select_related("instrument_version__instrument").filter(slug=wave).first()
         if found is None:
             slugs = ", ".join(Wave.objects.order_by("slug").values_list("slug", flat=True)) or "none yet"
             raise CommandError(f"unknown wave {wave!r}; existing waves: {slugs}")
         try:
-            built = build_report(found, kind, language, out, plan_path=plan)
+            built = build_report(found, kind, language, out, plan_path=plan, figure_formats=formats)
         except ReportError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(str(built.pdf))
         self.stdout.write(f"assets: {built.assets}")
+        if built.manuscript:
+            self.stdout.write(f"manuscript: {built.manuscript}")
         self.stdout.write(f"data sha256 {built.data_hash}, plan sha256 {built.plan_hash}")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import PlanError
+from analysis.errors import PlanError
 
 SECTIONS = {
     "version", "title", "seed", "language", "population", "exclusions", "disclosure", "descriptives",

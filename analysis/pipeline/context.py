@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .descriptives import missing_codes, value_labels
-from .disclosure import DEFAULT_THRESHOLD
-from .figure_text import DERIVED, stem
+from analysis.descriptives import missing_codes, value_labels
+from analysis.disclosure import DEFAULT_THRESHOLD
+from .figures import DERIVED, stem
 from .io import Dataset
 from .results import Result
 

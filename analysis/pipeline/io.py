@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputFormatError
+from analysis.errors import InputFormatError
 
 CODEBOOK_COLUMNS = ("variable", "source", "type")
 TEXT_TYPES = {"text", "textarea", "id", "timestamp"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import apa, disclosure, nonresponse as nr, personas as ps
+from analysis import apa, disclosure, nonresponse as nr, personas as ps
 from .context import Context
-from .correlate import spearman_table
+from analysis.correlate import spearman_table
 from .results import Result
 
 

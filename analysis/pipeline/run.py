@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import apa, disclosure, quality, scoring
+from analysis import apa, disclosure, quality, scoring
 from .context import Context
 from .io import Dataset
 from .plan import check_columns

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import apa, compare, descriptives, disclosure, factors, group_figures, models, reliability, text
+from analysis import apa, compare, descriptives, disclosure, factors, regression, reliability, text
+from analysis.pipeline import figures
 from .context import Context
 from .io import TEXT_TYPES
 from .linked import correlations, nonresponse, personas
 from .results import Result
-from .scoring import sus_contributions
+from analysis.scoring import sus_contributions
 
 RANK = "rank"
 CATEGORICAL = "categorical"
@@ -86,7 +87,7 @@ def _frequencies_figure(ctx: Context, i: int, spec: dict) -> None:
 def _shares_figure(ctx: Context, i: int, spec: dict) -> None:
     options = _option_columns(ctx, ctx.columns(f"figures[{i}].items"))
     by = ctx.columns(f"figures[{i}].by")[0]
-    shown = group_figures.shares_by_group(ctx.frame, options, ctx.group_labels(ctx.frame[by]), ctx.threshold)
+    shown = figures.shares_by_group(ctx.frame, options, ctx.group_labels(ctx.frame[by]), ctx.threshold)
     title = f"{ctx.block_title(spec['name'], options)} × {ctx.figure_label(by)}"
     ctx.add(Result(f"figures/{spec['name']}", "figures", title, table=shown, values={"by": by}))
     figure = ctx.figure_spec(spec["name"], "shares_by_group", spec["name"], options, shown)
@@ -100,7 +101,7 @@ def _usage_figure(ctx: Context, i: int, spec: dict) -> None:
         ctx.add(Result(f"figures/{spec['name']}", "figures", spec["name"],
                        messages=["no usage columns (codebook source 'usage') in this wave: no figure"]))
         return
-    summary, values = group_figures.by_usage_thirds(ctx.frame[outcome], ctx.frame[usage[0]], ctx.threshold)
+    summary, values = figures.by_usage_thirds(ctx.frame[outcome], ctx.frame[usage[0]], ctx.threshold)
     if summary.empty:
         ctx.add(Result(f"figures/{spec['name']}", "figures", spec["name"],
                        messages=[f"fewer than two different values of {usage[0]} among respondents with "
@@ -229,7 +230,7 @@ def model_tables(ctx: Context) -> None:
         categorical = list(spec.get("categorical") or []) + [
             p for p in predictors if ctx.codebook_row(p).get("type") in ("single_choice", "dropdown")]
         name = spec.get("name", f"{spec['kind']}_{outcome}")
-        fit = models.ordinal_regression if spec["kind"] == "ordinal" else models.linear_regression
+        fit = regression.ordinal_regression if spec["kind"] == "ordinal" else regression.linear_regression
         ctx.attempt(f"models/{name}", "models", f"{spec['kind']} model: {outcome}", lambda n=name, f=fit, o=outcome, p=predictors, c=categorical: ctx.add(
             Result(f"models/{n}", "models", f"{spec['kind']} model: {o} ~ {' + '.join(p)}", table=f(ctx.frame, o, p, c))))
 

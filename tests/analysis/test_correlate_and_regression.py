@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import correlate, models
+from analysis import correlate, regression
 
 # R ?cor.test (Hollander & Wolfe, 1973, p. 187): method = "spearman" gives S = 48, rho = 0.6.
 HW_X = [44.4, 45.9, 41.9, 53.3, 44.7, 44.1, 50.7, 45.2, 60.1]
@@ -47,7 +47,7 @@ def test_linear_regression_matches_r_lm_plant_weight_example():
     ctl = [4.17, 5.58, 5.18, 6.11, 4.50, 4.61, 5.17, 4.53, 5.33, 5.14]
     trt = [4.81, 4.17, 4.41, 3.59, 5.87, 3.83, 6.03, 4.89, 4.32, 4.69]
     frame = pd.DataFrame({"weight": ctl + trt, "group": ["Ctl"] * 10 + ["Trt"] * 10})
-    table = models.linear_regression(frame, "weight", ["group"]).set_index("term")
+    table = regression.linear_regression(frame, "weight", ["group"]).set_index("term")
     assert table.loc["const", "coef"] == pytest.approx(5.0320, abs=1e-4)
     assert table.loc["const", "se"] == pytest.approx(0.2202, abs=1e-4)
     assert table.loc["group_Trt", "coef"] == pytest.approx(-0.3710, abs=1e-4)
@@ -66,7 +66,7 @@ def test_ordinal_regression_recovers_a_known_log_odds_ratio():
     latent = 1.0 * x - 0.7 * (group == "b") + rng.logistic(0, 1, n)
     y = np.digitize(latent, [-1, 0, 1.5]) + 1
     frame = pd.DataFrame({"y": y, "x": x, "group": group})
-    table = models.ordinal_regression(frame, "y", ["x", "group"]).set_index("term")
+    table = regression.ordinal_regression(frame, "y", ["x", "group"]).set_index("term")
     assert table.loc["x", "coef"] == pytest.approx(1.0, abs=0.15)
     assert table.loc["group_b", "coef"] == pytest.approx(-0.7, abs=0.15)
     assert table.loc["x", "odds_ratio"] == pytest.approx(math.exp(table.loc["x", "coef"]))
@@ -75,11 +75,11 @@ def test_ordinal_regression_recovers_a_known_log_odds_ratio():
 
 def test_ordinal_model_with_a_two_level_outcome_gives_a_message():
     frame = pd.DataFrame({"y": [1, 2] * 10, "x": range(20)})
-    table = models.ordinal_regression(frame, "y", ["x"])
+    table = regression.ordinal_regression(frame, "y", ["x"])
     assert math.isnan(table.loc[0, "coef"]) and "three observed levels" in table.loc[0, "message"]
 
 
 def test_linear_model_with_too_few_cases_gives_a_message():
     frame = pd.DataFrame({"y": [1.0, 2.0], "x": [0.0, 1.0]})
-    table = models.linear_regression(frame, "y", ["x"])
+    table = regression.linear_regression(frame, "y", ["x"])
     assert "not estimable" in table.loc[0, "message"]

@@ -1,0 +1,372 @@
+"""XLSForm questionnaires (KoboToolbox, ODK) from .xlsx, .xls or the one-file CSV variant.
+
+Groups become pages, questions outside groups are gathered on pages of their own. Sheet and column
+names are matched case-insensitively and without surrounding spaces; translated columns are read
+in every spelling seen in the wild (`label::German (de)`, `label:German`, `label::german`).
+"""
+
+import csv
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import xlrd
+from defusedxml import DefusedXmlException
+from openpyxl.utils.exceptions import InvalidFileException
+
+from surveys.importers.common import (
+    Codes, ConversionReport, SourceFormatError, Texts, assemble, definition, joined_texts, language_code,
+    options, placeholder, uptake_code,
+)
+from surveys.importers.expressions import TYPOGRAPHIC_QUOTES, Target, Untranslatable, parse
+
+TRUE = {"yes", "true", "true()", "1", "y"}
+METADATA = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email",
+            "audit", "instanceid", "start-geopoint", "background-audio", "background-geopoint"}
+UNSUPPORTED = {
+    "geopoint": "a location", "geotrace": "a location", "geoshape": "a location", "image": "a file upload",
+    "audio": "a file upload", "video": "a file upload", "file": "a file upload", "barcode": "a barcode scan",
+    "acknowledge": "an acknowledgement", "trigger": "an acknowledgement", "rank": "a ranking", "hidden": "a hidden value",
+    "select_one_from_file": "options from an external file", "select_multiple_from_file": "options from an external file",
+}
+TRANSLATED_COLUMNS = ("label", "hint", "constraint_message", "required_message")
+OTHER_TEXT = re.compile(r"^\s*(?:selected\(\s*\$\{(?P<selected>[^}]+)\}\s*,\s*'other'\s*\)"
+                        r"|\$\{(?P<equals>[^}]+)\}\s*=\s*'other')\s*$")
+
+
+def read(path: str | Path, report: ConversionReport, default_language: str = "en") -> dict:
+    """The Uptake definition dict of an XLSForm; the report collects what came across."""
+    sheets = read_sheets(path)
+    if "survey" not in sheets:
+        raise SourceFormatError(f"{path}: no `survey` sheet (found: {', '.join(sheets) or 'no sheets'}); "
+                                "an XLSForm needs survey, and choices for select questions")
+    settings = next(iter(_records(sheets.get("settings", []), path, "settings", report)), ({}, 0))[0]
+    base = language_code(settings.get("default_language")) or default_language
+    survey = _records(sheets["survey"], path, "survey", report, base, required=("type", "name"))
+    choices = _records(sheets.get("choices", []), path, "choices", report, base, required=("list_name", "name"))
+    languages = sorted({language for record, _row in survey + choices for column in TRANSLATED_COLUMNS
+                        for language in record.get(column, {})}, key=lambda language: (language != base, language))
+    texts = Texts(languages or [base], base, report)
+    if not settings.get("default_language") and not _names_languages(sheets["survey"]):
+        report.notes.append(f"the form names no language: its texts are taken as {base} "
+                            "(import_instrument --language to change)")
+    form_id = settings.get("form_id") or Path(path).stem
+    converter = _Converter(path, texts, report, _choice_lists(choices, texts, report))
+    for record, row in survey:
+        converter.row(record, row)
+    pages = converter.finish()
+    title = texts({base: settings.get("form_title") or form_id})
+    return definition(
+        code=uptake_code(form_id, prefix="f"), title=title,
+        information=placeholder(texts, "information", report), consent=placeholder(texts, "consent", report),
+        thanks=placeholder(texts, "thanks", report), pages=assemble(pages, converter.targets, "xlsform", report),
+    )
+
+
+# --- sheets ----------------------------------------------------------------------------------
+
+
+def read_sheets(path: str | Path) -> dict[str, list[tuple[int, list[str]]]]:
+    """{sheet name in lower case: [(row number, [cell text ...]), ...]} for .xlsx, .xls and .csv."""
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix == ".csv":
+            return _csv_sheets(path)
+        if suffix == ".xls":
+            book = xlrd.open_workbook(str(path))
+            return {sheet.name.strip().lower(): [(number + 1, [_cell(value) for value in sheet.row_values(number)])
+                                                 for number in range(sheet.nrows)] for sheet in book.sheets()}
+        book = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+        try:
+            return {sheet.title.strip().lower(): [(number, [_cell(value) for value in values])
+                                                  for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+                    for sheet in book.worksheets}
+        finally:
+            book.close()
+    except (zipfile.BadZipFile, InvalidFileException, xlrd.XLRDError, KeyError, ValueError) as exc:
+        if isinstance(exc.__context__, DefusedXmlException):  # openpyxl parses with defusedxml
+            raise SourceFormatError(f"{path}: a sheet declares XML entities; refused as a possible entity bomb") from None
+        problem = " ".join(str(exc).split())
+        raise SourceFormatError(f"{path}: not a readable {suffix.lstrip('.')} workbook ({problem})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceFormatError(f"{path}: cannot read the file ({exc})") from None
+
+
+def _csv_sheets(path):
+    """The one-file CSV variant: a row with a sheet name in the first cell starts that sheet."""
+    sheets, current = {}, None
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        for number, cells in enumerate(csv.reader(handle), start=1):
+            if cells and cells[0].strip():
+                current = sheets.setdefault(cells[0].strip().lower(), [])
+            elif current is not None:
+                current.append((number, [cell.strip() for cell in cells[1:]]))
+    return sheets
+
+
+def _names_languages(rows):
+    header = next((cells for _number, cells in rows if any(cells)), [])
+    return any(re.match(r"^\s*(label|hint)\s*::?\s*\S", cell, re.IGNORECASE) for cell in header)
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _column(header, path, sheet, report, base):
+    """(column, language) for a header such as `label::German (de)`, `label:German`, `List Name `."""
+    found = re.match(r"^\s*([^:]+?)\s*::?\s*(.+?)\s*$", header)
+    name, language = (found.group(1), found.group(2)) if found else (header, None)
+    name = re.sub(r"\s+", "_", name.strip().lower())
+    if name not in TRANSLATED_COLUMNS:
+        return name, None
+    if language is None:
+        return name, base
+    code = language_code(language)
+    if code is None:
+        report.dropped.append(f"{Path(path).name} sheet {sheet} column {header.strip()!r}: language not recognised")
+    return name, code
+
+
+def _records(rows, path, sheet, report, base="en", required=()):
+    """[(record, row number)]: a record maps column to text, translated columns to {language: text}."""
+    rows = [(number, cells) for number, cells in rows if any(cells)]
+    if not rows:
+        return []
+    header_row, header = rows[0]
+    columns = [_column(cell, path, sheet, report, base) if cell else (None, None) for cell in header]
+    names = {name for name, _language in columns}
+    missing = [name for name in required if name not in names]
+    if missing:
+        raise SourceFormatError(f"{path} sheet {sheet} row {header_row}: missing column `{missing[0]}` "
+                                f"(found: {', '.join(cell for cell in header if cell)})")
+    records = []
+    for number, cells in rows[1:]:
+        record = {}
+        for (name, language), value in zip(columns, cells):
+            if name is None or not value:
+                continue
+            if name in TRANSLATED_COLUMNS:
+                if language:
+                    record.setdefault(name, {})[language] = value
+            else:
+                record[name] = value
+        if record:
+            records.append((record, number))
+    return records
+
+
+def _choice_lists(choices, texts, report):
+    lists = {}
+    for record, row in choices:
+        options = lists.setdefault(record["list_name"], {})
+        if record["name"] in options:
+            report.notes.append(f"choices row {row}: {record['name']!r} is in list {record['list_name']!r} twice; "
+                                "kept once (choice filters are not evaluated)")
+            continue
+        options[record["name"]] = texts(record.get("label", {}), fallback=record["name"])
+    return lists
+
+
+# --- survey rows -----------------------------------------------------------------------------
+
+
+class _Converter:
+    def __init__(self, path, texts, report, lists):
+        self.path, self.texts, self.report, self.lists = path, texts, report, lists
+        self.codes, self.targets = Codes(), {}
+        self.pages, self.groups, self.page, self.repeat = [], [], None, None
+        self.with_other = set()  # selects with "other, please specify"
+
+    def row(self, record, row):
+        kind, arguments = _type(record["type"])
+        where = f"survey row {row} ({record.get('name', kind)})"
+        if self.repeat is not None:
+            if kind == "end_repeat":
+                self.report.dropped.append(f"repeat {self.repeat[0]} with {self.repeat[1]} questions: Uptake has "
+                                           "no repeated groups")
+                self.repeat = None
+            elif kind not in ("begin_group", "end_group"):
+                self.repeat[1] += 1
+            return
+        if kind == "begin_repeat":
+            self.repeat = [record.get("name", f"row {row}"), 0]
+        elif kind == "begin_group":
+            self._close_page()
+            self.groups.append(record)
+        elif kind == "end_group":
+            self._close_page()
+            if self.groups:
+                self.groups.pop()
+        elif kind == "note":
+            page = self._current_page()
+            intro = joined_texts(page.get("intro"), self.texts(record.get("label", {})))
+            if intro:
+                page["intro"] = intro
+        elif kind == "text" and self._other_text_of(record):
+            self.report.notes.append(f"{where}: the 'please specify' text of {self._other_text_of(record)}'s "
+                                     "other, which Uptake asks with the choice")
+        else:
+            item = self._item(kind, arguments, record, where)
+            if item:
+                self._current_page()["items"].append(item)
+
+    def finish(self):
+        self._close_page()
+        return self.pages
+
+    def _other_text_of(self, record):
+        """The select whose 'other' a text question specifies (relevant: `selected(${s}, 'other')` or
+        `${s} = 'other'`), the usual XLSForm idiom that Uptake's `other:` covers; None otherwise."""
+        found = OTHER_TEXT.match(record.get("relevant", "").translate(TYPOGRAPHIC_QUOTES))
+        name = found and (found.group("selected") or found.group("equals"))
+        return name if name in self.with_other else None
+
+    def _current_page(self):
+        if self.page is None:
+            group = self.groups[-1] if self.groups else {"name": f"page_{len(self.pages) + 1}"}
+            relevance = [record["relevant"] for record in self.groups if record.get("relevant")]
+            self.page = {"code": group["name"], "items": [],
+                         "_logic": {"relevant": " and ".join(f"({text})" for text in relevance)} if relevance else {}}
+            title = self.texts(group.get("label", {}))
+            if title:
+                self.page["title"] = title
+        return self.page
+
+    def _close_page(self):
+        if self.page is not None:
+            self.pages.append(self.page)
+        self.page = None
+
+    def _item(self, kind, arguments, record, where):
+        name = record.get("name", "")
+        if kind in METADATA:
+            self.report.dropped.append(f"{where}: metadata `{kind}` (Uptake records its own paradata)")
+            return None
+        if kind == "calculate":
+            self.report.dropped.append(f"{where}: calculation {record.get('calculation', '')!r} (derive it after export)")
+            return None
+        if kind in UNSUPPORTED:
+            self.report.dropped.append(f"{where}: `{kind}` is {UNSUPPORTED[kind]}, which Uptake cannot ask")
+            return None
+        code = self.codes.claim(name)
+        item = {"code": code, "text": self.texts(record.get("label", {}), fallback=name), "_logic": {}}
+        if record.get("hint"):
+            item["help"] = self.texts(record["hint"])
+        self._required(item, record, where)
+        if record.get("relevant"):
+            item["_logic"]["relevant"] = record["relevant"]
+        for key in ("choice_filter", "calculation", "default", "read_only"):
+            if record.get(key):
+                item.setdefault("untranslated", {})[key] = record[key]
+                self.report.kept.append(f"{where}: {key} {record[key]!r} (Uptake has no {key.replace('_', ' ')})")
+        built = self._typed(kind, arguments, record, item, where)
+        if built is None:
+            self.codes.used.discard(code)
+            self.report.dropped.append(f"{where}: question type `{kind}` unknown to the importer")
+        return built
+
+    def _required(self, item, record, where):
+        required = record.get("required", "").strip()
+        if required.lower() in TRUE:
+            item["required"] = True
+        elif required and required.lower() not in ("no", "false", "false()", "0", "n"):
+            item.setdefault("untranslated", {})["required"] = required
+            self.report.kept.append(f"{where}: required {required!r} (only yes/no can be translated)")
+
+    def _typed(self, kind, arguments, record, item, where):
+        name = record["name"]
+        if kind in ("select_one", "select_multiple"):
+            return self._select(kind, arguments, record, item, where)
+        if kind in ("integer", "decimal", "range"):
+            item.update(type="number", integer=kind != "decimal")
+            if kind == "range":
+                item.update(_range(record.get("parameters", "")))
+                self.report.notes.append(f"{where}: a range became a number item")
+            self._constraint(item, record, where)
+            self.targets[name] = Target(item["code"], "number")
+            return item
+        if kind in ("text", "string", "date", "time", "datetime"):
+            multiline = "multiline" in record.get("appearance", "")
+            item["type"] = "textarea" if multiline else "text"
+            if kind in ("date", "time", "datetime"):
+                self.report.notes.append(f"{where}: `{kind}` became a text item (Uptake has no date or time type)")
+                item.setdefault("help", self.texts.constant("Datum/Uhrzeit als Text", "Date/time as text"))
+            self._constraint(item, record, where)
+            self.targets[name] = Target(item["code"], "text")
+            return item
+        return None
+
+    def _select(self, kind, arguments, record, item, where):
+        multiple = kind == "select_multiple"
+        if not arguments:
+            raise SourceFormatError(f"{self.path} {where}: `{record['type']}` names no choice list")
+        list_name = arguments[0]
+        if list_name not in self.lists:
+            raise SourceFormatError(f"{self.path} {where}: choice list {list_name!r} is not in the choices sheet")
+        item["options"], values = options(list(self.lists[list_name].items()))
+        if "or_other" in arguments or "other" in values:
+            item["other"] = self.texts.constant("Sonstiges:", "Other:")
+            item["options"] = [option for option in item["options"] if option["code"] != "other"]
+            values["other"] = "other"
+        appearance = record.get("appearance", "")
+        item["type"] = "multiple_choice" if multiple else (
+            "dropdown" if any(word in appearance for word in ("minimal", "autocomplete", "search")) else "single_choice")
+        self.targets[record["name"]] = Target(item["code"], "multi" if multiple else "choice", values)
+        self.with_other |= {record["name"]} if "other" in item else set()
+        self._constraint(item, record, where)
+        return item
+
+    def _constraint(self, item, record, where):
+        """`. >= 0 and . <= 120` become min/max, `string-length(.) <= 50` max_length; others are kept."""
+        expression = record.get("constraint", "")
+        if not expression:
+            return
+        try:
+            limits = _limits(parse(expression, "xlsform"), item["type"])
+        except Untranslatable as reason:
+            item.setdefault("untranslated", {})["constraint"] = expression
+            self.report.kept.append(f"{where}: constraint {expression!r} ({reason})")
+            return
+        item.update(limits)
+        self.report.translated.append(f"{where}: constraint {expression}")
+
+
+def _type(text):
+    """(kind, arguments) of a type cell: 'select one  colors or_other' -> ('select_one', ['colors', 'or_other'])."""
+    words = text.split()
+    if not words:
+        return "", []
+    head = words[0].lower()
+    if len(words) > 1 and head in ("select", "begin", "end") and words[1].lower() in ("one", "multiple", "group", "repeat"):
+        return f"{head}_{words[1].lower()}", words[2:]
+    return head, words[1:]
+
+
+def _limits(tree, item_type):
+    parts = tree[1] if tree[0] == "and" else [tree]
+    limits = {}
+    for part in parts:
+        if part[0] != "cmp" or part[3][0] != "literal":
+            raise Untranslatable("only comparisons of the answer (.) with numbers are translated")
+        op, left, number = part[1], part[2], float(part[3][1]) if re.fullmatch(r"-?\d+(\.\d+)?", part[3][1]) else None
+        if number is None:
+            raise Untranslatable(f"{part[3][1]!r} is not a number")
+        if item_type == "number" and left == ("ref", ".") and op in (">=", "<="):
+            limits["min" if op == ">=" else "max"] = number
+        elif (item_type in ("text", "textarea") and left[0] == "call" and left[1] == "string-length"
+              and left[2] == [("ref", ".")] and op in ("<=", "<")):
+            limits["max_length"] = int(number) - (op == "<")
+        else:
+            raise Untranslatable(f"{op} on this answer has no Uptake equivalent")
+    return limits
+
+
+def _range(parameters):
+    found = dict(re.findall(r"(start|end)\s*=\s*(-?\d+(?:\.\d+)?)", parameters))
+    return {key: float(found[name]) for key, name in (("min", "start"), ("max", "end")) if name in found}

@@ -1,0 +1,40 @@
+"""A respondent's session ends at the thank-you page and after a while without requests."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from tests.surveys.builders import invite, make_wave, post_page, start
+
+
+@pytest.mark.django_db
+def test_the_thank_you_page_ends_the_session(tmp_path):
+    wave = make_wave(tmp_path)
+    client = Client()
+    start(client, wave, invite(wave))
+    post_page(client, wave, "about", {"role": "nurse"})
+    post_page(client, wave, "data", {"data_kinds": ["public"]})
+    post_page(client, wave, "rating", {"satisfaction": "4"})
+
+    thanks = client.get(f"/s/{wave.slug}/thanks/")
+    after = client.get(f"/s/{wave.slug}/p/about/")
+
+    assert thanks.status_code == 200
+    assert after.status_code == 302 and "/accounts/login/" in after["Location"]
+    assert not Session.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_respondent_session_expires_after_two_hours_without_a_request(tmp_path, settings):
+    wave = make_wave(tmp_path)
+    client = Client()
+    start(client, wave, invite(wave))
+
+    assert client.session.get_expiry_age() == settings.UPTAKE_RESPONDENT_SESSION_SECONDS == 2 * 60 * 60
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))  # two idle hours later
+    after = client.get(f"/s/{wave.slug}/p/about/")
+
+    assert after.status_code == 302 and "/accounts/login/" in after["Location"]
