@@ -85,7 +85,9 @@ def recreate_database(database_url: str) -> None:
 def prepare(env: dict, respondents: int, seed: int) -> list[str]:
     """Migrate, collect static files, create the wave and its invitations; returns the tokens."""
     (Path(env["STATIC_ROOT"])).mkdir(parents=True, exist_ok=True)
-    Path(env["UPTAKE_PSEUDONYM_KEY_FILE"]).write_text(random.Random(seed).randbytes(32).hex() + "\n")
+    key_file = Path(env["UPTAKE_PSEUDONYM_KEY_FILE"])
+    key_file.write_text(random.Random(seed).randbytes(32).hex() + "\n")
+    key_file.chmod(0o600)
     os.environ.update(env)
     import django
 

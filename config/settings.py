@@ -273,7 +273,8 @@ UPTAKE_REPORTS_DIR = Path(env("UPTAKE_REPORTS_DIR", BASE_DIR / "var" / "reports"
 
 # Sessions stay in the database: they hold which invitation a browser opened (and a researcher's
 # login), which a signed cookie would hand to the browser and could not end on the server. The cost
-# is one primary-key read per request; the row is written only when the session changes.
+# is one primary-key read per request; the row is written when the session changes (and its expiry
+# is pushed forward at most every five minutes).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 # A respondent's session (invitation or sign-in) ends after this long without a request, and at the thank-you page.
