@@ -29,6 +29,10 @@ def wave(tmp_path):
     return wave
 
 
+def assert_count(statements, expected):
+    assert len(statements) == expected, "\n".join(sql[:110] for sql in statements)
+
+
 def count(request):
     with TableQueries(connection) as queries:
         reply = request()
@@ -44,7 +48,7 @@ def test_information_page_opens_the_response_in_ten_queries(client, wave):
     assert reply.status_code == 200
     # wave, session, invitation, response (none yet), has it answered already; inside open_response:
     # response and has-answered again, insert, invitation used_at; the session's expiry pushed forward
-    assert len(statements) == 10, "\n".join(s[:110] for s in statements)
+    assert_count(statements, 10)
 
 
 @pytest.mark.django_db
@@ -57,7 +61,7 @@ def test_consent_takes_seven_queries(client, wave):
     assert reply.status_code == 302
     # wave, session, invitation, response, the response locked, the invitation's pseudonym dropped
     # (no linkage consent), the response updated
-    assert len(statements) == 7, "\n".join(s[:110] for s in statements)
+    assert_count(statements, 7)
 
 
 @pytest.mark.django_db
@@ -68,7 +72,7 @@ def test_showing_a_page_takes_eight_queries(client, wave):
 
     assert reply.status_code == 200
     # wave, session, invitation, response, answers, lock, open visits, new visit
-    assert len(statements) == 8, "\n".join(s[:110] for s in statements)
+    assert_count(statements, 8)
 
 
 @pytest.mark.django_db
@@ -84,7 +88,7 @@ def test_submitting_the_last_page_of_three_items_takes_twelve_queries_whatever_t
     # wave, session, invitation, response, answers; under the lock: response, answers, one upsert
     # of all three answers, close the page visit, the invitation marked answered and (anonymous
     # wave) its time of use dropped, the response completed
-    assert len(statements) == 12, "\n".join(s[:110] for s in statements)
+    assert_count(statements, 12)
     assert sum(sql.startswith("INSERT INTO \"surveys_answer\"") for sql in statements) == 1
 
 
@@ -97,7 +101,7 @@ def test_clearing_an_answer_adds_one_delete(client, wave):
     reply, statements = count(lambda: client.post(f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "back": "1"}))
 
     assert reply.status_code == 302
-    assert len(statements) == 11, "\n".join(s[:110] for s in statements)
+    assert_count(statements, 11)
     assert sum(sql.startswith("DELETE FROM \"surveys_answer\"") for sql in statements) == 1
 
 
@@ -112,7 +116,7 @@ def test_thank_you_page_takes_seven_queries_and_ends_the_session(client, wave):
     assert reply.status_code == 200
     # wave, session, invitation, response (none: cut loose in an anonymous wave), has answered;
     # the session read and deleted
-    assert len(statements) == 7, "\n".join(s[:110] for s in statements)
+    assert_count(statements, 7)
 
 
 @pytest.mark.django_db
