@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.faults.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -139,10 +140,14 @@ TEMPLATES = [
     },
 ]
 
+# Production keeps each worker thread's connection open (a new PostgreSQL connection costs more than
+# a whole respondent request) and checks it before reuse, so a restarted database or a terminated
+# backend costs a reconnect, not an error page.
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'uptake.sqlite3'}"),
-        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60" if PRODUCTION else "0")),
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -275,6 +280,11 @@ UPTAKE_STAFF_COUNT = int(site("UPTAKE_STAFF_COUNT", "0")) or None  # staff who c
 UPTAKE_ANALYSIS_PLAN = Path(env("UPTAKE_ANALYSIS_PLAN", BASE_DIR / "analysis" / "plans" / "demo.yaml"))
 UPTAKE_REPORTS_DIR = Path(env("UPTAKE_REPORTS_DIR", BASE_DIR / "var" / "reports"))
 
+# Sessions stay in the database: they hold which invitation a browser opened (and a researcher's
+# login), which a signed cookie would hand to the browser and could not end on the server. The cost
+# is one primary-key read per request; the row is written when the session changes (and its expiry
+# is pushed forward at most every five minutes).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 # A respondent's session (invitation or sign-in) ends after this long without a request, and at the thank-you page.
 UPTAKE_RESPONDENT_SESSION_SECONDS = int(env("UPTAKE_RESPONDENT_SESSION_SECONDS", str(2 * 60 * 60)))

@@ -8,6 +8,7 @@ form so a later edit of a library file cannot change what respondents of a froze
 import hashlib
 import json
 from functools import lru_cache
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -61,6 +62,22 @@ def resolve(definition):
 def load_definition(resolved):
     """The Instrument for a stored resolved definition (cached by content)."""
     return _load_cached(json.dumps(resolved, sort_keys=True))
+
+
+_SPECS_BY_CHECKSUM: dict[str, Instrument] = {}
+
+
+def spec_for_checksum(checksum: str, read_resolved: Callable[[], dict]) -> Instrument:
+    """The Instrument of a stored version, validated once per process.
+
+    A version's checksum is the SHA-256 of its resolved definition, so it names the content: the
+    resolved JSON (tens of kB) is read and validated only the first time a process meets that
+    checksum. Instruments are frozen pydantic models, safe to share between requests and threads.
+    """
+    spec = _SPECS_BY_CHECKSUM.get(checksum)
+    if spec is None:
+        spec = _SPECS_BY_CHECKSUM[checksum] = load_definition(read_resolved())
+    return spec
 
 
 @lru_cache(maxsize=64)

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from surveys.instrument_files import load_definition
+from surveys.instrument_files import spec_for_checksum
 
 CODE_LENGTH = 40
 HASH_LENGTH = 64
@@ -47,10 +47,13 @@ class InstrumentVersion(models.Model):
     def __str__(self):
         return f"{self.instrument.code} v{self.number}"
 
+    # Respondent pages load versions without these columns; `spec` reads `resolved` only on a cache miss.
+    LARGE_FIELDS = ("definition", "resolved")
+
     @cached_property
     def spec(self):
-        """The validated instrument as respondents see it."""
-        return load_definition(self.resolved)
+        """The validated instrument as respondents see it (parsed once per process)."""
+        return spec_for_checksum(self.checksum, lambda: self.resolved)
 
     def is_frozen(self):
         return self.responses.exists()

@@ -211,8 +211,23 @@ def open_response(wave, participant, language="de", device=""):
         return Response.objects.get(wave=wave, participant_key=participant.key)
 
 
+def response_for(wave, participant):
+    """The participant's response to the wave, if any, with its instrument version (minus its JSON)."""
+    return _without_instrument_json(Response.objects.filter(wave=wave, participant_key=participant.key)).first()
+
+
 def locked(response):
-    return Response.objects.select_for_update().select_related("wave", "instrument_version").get(pk=response.pk)
+    """The response re-read under a row lock on it alone: locking the joined wave row too would
+    make every respondent of the wave wait for every other one."""
+    queryset = Response.objects.select_for_update(of=("self",)).select_related("wave")
+    return _without_instrument_json(queryset).get(pk=response.pk)
+
+
+def _without_instrument_json(queryset):
+    """Respondent requests take the instrument from the per-process cache (InstrumentVersion.spec),
+    so the version's two large JSON columns stay in the database."""
+    large = [f"instrument_version__{name}" for name in InstrumentVersion.LARGE_FIELDS]
+    return queryset.select_related("instrument_version").defer(*large)
 
 
 @transaction.atomic
@@ -276,9 +291,11 @@ def enter_page(response, page_code):
     response = locked(response)
     now = timezone.now()
     open_visits = response.page_visits.filter(left_at__isnull=True)
-    if open_visits.filter(page=page_code).exists():
+    open_pages = set(open_visits.values_list("page", flat=True))
+    if page_code in open_pages:
         return
-    open_visits.update(left_at=now)
+    if open_pages:
+        open_visits.update(left_at=now)
     PageVisit.objects.create(response=response, page=page_code, entered_at=now)
     if response.is_open_for_answers and response.current_page != page_code:
         response.current_page = page_code
@@ -304,11 +321,12 @@ def record_page_answers(response, page_code, values, direction="next", language=
     response = locked(response)
     _check_can_answer(response)
     instrument = response.instrument_version.spec
-    _store_answers(response, values)
+    # Read under the lock (another tab may have just saved a page), then merged with this page's
+    # values instead of read again after storing them.
+    answers = _store_answers(response, answers_of(response), values)
     now = timezone.now()
     response.page_visits.filter(page=page_code, left_at__isnull=True).update(left_at=now)
     response.language = language
-    answers = answers_of(response)
 
     if direction == "back":
         previous = flow.page_before(instrument, answers, page_code)
@@ -326,7 +344,8 @@ def record_page_answers(response, page_code, values, direction="next", language=
         response.save()
         return Step(page=page.code, error_item=item.code)
     hidden = flow.hidden_answer_codes(instrument, answers)
-    response.answers.filter(item__in=hidden).delete()
+    if hidden:
+        response.answers.filter(item__in=hidden).delete()
     response.status = Response.Status.COMPLETED
     response.completed_at = now
     response.current_page = ""
@@ -341,14 +360,20 @@ def _move_to(response, page_code):
     return Step(page=page_code)
 
 
-def _store_answers(response, values):
-    for code, (value, other_text) in values.items():
-        if value in (None, "", []):
-            Answer.objects.filter(response=response, item=code).delete()
-            continue
-        Answer.objects.update_or_create(
-            response=response, item=code, defaults={"value": value, "other_text": other_text or ""}
+def _store_answers(response, answers, values):
+    """Save one page's values (one upsert, one delete for cleared items) and return all answers."""
+    kept = {code: pair for code, pair in values.items() if pair[0] not in (None, "", [])}
+    cleared = [code for code in values if code not in kept]
+    if cleared:
+        response.answers.filter(item__in=cleared).delete()
+    if kept:
+        Answer.objects.bulk_create(
+            [Answer(response=response, item=code, value=value, other_text=other_text or "")
+             for code, (value, other_text) in kept.items()],
+            update_conflicts=True, unique_fields=["response", "item"], update_fields=["value", "other_text", "updated_at"],
         )
+    merged = {code: value for code, value in answers.items() if code not in cleared}
+    return merged | {code: value for code, (value, _other_text) in kept.items()}
 
 
 def _check_can_answer(response):
@@ -378,4 +403,4 @@ def withdraw_response(response):
 
 
 def wave_for_respondents(slug):
-    return Wave.objects.select_related("instrument_version").filter(slug=slug).first()
+    return _without_instrument_json(Wave.objects.filter(slug=slug)).first()

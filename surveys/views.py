@@ -68,7 +68,7 @@ def respondent_view(view):
         if not access.admits(wave, participant, request.user):
             return render(request, "surveys/not_admitted.html", {"wave": wave}, status=403)
         _keep_session_alive(request)
-        response = Response.objects.filter(wave=wave, participant_key=participant.key).first()
+        response = services.response_for(wave, participant)
         if response is not None and response.status == Response.Status.WITHDRAWN:
             return render(request, "surveys/withdrawn.html", {"wave": wave}, status=410)
         if response is None and anonymity.has_answered(wave, participant):
@@ -95,7 +95,7 @@ def information(request, wave, participant, response):
         return _to_page(wave, response.current_page or response.last_page)
     if not wave.is_open():
         raise services.WaveClosed(wave)
-    response = services.open_response(wave, participant, language=_language(), device=_device(request))
+    response = response or services.open_response(wave, participant, language=_language(), device=_device(request))
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         first_page = services.give_consent(response, participant, linkage_consent=form.cleaned_data["linkage"])

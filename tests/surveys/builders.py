@@ -113,6 +113,12 @@ def post_page(client, wave, page, data, direction="next"):
     return client.post(f"/s/{wave.slug}/p/{page}/", {**data, direction: "1"})
 
 
+def complete_until_last_page(client, wave):
+    """Answer the small instrument's first two pages; the next page is the last."""
+    post_page(client, wave, "about", {"role": "physician"})
+    post_page(client, wave, "data", {"data_kinds": ["public"]})
+
+
 def stored_answers(response):
     return {answer.item: answer.value for answer in response.answers.all()}
 

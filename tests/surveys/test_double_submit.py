@@ -5,12 +5,7 @@ from django.db import connection
 from django.test import Client
 
 from surveys.models import Answer, PageVisit, Response
-from tests.surveys.builders import invite, make_wave, post_page, start, stored_answers
-
-
-def complete_until_last_page(client, wave):
-    post_page(client, wave, "about", {"role": "physician"})
-    post_page(client, wave, "data", {"data_kinds": ["public"]})
+from tests.surveys.builders import complete_until_last_page, invite, make_wave, post_page, start, stored_answers
 
 
 @pytest.mark.django_db

@@ -1,0 +1,636 @@
+"""Respondents at full speed, through faults: the production server on loopback, driven like browsers.
+
+    .venv/bin/python benchmarks/respondent_load.py --respondents 200 --think 5 15 --ramp 60
+    .venv/bin/python benchmarks/respondent_load.py --respondents 1000 --ramp 10
+    .venv/bin/python benchmarks/respondent_load.py --respondents 300 --faults kill-worker@15 restart@35 terminate-db@55
+
+One run:
+1. makes a PostgreSQL database of its own (--database, dropped and created), migrates it, collects
+   static files, and creates a wave of the demo instrument with one invitation link per respondent;
+2. starts gunicorn with config/gunicorn.conf.py and production settings (benchmarks/respondent_settings.py)
+   on a free port of 127.0.0.1, behind nginx configured as in docs/deploy.md when nginx is installed;
+3. the floor: --floor-clients clients POST to a view that does one INSERT, for --floor-seconds;
+4. submits: as many clients post page after page of the survey (without fetching each page first)
+   for --floor-seconds, so a page submit is compared with the floor on equal terms;
+5. respondents: each follows its own invitation link, reads the information page, consents and
+   answers every page as a browser does (GET the page, fill the form, POST it with the CSRF token
+   and cookies, follow the redirect), pausing --think seconds on each page; all start within --ramp
+   seconds. Faults (--faults NAME@SECONDS) happen meanwhile. A respondent who gets an error page or
+   no answer waits a few seconds and tries again, as a person would, and we record what they saw;
+6. checks every acknowledged answer (a POST answered with a redirect onward) against the database.
+
+Everything is bounded: respondents give up after --max-seconds, and the servers are stopped at the
+end. Only 127.0.0.1 is ever contacted.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import httpx
+import psycopg
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+HOST = "127.0.0.1"
+FAULT_MARKER = 'id="uptake-fault"'  # in templates/500.html, the friendly page
+WAVE = "bench"
+
+
+# --- the server ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def server_environment(database_url: str, scratch: Path, port: int) -> dict:
+    return {
+        **os.environ,
+        "UPTAKE_PRODUCTION": "1",
+        "DJANGO_SETTINGS_MODULE": "benchmarks.respondent_settings",
+        "SECRET_KEY": "benchmark-only-" + "x" * 50,
+        "ALLOWED_HOSTS": HOST,
+        "DATABASE_URL": database_url,
+        "STATIC_ROOT": str(scratch / "static"),
+        "UPTAKE_PSEUDONYM_KEY_FILE": str(scratch / "pseudonym.key"),
+        "GUNICORN_BIND": f"{HOST}:{port}",
+        "PYTHONPATH": str(REPO),
+    }
+
+
+def recreate_database(database_url: str) -> None:
+    name = database_url.rsplit("/", 1)[1]
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(env: dict, respondents: int, seed: int) -> list[str]:
+    """Migrate, collect static files, create the wave and its invitations; returns the tokens."""
+    (Path(env["STATIC_ROOT"])).mkdir(parents=True, exist_ok=True)
+    key_file = Path(env["UPTAKE_PSEUDONYM_KEY_FILE"])
+    key_file.write_text(random.Random(seed).randbytes(32).hex() + "\n")
+    key_file.chmod(0o600)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from benchmarks.respondent_urls import FLOOR_TABLE
+    from surveys import services
+    from surveys.demo import DEMO_INSTRUMENT
+    from surveys.models import Wave
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {FLOOR_TABLE} (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL)")
+    version = services.import_instrument(DEMO_INSTRUMENT).version
+    now = timezone.now()
+    wave = Wave.objects.create(slug=WAVE, title=WAVE, instrument_version=version, opens_at=now - timedelta(days=1),
+                               closes_at=now + timedelta(days=7), privacy_mode=Wave.PrivacyMode.PSEUDONYMOUS)
+    tokens = [token for _identifier, token in services.create_invitations(wave, count=respondents)]
+    connection.close()
+    return tokens
+
+
+class Server:
+    """gunicorn (config/gunicorn.conf.py), optionally behind nginx as docs/deploy.md configures it."""
+
+    def __init__(self, env: dict, scratch: Path, use_proxy: bool):
+        self.env, self.scratch = env, scratch
+        self.app_port = int(env["GUNICORN_BIND"].rsplit(":", 1)[1])
+        self.proxy_port = free_port() if use_proxy else None
+        self.gunicorn: subprocess.Popen | None = None
+        self.nginx: subprocess.Popen | None = None
+        self.log = open(scratch / "server.log", "ab")
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.proxy_port or self.app_port}"
+
+    def start(self) -> None:
+        self.start_app()
+        if self.proxy_port:
+            conf = self.scratch / "nginx.conf"
+            conf.write_text(nginx_conf(self.scratch, self.proxy_port, self.app_port))
+            self.nginx = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(self.scratch)],
+                                          stdout=self.log, stderr=self.log)
+        wait_until_up(self.url)
+
+    def start_app(self) -> None:
+        self.gunicorn = subprocess.Popen(
+            [str(REPO / ".venv" / "bin" / "gunicorn"), "-c", str(REPO / "config" / "gunicorn.conf.py"), "config.wsgi"],
+            cwd=REPO, env=self.env, stdout=self.log, stderr=self.log,
+        )
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.gunicorn.pid}/task/{self.gunicorn.pid}/children").read_text().split()
+        return [int(pid) for pid in children]
+
+    def restart(self) -> None:
+        """Stop the whole application server (gracefully, as systemctl restart does) and start it again."""
+        self.gunicorn.send_signal(signal.SIGTERM)
+        self.gunicorn.wait(timeout=60)
+        self.start_app()
+
+    def stop(self) -> None:
+        for process in (self.nginx, self.gunicorn):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM if process is self.gunicorn else signal.SIGQUIT)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        self.log.close()
+
+
+def nginx_conf(scratch: Path, port: int, app_port: int) -> str:
+    """The proxy settings of docs/deploy.md (minus TLS): buffered requests, the friendly page on 502-504."""
+    return f"""
+daemon off;
+user root;
+worker_processes 1;
+pid {scratch}/nginx.pid;
+error_log {scratch}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {scratch}/nginx-body;
+    proxy_temp_path {scratch}/nginx-proxy;
+    fastcgi_temp_path {scratch}/nginx-fastcgi;
+    uwsgi_temp_path {scratch}/nginx-uwsgi;
+    scgi_temp_path {scratch}/nginx-scgi;
+    client_header_timeout 15s;
+    client_body_timeout 15s;
+    client_max_body_size 1m;
+    upstream uptake {{ server {HOST}:{app_port}; keepalive 16; }}
+    server {{
+        listen {HOST}:{port} backlog=4096;
+        location / {{
+            proxy_pass http://uptake;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_request_buffering on;
+            proxy_buffering on;
+            proxy_connect_timeout 5s;
+            proxy_read_timeout 60s;
+        }}
+        error_page 502 503 504 /500.html;
+        location = /500.html {{ root {REPO / "templates"}; internal; }}
+    }}
+}}
+"""
+
+
+def wait_until_up(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s (see server.log)")
+
+
+def terminate_database_connections(database_url: str) -> int:
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        rows = conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = %s AND pid <> pg_backend_pid()", [name]).fetchall()
+    return len(rows)
+
+
+# --- the driver ----------------------------------------------------------------------------------
+
+
+class FormReader(HTMLParser):
+    """The fields of the page's main form (not the language switch), as a browser would submit them."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._select: str | None = None
+        self._form: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._form = {"class": attrs.get("class", ""), "hidden": {}, "radio": defaultdict(list),
+                          "checkbox": defaultdict(list), "select": defaultdict(list), "number": {}, "text": [],
+                          "buttons": []}
+            self.forms.append(self._form)
+        if self._form is None:
+            return
+        kind, name = attrs.get("type", "text"), attrs.get("name")
+        if tag == "input" and name:
+            if kind == "hidden":
+                self._form["hidden"][name] = attrs.get("value", "")
+            elif kind in ("radio", "checkbox"):
+                self._form[kind][name].append(attrs.get("value", "on"))
+            elif kind == "number":
+                self._form["number"][name] = (int(attrs.get("min") or 0), int(attrs.get("max") or 100))
+            else:
+                self._form["text"].append(name)
+        elif tag == "textarea" and name:
+            self._form["text"].append(name)
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and attrs.get("value"):
+            self._form["select"][self._select].append(attrs["value"])
+        elif tag == "button" and name:
+            self._form["buttons"].append(name)
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "form":
+            self._form = None
+
+    def main_form(self) -> dict:
+        return next(form for form in reversed(self.forms) if "language-switch" not in form["class"])
+
+
+def fill(form: dict, rng: random.Random) -> tuple[dict, dict]:
+    """(POST data, the answers in it) choosing like a respondent: one option each, some text."""
+    answers: dict = {}
+    for name, values in form["radio"].items():
+        answers[name] = rng.choice([value for value in values if value != "other"])
+    for name, values in form["checkbox"].items():
+        choices = [value for value in values if value != "other"]
+        answers[name] = choices[0] if name in ("consent", "linkage") else [rng.choice(choices)]
+    for name, values in form["select"].items():
+        answers[name] = rng.choice([value for value in values if value != "other"])
+    for name, (low, high) in form["number"].items():
+        answers[name] = str(rng.randint(low, min(high, low + 20)))
+    for name in form["text"]:
+        if not name.endswith("_other"):
+            answers[name] = f"benchmark text {rng.randint(1, 999)}"
+    data = {**form["hidden"], **answers}
+    if "next" in form["buttons"]:
+        data["next"] = "1"
+    return data, answers
+
+
+@dataclass
+class Record:
+    phase: str
+    kind: str  # "get", "submit" (a page POST), "post" (consent), "floor"
+    started: float
+    seconds: float
+    outcome: str  # "ok", "friendly" (our try-again page), "bare" (any other error page), "connection"
+    status: int = 0
+
+
+@dataclass
+class Respondent:
+    token: str
+    acknowledged: dict = field(default_factory=dict)  # item -> value the server confirmed storing
+    completed: bool = False
+    gave_up: str = ""
+
+
+class Driver:
+    def __init__(self, base_url: str, records: list, deadline: float, retry_wait=(2.0, 5.0), max_attempts=40):
+        self.base_url, self.records, self.deadline = base_url, records, deadline
+        self.retry_wait, self.max_attempts = retry_wait, max_attempts
+        self.connection_errors: Counter = Counter()
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
+        self.transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+
+    def client(self) -> httpx.AsyncClient:
+        """A browser of its own (cookies), on the shared connection pool. Not used as a context
+        manager: closing a client would close the shared pool under everyone else."""
+        return httpx.AsyncClient(base_url=self.base_url, transport=self.transport, follow_redirects=False,
+                                 timeout=httpx.Timeout(120.0, connect=30.0), headers={"Accept-Language": "de"})
+
+    async def request(self, client, phase, kind, method, url, data=None) -> httpx.Response:
+        """One request as a person makes it: on an error page or no answer, wait and try again."""
+        for _attempt in range(self.max_attempts):
+            if time.monotonic() > self.deadline:
+                break
+            started = time.monotonic()
+            try:
+                reply = await client.request(method, url, data=data)
+            except httpx.HTTPError as exc:
+                self.records.append(Record(phase, kind, started, time.monotonic() - started, "connection"))
+                self.connection_errors[type(exc).__name__] += 1
+            else:
+                outcome = "ok"
+                if reply.status_code >= 500:
+                    outcome = "friendly" if FAULT_MARKER in reply.text else "bare"
+                elif reply.status_code in (400, 403, 404):
+                    outcome = "bare"
+                self.records.append(Record(phase, kind, started, time.monotonic() - started, outcome, reply.status_code))
+                if outcome == "ok" or reply.status_code in (400, 403, 404):
+                    return reply
+            await asyncio.sleep(random.uniform(*self.retry_wait))
+        raise TimeoutError(f"{method} {url}: no answer after {self.max_attempts} attempts or past the deadline")
+
+    async def respondent(self, person: Respondent, phase: str, think: tuple[float, float], seed: int,
+                         static_paths: list[str]) -> None:
+        rng = random.Random(seed)
+        client = self.client()
+        try:
+            await self._answer_survey(client, person, phase, think, rng, static_paths)
+        except (TimeoutError, StopIteration, ValueError) as exc:
+            person.gave_up = str(exc)[:200]
+
+    async def _answer_survey(self, client, person, phase, think, rng, static_paths):
+        reply = await self.request(client, phase, "get", "GET", f"/i/{person.token}/")
+        url = reply.headers["location"]
+        for path in static_paths:  # an empty browser cache: the stylesheet and script once
+            await self.request(client, phase, "get", "GET", path)
+        while True:
+            page = await self.request(client, phase, "get", "GET", url)
+            if page.status_code != 200:
+                raise ValueError(f"GET {url} answered {page.status_code}")
+            if url.endswith("/thanks/"):
+                person.completed = True
+                return
+            reader = FormReader()
+            reader.feed(page.text)
+            data, answers = fill(reader.main_form(), rng)
+            await asyncio.sleep(rng.uniform(*think))
+            is_page = "/p/" in url
+            reply = await self.request(client, phase, "submit" if is_page else "post", "POST", url, data=data)
+            if reply.status_code != 302:
+                raise ValueError(f"POST {url} answered {reply.status_code}")
+            if is_page:
+                person.acknowledged.update(answers)
+            url = reply.headers["location"]
+
+    async def submitter(self, tokens: list, phase: str, until: float, pages: dict) -> None:
+        """Consent once, then POST page after page with answers learnt from a first respondent."""
+        while tokens and time.monotonic() < until:
+            token = tokens.pop()
+            client = self.client()
+            reply = await self.request(client, phase, "get", "GET", f"/i/{token}/")
+            url = reply.headers["location"]
+            info = await self.request(client, phase, "get", "GET", url)
+            reader = FormReader()
+            reader.feed(info.text)
+            csrf = reader.main_form()["hidden"]
+            reply = await self.request(client, phase, "post", "POST", url, data={**csrf, "consent": "yes"})
+            url = reply.headers["location"]
+            while "/p/" in url and time.monotonic() < until:
+                answers = pages[url.rstrip("/").rsplit("/", 1)[1]]
+                reply = await self.request(client, phase, "submit", "POST", url, data={**csrf, **answers, "next": "1"})
+                url = reply.headers["location"]
+
+    async def floor(self, phase: str, until: float) -> None:
+        client = self.client()
+        while time.monotonic() < until:
+            await self.request(client, phase, "floor", "POST", "/bench/floor/")
+
+
+async def learn_pages(driver: Driver, token: str) -> dict:
+    """Page code -> the form data one respondent posted, for the submit phase."""
+    pages = {}
+    rng = random.Random(0)
+    client = driver.client()
+    reply = await driver.request(client, "learn", "get", "GET", f"/i/{token}/")
+    url = reply.headers["location"]
+    while not url.endswith("/thanks/"):
+        page = await driver.request(client, "learn", "get", "GET", url)
+        reader = FormReader()
+        reader.feed(page.text)
+        data, answers = fill(reader.main_form(), rng)
+        if "/p/" in url:
+            pages[url.rstrip("/").rsplit("/", 1)[1]] = answers
+        url = (await driver.request(client, "learn", "post", "POST", url, data=data)).headers["location"]
+    return pages
+
+
+# --- checking and reporting ----------------------------------------------------------------------
+
+
+def same_answer(stored, posted) -> bool:
+    if isinstance(posted, list):
+        return isinstance(stored, list) and sorted(map(str, stored)) == sorted(posted)
+    if isinstance(stored, (int, float)) and not isinstance(stored, bool):
+        try:
+            return float(posted) == float(stored)
+        except ValueError:
+            return False
+    return str(stored) == posted
+
+
+def check_answers(people: list[Respondent]) -> tuple[int, int, int]:
+    """(acknowledged answers checked, lost or altered, completed respondents not stored as completed)."""
+    from surveys.models import Invitation, Response
+    from surveys.services import hash_token
+
+    checked = lost = not_completed = 0
+    for person in people:
+        invitation = Invitation.objects.filter(token_hash=hash_token(person.token)).first()
+        response = Response.objects.filter(invitation=invitation).first() if invitation else None
+        stored = {answer.item: answer.value for answer in response.answers.all()} if response else {}
+        for item, value in person.acknowledged.items():
+            checked += 1
+            lost += not (item in stored and same_answer(stored[item], value))
+        not_completed += person.completed and (response is None or response.status != Response.Status.COMPLETED)
+    return checked, lost, not_completed
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def summary(records: list[Record], phase: str, kinds: tuple[str, ...]) -> dict:
+    mine = [r for r in records if r.phase == phase and r.kind in kinds]
+    ok = [r for r in mine if r.outcome == "ok"]
+    if not mine:
+        return {"requests": 0}
+    span = max(r.started + r.seconds for r in mine) - min(r.started for r in mine)
+    outcomes = Counter(r.outcome for r in mine)
+    return {
+        "requests": len(ok),
+        "per_second": len(ok) / span if span else float("nan"),
+        "p50": percentile([r.seconds for r in ok], 0.50),
+        "p95": percentile([r.seconds for r in ok], 0.95),
+        "p99": percentile([r.seconds for r in ok], 0.99),
+        "friendly": outcomes["friendly"],
+        "bare": outcomes["bare"],
+        "connection": outcomes["connection"],
+        "status_5xx": sum(1 for r in mine if r.status >= 500),
+    }
+
+
+def show(label: str, numbers: dict) -> None:
+    if not numbers.get("requests"):
+        print(f"{label:<34} no requests")
+        return
+    print(f"{label:<34} {numbers['requests']:>7} ok  {numbers['per_second']:8.1f}/s  "
+          f"p50 {numbers['p50'] * 1000:7.0f} ms  p95 {numbers['p95'] * 1000:7.0f} ms  p99 {numbers['p99'] * 1000:7.0f} ms  "
+          f"5xx {numbers['status_5xx']} (friendly {numbers['friendly']}, bare {numbers['bare']}), "
+          f"connection errors {numbers['connection']}")
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def parse_faults(specs: list[str]) -> list[tuple[float, str]]:
+    faults = []
+    for spec in specs:
+        name, _, at = spec.partition("@")
+        if name not in ("kill-worker", "restart", "terminate-db") or not at:
+            raise SystemExit(f"--faults {spec}: expected kill-worker@S, restart@S or terminate-db@S")
+        faults.append((float(at), name))
+    return sorted(faults)
+
+
+async def inject_faults(server: Server, database_url: str, faults: list, started: float, done: asyncio.Event,
+                        happened: list):
+    for at, name in faults:
+        await asyncio.sleep(max(0.0, started + at - time.monotonic()))
+        if done.is_set():
+            return
+        happened.append((time.monotonic(), name))
+        if name == "kill-worker":
+            victim = server.workers()[0]
+            os.kill(victim, signal.SIGKILL)
+            print(f"  fault at {at:.0f} s: kill -9 gunicorn worker {victim}")
+        elif name == "restart":
+            began = time.monotonic()
+            await asyncio.to_thread(server.restart)
+            print(f"  fault at {at:.0f} s: restarted gunicorn (stop took {time.monotonic() - began:.1f} s)")
+        else:
+            count = await asyncio.to_thread(terminate_database_connections, database_url)
+            print(f"  fault at {at:.0f} s: terminated {count} database connections")
+
+
+async def run(args, server: Server, tokens: list[str]) -> int:
+    records: list[Record] = []
+    driver = Driver(server.url, records, deadline=time.monotonic() + args.max_seconds)
+    static_paths = static_files(server.url)
+
+    pages = await learn_pages(driver, tokens.pop())
+    until = time.monotonic() + args.floor_seconds
+    await asyncio.gather(*(driver.floor("floor", until) for _ in range(args.floor_clients)))
+    submit_tokens = tokens[: args.submit_respondents]
+    del tokens[: args.submit_respondents]
+    until = time.monotonic() + args.floor_seconds
+    await asyncio.gather(*(driver.submitter(submit_tokens, "submits", until, pages) for _ in range(args.floor_clients)))
+
+    people = [Respondent(token) for token in tokens[: args.respondents]]
+    started = time.monotonic()
+    done = asyncio.Event()
+    happened: list[tuple[float, str]] = []
+    faults = asyncio.create_task(inject_faults(server, args.database, parse_faults(args.faults), started, done, happened))
+
+    async def one(index, person):
+        await asyncio.sleep(args.ramp * index / max(1, len(people)))
+        await driver.respondent(person, "respondents", tuple(args.think), seed=index, static_paths=static_paths)
+
+    await asyncio.gather(*(one(index, person) for index, person in enumerate(people)))
+    done.set()
+    await faults
+    await driver.transport.aclose()
+    finished = time.monotonic() - started
+
+    floor = summary(records, "floor", ("floor",))
+    submits = summary(records, "submits", ("submit",))
+    print(f"\nserver: gunicorn {len(server.workers())} workers x {os.environ.get('GUNICORN_THREADS', 4)} threads "
+          f"(gthread){', behind nginx' if server.proxy_port else ', no proxy'}; floor and submit clients "
+          f"{args.floor_clients}; load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    show("floor: one INSERT", floor)
+    show("page submits (POST only)", submits)
+    if floor.get("requests") and submits.get("requests"):
+        print(f"{'page submits / floor':<34} {submits['per_second'] / floor['per_second']:.2f}x")
+    print(f"\nrespondents: {len(people)} starting within {args.ramp:.0f} s, think {args.think[0]:g}-{args.think[1]:g} s, "
+          f"faults {' '.join(args.faults) or 'none'}")
+    show("all respondent requests", summary(records, "respondents", ("get", "post", "submit")))
+    show("page views (GET)", summary(records, "respondents", ("get",)))
+    show("page submits (POST)", summary(records, "respondents", ("submit",)))
+    for (at, name), (until, _next) in zip(happened, [*happened[1:], (float("inf"), "")]):
+        seen = Counter(r.outcome for r in records if r.phase == "respondents" and at <= r.started < until)
+        print(f"after {name:<13} ok {seen['ok']}, friendly try-again page {seen['friendly']}, bare error page "
+              f"{seen['bare']}, no answer (connection) {seen['connection']}")
+    if driver.connection_errors:
+        print("connection errors by kind: " + ", ".join(f"{k} {v}" for k, v in driver.connection_errors.most_common()))
+    completed = sum(person.completed for person in people)
+    print(f"completed {completed} of {len(people)} in {finished:.0f} s; gave up: {sum(bool(p.gave_up) for p in people)}")
+    for reason, count in Counter(p.gave_up for p in people if p.gave_up).most_common(5):
+        print(f"  {count} x {reason}")
+    checked, lost, not_completed = await asyncio.to_thread(check_answers, people)
+    print(f"answers acknowledged and checked: {checked}; lost or altered: {lost}; "
+          f"completed but not stored as completed: {not_completed}")
+    return 1 if lost or not_completed else 0
+
+
+def static_files(base_url: str) -> list[str]:
+    """The hashed stylesheet and script a page links to; checks they are cached for a long time."""
+    html = httpx.get(base_url + "/").text
+    paths = [part.split('"')[0] for part in html.split('="/static/')[1:]]
+    paths = ["/static/" + path for path in paths]
+    for path in paths:
+        cache = httpx.get(base_url + path).headers.get("cache-control", "")
+        if "immutable" not in cache:
+            print(f"warning: {path} is served with Cache-Control '{cache}', not a long immutable cache")
+    return paths
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--respondents", type=int, default=200)
+    parser.add_argument("--think", type=float, nargs=2, default=[0.0, 0.0], metavar=("MIN", "MAX"),
+                        help="seconds a respondent spends on each page (default: none)")
+    parser.add_argument("--ramp", type=float, default=10.0, help="all respondents start within this many seconds")
+    parser.add_argument("--faults", nargs="*", default=[], help="kill-worker@S restart@S terminate-db@S")
+    parser.add_argument("--floor-seconds", type=float, default=20.0)
+    parser.add_argument("--floor-clients", type=int, default=50, help="concurrent clients for floor and submits")
+    parser.add_argument("--submit-respondents", type=int, default=2000, help="invitations kept for the submit phase")
+    parser.add_argument("--max-seconds", type=float, default=900.0, help="respondents give up after this")
+    parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/uptake_bench")
+    parser.add_argument("--no-proxy", action="store_true", help="drive gunicorn directly, without nginx")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory (logs, nginx.conf)")
+    args = parser.parse_args()
+    if not args.database.startswith("postgres://postgres@127.0.0.1:"):
+        raise SystemExit("--database must be a PostgreSQL database on 127.0.0.1")
+    use_proxy = not args.no_proxy and shutil.which("nginx") is not None
+    scratch = Path(tempfile.mkdtemp(prefix="uptake-load-"))
+    env = server_environment(args.database, scratch, free_port())
+    recreate_database(args.database)
+    tokens = prepare(env, args.respondents + args.submit_respondents + 1, seed=1)
+    server = Server(env, scratch, use_proxy)
+    try:
+        server.start()
+        return asyncio.run(run(args, server, tokens))
+    finally:
+        server.stop()
+        if args.keep:
+            print(f"scratch directory: {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

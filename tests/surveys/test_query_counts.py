@@ -1,0 +1,144 @@
+"""How many database queries each respondent request makes: pinned, so a change that adds one shows.
+
+Counted are the statements that reach tables; SAVEPOINT/RELEASE are left out because they stand
+for BEGIN/COMMIT outside the test's transaction. The instrument comes from the per-process cache,
+so no request reads the version's large JSON columns once a process has seen the version.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from surveys import instrument_files
+from surveys.keys import verify_pseudonym_key
+from tests.surveys.builders import complete_until_last_page, invite, make_wave, start
+
+
+class TableQueries(CaptureQueriesContext):
+    @property
+    def statements(self):
+        return [query["sql"] for query in self.captured_queries if "SAVEPOINT" not in query["sql"]]
+
+
+@pytest.fixture
+def wave(tmp_path):
+    wave = make_wave(tmp_path)
+    # A process that has been serving for a while: key checked, instrument version seen.
+    verify_pseudonym_key()
+    wave.instrument_version.spec
+    return wave
+
+
+def assert_count(statements, expected):
+    assert len(statements) == expected, "\n".join(sql[:110] for sql in statements)
+
+
+def count(request):
+    with TableQueries(connection) as queries:
+        reply = request()
+    return reply, queries.statements
+
+
+@pytest.mark.django_db
+def test_information_page_opens_the_response_in_ten_queries(client, wave):
+    client.get(f"/i/{invite(wave)}/")
+
+    reply, statements = count(lambda: client.get(f"/s/{wave.slug}/"))
+
+    assert reply.status_code == 200
+    # wave, session, invitation, response (none yet), has it answered already; inside open_response:
+    # response and has-answered again, insert, invitation used_at; the session's expiry pushed forward
+    assert_count(statements, 10)
+
+
+@pytest.mark.django_db
+def test_consent_takes_seven_queries(client, wave):
+    client.get(f"/i/{invite(wave)}/")
+    client.get(f"/s/{wave.slug}/")
+
+    reply, statements = count(lambda: client.post(f"/s/{wave.slug}/", {"consent": "yes"}))
+
+    assert reply.status_code == 302
+    # wave, session, invitation, response, the response locked, the invitation's pseudonym dropped
+    # (no linkage consent), the response updated
+    assert_count(statements, 7)
+
+
+@pytest.mark.django_db
+def test_showing_a_page_takes_eight_queries(client, wave):
+    start(client, wave, invite(wave))
+
+    reply, statements = count(lambda: client.get(f"/s/{wave.slug}/p/about/"))
+
+    assert reply.status_code == 200
+    # wave, session, invitation, response, answers, lock, open visits, new visit
+    assert_count(statements, 8)
+
+
+@pytest.mark.django_db
+def test_submitting_the_last_page_of_three_items_takes_twelve_queries_whatever_the_number_of_items(client, wave):
+    start(client, wave, invite(wave))
+    complete_until_last_page(client, wave)
+    client.get(f"/s/{wave.slug}/p/rating/")
+
+    reply, statements = count(lambda: client.post(
+        f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "hours": "6", "wishes": "More models", "next": "1"}))
+
+    assert reply["Location"] == f"/s/{wave.slug}/thanks/"
+    # wave, session, invitation, response, answers; under the lock: response, answers, one upsert
+    # of all three answers, close the page visit, the invitation marked answered and (anonymous
+    # wave) its time of use dropped, the response completed
+    assert_count(statements, 12)
+    assert sum(sql.startswith("INSERT INTO \"surveys_answer\"") for sql in statements) == 1
+
+
+@pytest.mark.django_db
+def test_clearing_an_answer_adds_one_delete(client, wave):
+    start(client, wave, invite(wave))
+    complete_until_last_page(client, wave)
+    client.post(f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "hours": "6", "back": "1"})
+
+    reply, statements = count(lambda: client.post(f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "back": "1"}))
+
+    assert reply.status_code == 302
+    assert_count(statements, 11)
+    assert sum(sql.startswith("DELETE FROM \"surveys_answer\"") for sql in statements) == 1
+
+
+@pytest.mark.django_db
+def test_thank_you_page_takes_seven_queries_and_ends_the_session(client, wave):
+    start(client, wave, invite(wave))
+    complete_until_last_page(client, wave)
+    client.post(f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "next": "1"})
+
+    reply, statements = count(lambda: client.get(f"/s/{wave.slug}/thanks/"))
+
+    assert reply.status_code == 200
+    # wave, session, invitation, response (none: cut loose in an anonymous wave), has answered;
+    # the session read and deleted
+    assert_count(statements, 7)
+
+
+@pytest.mark.django_db
+def test_respondent_requests_never_read_the_instruments_json_once_the_process_has_it(client, wave):
+    start(client, wave, invite(wave))
+
+    with TableQueries(connection) as queries:
+        client.get(f"/s/{wave.slug}/p/about/")
+        client.post(f"/s/{wave.slug}/p/about/", {"role": "physician", "next": "1"})
+
+    assert not any('"resolved"' in sql or '"definition"' in sql for sql in queries.statements)
+
+
+@pytest.mark.django_db
+def test_a_process_meeting_a_version_for_the_first_time_reads_its_json_once(client, wave, monkeypatch):
+    start(client, wave, invite(wave))
+    monkeypatch.setattr(instrument_files, "_SPECS_BY_CHECKSUM", {})  # a freshly started worker
+
+    with TableQueries(connection) as first:
+        client.get(f"/s/{wave.slug}/p/about/")
+    with TableQueries(connection) as second:
+        client.get(f"/s/{wave.slug}/p/about/")
+
+    assert sum('"resolved"' in sql for sql in first.statements) == 1
+    assert not any('"resolved"' in sql for sql in second.statements)
