@@ -5,11 +5,10 @@ import io
 
 from django.db.models import Q
 
+from analysis.pipeline.io import spreadsheet_safe
 from studies.models import AuditEntry, Study
 
 CSV_COLUMNS = ["at", "actor", "action", "target", "detail"]
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def audit(user, action: str, target: str, detail: str = "", study: Study | None = None) -> AuditEntry:
@@ -41,9 +40,5 @@ def audit_csv(study: Study) -> str:
     writer.writerow(CSV_COLUMNS)
     for entry in entries_for(study).order_by("at", "pk"):
         row = [entry.at.isoformat(), entry.actor_name, entry.action, entry.target, entry.detail]
-        writer.writerow([_safe_cell(value) for value in row])
+        writer.writerow([spreadsheet_safe(value) for value in row])
     return out.getvalue()
-
-
-def _safe_cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value

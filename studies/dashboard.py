@@ -56,8 +56,8 @@ class UtcHour(Func):
 
 
 def small_cell_threshold() -> int:
-    """The one site-wide threshold (UPTAKE_SMALL_CELL_THRESHOLD; older settings call it UPTAKE_SUPPRESSION_THRESHOLD)."""
-    return int(getattr(settings, "UPTAKE_SMALL_CELL_THRESHOLD", getattr(settings, "UPTAKE_SUPPRESSION_THRESHOLD", 5)))
+    """The one site-wide threshold, as in the reports (UPTAKE_SUPPRESSION_THRESHOLD)."""
+    return settings.UPTAKE_SUPPRESSION_THRESHOLD
 
 
 @dataclass

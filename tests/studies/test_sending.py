@@ -158,7 +158,7 @@ def test_a_mailout_can_go_only_to_participants_with_an_attribute_and_its_reminde
 def test_the_dashboard_counts_against_the_mailed_frame(tmp_path, smtp_server, settings):
     from studies.dashboard import wave_dashboard
 
-    settings.UPTAKE_SMALL_CELL_THRESHOLD = 1
+    settings.UPTAKE_SUPPRESSION_THRESHOLD = 1
     wave = make_wave(tmp_path)
     send_invitations(tmp_path, wave, [(ANNA, "de", "physician"), (BEN, "en", "nurse"), (CARLA, "de", "nurse")])
 

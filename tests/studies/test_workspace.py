@@ -122,7 +122,7 @@ def test_the_diff_shows_the_changed_line_of_two_versions_side_by_side(client, ca
 
 @pytest.mark.django_db
 def test_dashboard_counts_by_status_and_suppresses_small_cells(cast, settings):
-    settings.UPTAKE_SMALL_CELL_THRESHOLD = 5
+    settings.UPTAKE_SUPPRESSION_THRESHOLD = 5
     add_synthetic_responses(cast.wave, 40, seed=3)
     statuses = {status: cast.wave.responses.filter(status=status).count() for status in Response.Status.values}
     board = wave_dashboard(cast.wave)

@@ -30,7 +30,7 @@ def workspace_settings(settings, tmp_path):
     settings.UPTAKE_ANALYSIS_PLAN = DEMO_PLAN
     settings.UPTAKE_DASHBOARD_REFRESH_SECONDS = 1
     # One respondent must show as 1, not "< 5": this test watches a single response arrive.
-    settings.UPTAKE_SMALL_CELL_THRESHOLD = 1
+    settings.UPTAKE_SUPPRESSION_THRESHOLD = 1
 
 
 def serious_violations(page) -> list[str]:
