@@ -10,6 +10,7 @@ from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from studies.models import AuditEntry
 from surveys.keys import forget_cached_key, verify_pseudonym_key
 from surveys.models import PseudonymKeyFingerprint, Response
 from surveys.pseudonyms import PseudonymKeyError, pseudonymize
@@ -140,3 +141,5 @@ def test_rotation_writes_a_new_owner_only_key_and_records_its_fingerprint(key_fi
     assert pseudonymize("alice") != old_pseudonym
     assert "Restart" in out.getvalue()
     verify_pseudonym_key()  # the new key is the database's key now
+    entry = AuditEntry.objects.get()  # every study's owners see it
+    assert (entry.action, entry.study, entry.target) == ("key_rotation", None, "pseudonym key")

@@ -1,5 +1,9 @@
+"""Lives in studies, not surveys, so that the rotation is written to the audit log."""
+
 from django.core.management.base import BaseCommand, CommandError
 
+from studies.audit import audit
+from studies.models import AuditEntry
 from surveys.keys import ROTATION_BREAKS, rotate_pseudonym_key
 
 
@@ -14,4 +18,6 @@ class Command(BaseCommand):
         if not yes:
             raise CommandError(f"{ROTATION_BREAKS}\nNothing changed. Run again with --yes to rotate.")
         fingerprint = rotate_pseudonym_key()
+        # Written to every study's audit log (a site-wide entry): it changes every pseudonym from now on.
+        audit(None, AuditEntry.Action.KEY_ROTATION, "pseudonym key", f"new fingerprint {fingerprint[:12]}…")
         self.stdout.write(f"{ROTATION_BREAKS}\n\nNew pseudonym key written; fingerprint {fingerprint[:12]}… recorded.")
