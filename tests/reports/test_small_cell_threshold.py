@@ -17,11 +17,11 @@ def test_the_setting_reaches_the_analysis_the_context_and_the_bundle(settings, d
     settings.UPTAKE_SUPPRESSION_THRESHOLD = threshold
     wave = load_demo().wave
 
-    results = write_analysis(wave, tmp_path / "export", tmp_path / "bundle", "en", demo_plan)
-    context = write_context(wave, "en", tmp_path / "bundle")
+    results, _linkage = write_analysis(wave, tmp_path / "export", tmp_path / "bundle", "en", demo_plan)
+    write_context(wave, "en", tmp_path / "bundle")
 
     assert results["meta"]["disclosure_threshold"] == threshold
-    assert f'"threshold": {threshold}' in context.read_text(encoding="utf-8")
+    assert f'"threshold": {threshold}' in (tmp_path / "bundle" / "context.json").read_text(encoding="utf-8")
     assert Bundle.load(tmp_path / "bundle").threshold == threshold
 
 
