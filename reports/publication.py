@@ -64,7 +64,9 @@ def methods(bundle):
         "flagged": count(flags.get("any_flag", {}).get("flagged"), t),
         "sus_text": apa_text(bundle.result("scores/sus")["text"]) if bundle.result("scores/sus") else "",
         "has_sus": bool(sus),
-        "statistics": statistics_in_detail(bundle),
+        # The analysis states these facts in English only (results.json meta.methods); a German report points there.
+        "statistics": statistics_in_detail(bundle) if bundle.language == "en" else [],
+        "statistics_elsewhere": bundle.language != "en" and bool(bundle.meta.get("methods")),
     }
 
 
@@ -96,8 +98,8 @@ def n_per_analysis(bundle):
         parts.append(f"{_('Net Promoter Score')}: {count(nps.get('n'), t)}")
     for result_id in bundle.ids("models/"):
         rows = bundle.rows(result_id)
-        if rows and rows[0].get("n") is not None:
-            outcome = bundle.result(result_id)["title"].split(":", 1)[-1].split("~")[0].strip()
+        if rows and rows[0].get("n") is not None and not result_id.endswith("/thresholds"):
+            outcome = tables.model_outcome(bundle.result(result_id))
             parts.append(_("model of %(outcome)s") % {"outcome": bundle.label(outcome)} + f": {count(rows[0]['n'], t)}")
     return "; ".join(parts)
 

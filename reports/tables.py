@@ -202,11 +202,18 @@ def group_summary(bundle, result_id):
                   [1, 2, 3, 4], [_("Statistics of groups below the threshold are withheld.")])
 
 
+def model_outcome(result):
+    """The outcome of a model result from its title ("[Thresholds: ]ordinal model: outcome ~ predictors")."""
+    return result["title"].rsplit(":", 1)[-1].split("~")[0].strip()
+
+
 def model(bundle, result_id):
     result = bundle.result(result_id)
     if not result or not result.get("table"):
         return None
     rows_in = result["table"]
+    if result_id.endswith("/thresholds"):
+        return model_thresholds(bundle, result_id, result)
     ordinal = "odds_ratio" in rows_in[0]
     rows = []
     for row in rows_in:
@@ -221,10 +228,19 @@ def model(bundle, result_id):
     notes = [f"N = {count(n, bundle.threshold)}."]
     if not ordinal and rows_in[0].get("r_squared") is not None:
         notes.append(f"R² = {bounded(rows_in[0]['r_squared'])}.")
-    outcome = result["title"].split(":", 1)[-1].split("~")[0].strip()
+    outcome = model_outcome(result)
     title = (_("Proportional-odds logistic regression of %(outcome)s") if ordinal
              else _("Linear regression of %(outcome)s")) % {"outcome": bundle.label(outcome)}
     return _table(bundle, result_id.replace("/", "__"), title, columns, rows, list(range(1, len(columns))), notes)
+
+
+def model_thresholds(bundle, result_id, result):
+    """The cut-points of a proportional-odds model on the logit scale, between adjacent answer categories."""
+    rows = [[str(row.get("term")).replace("/", " | "), number(row.get("coef")), number(row.get("se")),
+             interval(row.get("ci_low"), row.get("ci_high"))] for row in result["table"]]
+    title = _("Thresholds of the proportional-odds model of %(outcome)s") % {"outcome": bundle.label(model_outcome(result))}
+    return _table(bundle, result_id.replace("/", "__"), title, [_("Between categories"), _("Estimate (logit)"), "SE",
+                                                                 _("95% CI")], rows, [1, 2, 3])
 
 
 def term_label(bundle, term):

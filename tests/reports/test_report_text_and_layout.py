@@ -138,8 +138,9 @@ def test_a_german_report_has_no_english_and_an_english_report_no_german(reports,
 def test_numbers_follow_the_report_language(reports):
     german = flowing(pdf_text(reports["publication", "de"].pdf))
     english = flowing(pdf_text(reports["publication", "en"].pdf))
-    assert re.search(r"SUS M = \d+,\d\d, SD = \d+,\d\d, 95%-KI \[\d+,\d; \d+,\d\]; Note", german)
-    assert re.search(r"SUS M = \d+\.\d\d, SD = \d+\.\d\d, 95% CI \[\d+\.\d, \d+\.\d\]; grade", english)
+    # one decimal throughout (mean, SD and CI alike: issue 10)
+    assert re.search(r"SUS M = \d+,\d, SD = \d+,\d, 95%-KI \[\d+,\d; \d+,\d\], N = \d+; Note", german)
+    assert re.search(r"SUS M = \d+\.\d, SD = \d+\.\d, 95% CI \[\d+\.\d, \d+\.\d\], N = \d+; grade", english)
     assert "Holm-adjustiertes p" in german and "Holm-adjusted p" in english
     strategy = flowing(pdf_text(reports["strategy", "de"].pdf))
     assert not re.search(r"(?<![\w.,])\d{5,}(?![\w.,])", strategy), "five digits or more without a thousands separator"
