@@ -3,6 +3,8 @@ beside the PDF: the people who rerun the analysis need them, the readers of the 
 
 from pathlib import Path
 
+from analysis.pipeline.io import open_private
+
 
 def analysis_log(bundle):
     """One line per message: result id, its title, the message; the analysis's words, untranslated."""
@@ -16,5 +18,6 @@ def analysis_log(bundle):
 def write_analysis_log(bundle, pdf_path):
     """Write `<pdf>.analysis-log.txt` and return its path."""
     path = Path(pdf_path).with_name(Path(pdf_path).name + ".analysis-log.txt")
-    path.write_text(analysis_log(bundle), encoding="utf-8")
+    with open_private(path, "w", encoding="utf-8") as handle:
+        handle.write(analysis_log(bundle))
     return path

@@ -14,6 +14,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from django.utils.translation import gettext as _
 
+from analysis.pipeline.io import open_private
+
 FIGURE_WIDTH = Cm(15)
 FONT = "DejaVu Sans"
 
@@ -34,7 +36,8 @@ def write_manuscript(html: str, assets: Path, out_path: Path, title: str, langua
     document.add_heading(_("Discussion"), level=1)
     document.add_paragraph(_("[To be written by the authors.]"))
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(out_path)
+    with open_private(out_path, "wb") as handle:  # like the PDF: readable by its owner only
+        document.save(handle)
     return out_path
 
 

@@ -31,6 +31,9 @@ def publication(django_db_setup, django_db_blocker, tmp_path_factory):
 
 def test_the_manuscript_lies_beside_the_pdf_with_its_tables_and_figures(publication):
     assert publication.manuscript == publication.pdf.with_suffix(".docx")
+    assert publication.manuscript.stat().st_mode & 0o777 == 0o600  # tables of answers: owner only, like the PDF
+    analysis_log = publication.pdf.with_name(publication.pdf.name + ".analysis-log.txt")
+    assert analysis_log.stat().st_mode & 0o777 == 0o600
     document = Document(publication.manuscript)
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert {"Methods", "Discussion"} <= set(headings)
