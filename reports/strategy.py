@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
-from platform_logs.costs import ONPREM
+from platform_logs.costs import DAYS_PER_YEAR, ONPREM
 from reports import tables
 from reports.facts import common, figure, numbered
 from reports.formatting import DASH, count, is_marker, missing, number, percent
@@ -196,12 +196,11 @@ def cost_rows(platform):
         return rows
     totals = costs.get("total") or {}
     days = ((platform or {}).get("window") or {}).get("days") or 0
+    share = _input_share((platform or {}).get("totals") or {})
     for price in costs.get("prices") or []:
         name = price["name"]
-        tokens = ((platform or {}).get("totals") or {})
-        share = _input_share(tokens)
         blended = share * price["eur_per_m_input"] + (1 - share) * price["eur_per_m_output"]
-        annual = totals.get(name) * 365 / days if days and totals.get(name) is not None else None
+        annual = totals.get(name) * DAYS_PER_YEAR / days if days and totals.get(name) is not None else None
         rows.append({"label": _("On-premises, the site's own price") if name == ONPREM
                      else _("%(model)s (cloud list price)") % {"model": name},
                      "per_m": number(blended, 2), "annual": number(annual, 0), "own": name == ONPREM})
