@@ -24,8 +24,13 @@ backlog = int(os.environ.get("GUNICORN_BACKLOG", "2048"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # On restart (HUP, TERM) a worker finishes the requests it has before it exits.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# Keep-alive connections from the proxy stay open this long; the proxy gives up on them sooner
+# (nginx `keepalive_timeout 4s` in docs/deploy.md), so it never sends a request on a connection
+# gunicorn is just closing.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
-# Restart a worker now and then (with jitter, so not all at once) to bound memory growth.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "500"))
+# Workers are not recycled after a number of requests: a recycled worker closes its keep-alive
+# connections under the proxy, and a POST the proxy had just sent on one fails (nginx retries only
+# idempotent requests); the benchmark saw 6 such "try again" pages in 15,000 requests. A worker's
+# memory stays flat (the instrument cache holds one entry per instrument version).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None

@@ -211,9 +211,19 @@ def open_response(wave, participant, language="de", device=""):
         return Response.objects.get(wave=wave, participant_key=participant.key)
 
 
-def response_for(wave, participant):
-    """The participant's response to the wave, if any, with its instrument version (minus its JSON)."""
-    return _without_instrument_json(Response.objects.filter(wave=wave, participant_key=participant.key)).first()
+def response_for(wave, participant, lock=False):
+    """The participant's response to the wave, if any, with its instrument version (minus its JSON).
+
+    lock=True (inside a transaction) takes the row lock that every change to a response holds: the
+    respondent's other requests wait for this one, and this one reads what they left.
+    """
+    queryset = Response.objects.filter(wave=wave, participant_key=participant.key)
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    response = _without_instrument_json(queryset).first()
+    if response is not None:
+        response.wave = wave  # known already: not read again
+    return response
 
 
 def locked(response):
@@ -223,11 +233,11 @@ def locked(response):
     return _without_instrument_json(queryset).get(pk=response.pk)
 
 
-def _without_instrument_json(queryset):
+def _without_instrument_json(queryset, version="instrument_version"):
     """Respondent requests take the instrument from the per-process cache (InstrumentVersion.spec),
     so the version's two large JSON columns stay in the database."""
-    large = [f"instrument_version__{name}" for name in InstrumentVersion.LARGE_FIELDS]
-    return queryset.select_related("instrument_version").defer(*large)
+    large = [f"{version}__{name}" for name in InstrumentVersion.LARGE_FIELDS]
+    return queryset.select_related(version).defer(*large)
 
 
 @transaction.atomic
@@ -285,10 +295,11 @@ def reachable_page(response, page_code, answers):
     return page
 
 
-@transaction.atomic
 def enter_page(response, page_code):
-    """Paradata: open a visit for this page, closing any other open one. Reloads add nothing."""
-    response = locked(response)
+    """Paradata: open a visit for this page, closing any other open one. Reloads add nothing.
+
+    response: locked in the caller's transaction (response_for(..., lock=True) or locked()).
+    """
     now = timezone.now()
     open_visits = response.page_visits.filter(left_at__isnull=True)
     open_pages = set(open_visits.values_list("page", flat=True))
@@ -311,19 +322,18 @@ class Step:
     error_item: str | None = None  # a required item left empty on an earlier page
 
 
-@transaction.atomic
-def record_page_answers(response, page_code, values, direction="next", language="de"):
+def record_page_answers(response, answers, page_code, values, direction="next", language="de"):
     """Save one page's answers and decide where the respondent goes next.
 
-    values maps item/row code -> (value or None, other text) for every field of the page; None
-    removes an earlier answer. direction is "next" or "back"; "next" on the last page submits.
+    response: locked in the caller's transaction (response_for(..., lock=True) or locked()), and
+    answers: its answers read under that lock (another tab may have just saved a page); they are
+    merged with this page's values instead of read again after storing them. values maps item/row
+    code -> (value or None, other text) for every field of the page; None removes an earlier
+    answer. direction is "next" or "back"; "next" on the last page submits.
     """
-    response = locked(response)
     _check_can_answer(response)
     instrument = response.instrument_version.spec
-    # Read under the lock (another tab may have just saved a page), then merged with this page's
-    # values instead of read again after storing them.
-    answers = _store_answers(response, answers_of(response), values)
+    answers = _store_answers(response, answers, values)
     now = timezone.now()
     response.page_visits.filter(page=page_code, left_at__isnull=True).update(left_at=now)
     response.language = language
@@ -356,7 +366,7 @@ def record_page_answers(response, page_code, values, direction="next", language=
 
 def _move_to(response, page_code):
     response.current_page = page_code
-    response.save()
+    response.save(update_fields=["current_page", "last_page", "language", "updated_at"])
     return Step(page=page_code)
 
 
@@ -404,3 +414,23 @@ def withdraw_response(response):
 
 def wave_for_respondents(slug):
     return _without_instrument_json(Wave.objects.filter(slug=slug)).first()
+
+
+def invited_response(invitation_id, slug):
+    """The response opened through this invitation to the wave `slug`, locked (inside a
+    transaction), with its wave and invitation: what most respondent requests need, in one query.
+
+    None if there is none yet, or if it was cut from its invitation at submission (anonymous waves).
+    """
+    queryset = Response.objects.filter(invitation_id=invitation_id, wave__slug=slug)
+    queryset = _without_instrument_json(queryset.select_related("wave", "invitation").select_for_update(of=("self",)))
+    response = queryset.first()
+    if response is not None:
+        response.invitation.wave = response.wave  # the same row: not read again
+    return response
+
+
+def invitation_to_wave(invitation_id, slug):
+    """The invitation with this id if it is one to the wave `slug`, with the wave: one query for both."""
+    queryset = Invitation.objects.filter(pk=invitation_id, wave__slug=slug).select_related("wave")
+    return _without_instrument_json(queryset, version="wave__instrument_version").first()

@@ -11,6 +11,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from surveys import access, anonymity, flow, services
 from surveys.forms import ConsentForm, PageForm
 from surveys.keys import verify_pseudonym_key
-from surveys.models import Invitation, Response, Wave
+from surveys.models import Response, Wave
 from surveys.pseudonyms import PseudonymKeyError
 
 SESSION_INVITATIONS = "uptake_invitations"
@@ -50,40 +51,55 @@ def invitation(request, token):
 
 
 def respondent_view(view):
-    """Resolve the wave and the participant; turn survey errors into the page a respondent expects."""
+    """Resolve the wave and the participant; turn survey errors into the page a respondent expects.
+
+    The request runs in one transaction that holds the row lock on the participant's response, so
+    a double submit, a reload or a second tab waits for this request and then sees what it stored.
+    """
 
     @wraps(view)
     def wrapper(request, slug, **kwargs):
-        wave = services.wave_for_respondents(slug)
-        if wave is None:
-            return render(request, "surveys/invalid_link.html", status=404)
         try:
-            verify_pseudonym_key()
-            participant = _participant(request, wave)
-        except PseudonymKeyError:
-            logger.exception("respondent turned away: the pseudonym key is not usable")
-            return render(request, "surveys/unavailable.html", {"wave": wave}, status=503)
-        if participant is None:
-            return _not_admitted(request, wave)
-        if not access.admits(wave, participant, request.user):
-            return render(request, "surveys/not_admitted.html", {"wave": wave}, status=403)
-        _keep_session_alive(request)
-        response = services.response_for(wave, participant)
-        if response is not None and response.status == Response.Status.WITHDRAWN:
-            return render(request, "surveys/withdrawn.html", {"wave": wave}, status=410)
-        if response is None and anonymity.has_answered(wave, participant):
-            # A submitted anonymous response, cut from its participant: only the thank-you page is left.
-            if request.resolver_match.url_name == "thanks":
-                return _thanks_page(request, wave)
-            return redirect("surveys:thanks", slug=wave.slug)
-        try:
-            return view(request, wave, participant, response, **kwargs)
-        except services.WaveClosed:
-            return render(request, "surveys/closed.html", {"wave": wave}, status=403)
+            with transaction.atomic():
+                return _respondent_request(view, request, slug, kwargs)
+        except services.WaveClosed as closed:
+            return render(request, "surveys/closed.html", {"wave": closed.args[0]}, status=403)
         except services.ResponseFinished:
-            return redirect("surveys:thanks", slug=wave.slug)
+            return redirect("surveys:thanks", slug=slug)
 
     return wrapper
+
+
+def _respondent_request(view, request, slug, kwargs):
+    response = _session_response(request, slug)
+    if response is not None:
+        wave, invitation = response.wave, response.invitation
+    else:
+        invitation = _session_invitation(request, slug)
+        wave = invitation.wave if invitation is not None else services.wave_for_respondents(slug)
+    if wave is None:
+        return render(request, "surveys/invalid_link.html", status=404)
+    try:
+        verify_pseudonym_key()
+        participant = _participant(request, wave, invitation)
+    except PseudonymKeyError:
+        logger.exception("respondent turned away: the pseudonym key is not usable")
+        return render(request, "surveys/unavailable.html", {"wave": wave}, status=503)
+    if participant is None:
+        return _not_admitted(request, wave)
+    if not access.admits(wave, participant, request.user):
+        return render(request, "surveys/not_admitted.html", {"wave": wave}, status=403)
+    _keep_session_alive(request)
+    if response is None:
+        response = services.response_for(wave, participant, lock=True)
+    if response is not None and response.status == Response.Status.WITHDRAWN:
+        return render(request, "surveys/withdrawn.html", {"wave": wave}, status=410)
+    if response is None and anonymity.has_answered(wave, participant):
+        # A submitted anonymous response, cut from its participant: only the thank-you page is left.
+        if request.resolver_match.url_name == "thanks":
+            return _thanks_page(request, wave)
+        return redirect("surveys:thanks", slug=wave.slug)
+    return view(request, wave, participant, response, **kwargs)
 
 
 @require_http_methods(["GET", "POST"])
@@ -118,7 +134,7 @@ def page(request, wave, participant, response, page_code):
         return redirect("surveys:thanks", slug=wave.slug)
     if not wave.is_open():
         raise services.WaveClosed(wave)
-    answers, other_texts = services.stored_answers(response)
+    answers, other_texts = services.stored_answers(response)  # under the response's row lock
     current = services.reachable_page(response, page_code, answers)
     if current is None:
         return _to_page(wave, response.current_page or response.last_page)
@@ -130,7 +146,7 @@ def page(request, wave, participant, response, page_code):
         data=request.POST if request.method == "POST" else None, relax_required=direction == "back",
     )
     if request.method == "POST" and (form.is_valid() or direction == "back"):
-        step = services.record_page_answers(response, current.code, form.answer_values(), direction, language)
+        step = services.record_page_answers(response, answers, current.code, form.answer_values(), direction, language)
         if step.finished:
             return redirect("surveys:thanks", slug=wave.slug)
         if step.error_item:
@@ -184,13 +200,26 @@ def withdraw(request, wave, participant, response):
     return render(request, "surveys/withdraw.html", {"wave": wave})
 
 
-def _participant(request, wave):
+def _session_response(request, slug):
+    """The response begun through the invitation this browser opened, locked, with wave and invitation.
+
+    None where the invitation does not admit (a sign-in only wave): the signed-in user answers there.
+    """
+    invitation_id = request.session.get(SESSION_INVITATIONS, {}).get(slug)
+    response = services.invited_response(invitation_id, slug) if invitation_id else None
+    return response if response is not None and response.wave.access != Wave.Access.SIGN_IN else None
+
+
+def _session_invitation(request, slug):
+    """The invitation to this wave that the session's browser opened, if any, with its wave."""
+    invitation_id = request.session.get(SESSION_INVITATIONS, {}).get(slug)
+    return services.invitation_to_wave(invitation_id, slug) if invitation_id else None
+
+
+def _participant(request, wave, invitation):
     """Who is answering: the session's invitation (unless the wave is sign-in only), else the signed-in user."""
-    invitation_id = request.session.get(SESSION_INVITATIONS, {}).get(wave.slug)
-    if invitation_id and wave.access != Wave.Access.SIGN_IN:
-        found = Invitation.objects.select_related("wave").filter(pk=invitation_id, wave=wave).first()
-        if found is not None:
-            return services.participant_for_invitation(found)
+    if invitation is not None and wave.access != Wave.Access.SIGN_IN:
+        return services.participant_for_invitation(invitation)
     if request.user.is_authenticated and wave.access != Wave.Access.INVITATIONS:
         return services.participant_for_user(wave, request.user)
     return None

@@ -30,10 +30,10 @@ def test_a_lost_database_connection_shows_try_again_with_retry_after(tmp_path, m
     browser = Client(raise_request_exception=False)
     start(browser, wave, invite(wave))
 
-    def database_gone(slug):
+    def database_gone(*args):
         raise error
 
-    monkeypatch.setattr(services, "wave_for_respondents", database_gone)
+    monkeypatch.setattr(services, "invited_response", database_gone)
     reply = browser.post(f"/s/{wave.slug}/p/about/", {"role": "physician", "next": "1"})
 
     assert reply.status_code == 503

@@ -15,7 +15,7 @@ from platform_logs.models import UsageWindow
 from platform_logs.services import import_source
 from surveys import services
 from surveys.models import Response, Wave
-from tests.surveys.builders import make_wave
+from tests.surveys.builders import answer_page, make_wave
 
 WINDOW = (datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 9, 1, tzinfo=UTC))
 ALICE_LOG = [  # consents; everything in the window but the May prompt (which makes her tenure 123 days)
@@ -56,9 +56,7 @@ def respond(wave, token, role, linkage):
     response = services.open_response(wave, participant, language="en")
     services.give_consent(response, participant, linkage_consent=linkage)
     for page, values in [("about", {"role": role}), ("data", {"data_kinds": ["public"]}), ("rating", {"satisfaction": 4})]:
-        services.enter_page(response, page)
-        services.record_page_answers(response, page, {code: (value, "") for code, value in values.items()},
-                                     direction="next", language="en")
+        answer_page(response, page, values)
     response.refresh_from_db()
     assert response.status == Response.Status.COMPLETED
     return response

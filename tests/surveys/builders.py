@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from surveys import services
@@ -117,6 +118,22 @@ def complete_until_last_page(client, wave):
     """Answer the small instrument's first two pages; the next page is the last."""
     post_page(client, wave, "about", {"role": "physician"})
     post_page(client, wave, "data", {"data_kinds": ["public"]})
+
+
+def answer_page(response, page, values, direction="next", language="en"):
+    """Enter the page and send it as the page view does (one transaction, the response locked);
+    values maps code -> value or (value, other text). Returns where the respondent goes next."""
+    values = {code: value if isinstance(value, tuple) else (value, "") for code, value in values.items()}
+    with transaction.atomic():
+        locked = services.locked(response)
+        services.enter_page(locked, page)
+        return services.record_page_answers(locked, services.answers_of(locked), page, values, direction, language)
+
+
+def enter_page(response, page):
+    """Open the page as a GET of it does, without answering."""
+    with transaction.atomic():
+        services.enter_page(services.locked(response), page)
 
 
 def stored_answers(response):

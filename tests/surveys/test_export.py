@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from surveys import services
 from surveys.export import export_wave, wave_table
 from surveys.models import PageVisit, Response, Wave
-from tests.surveys.builders import SMALL_INSTRUMENT, invite, make_instrument_version, make_wave
+from tests.surveys.builders import SMALL_INSTRUMENT, answer_page, enter_page, invite, make_instrument_version, make_wave
 
 pytestmark = pytest.mark.django_db
 
@@ -92,20 +92,13 @@ def start(wave, token=None, language="en", linkage=False):
     return response
 
 
-def answer(response, page, values, direction="next", language="en"):
-    """Enter the page and send it, as the page view does; values maps code -> value or (value, other text)."""
-    services.enter_page(response, page)
-    values = {code: value if isinstance(value, tuple) else (value, "") for code, value in values.items()}
-    return services.record_page_answers(response, page, values, direction=direction, language=language)
-
-
 def complete_small(wave, role="nurse", data_kinds=("public",), satisfaction=4, hours=None, wishes=None, **kwargs):
     response = start(wave, **kwargs)
-    answer(response, "about", {"role": role})
-    answer(response, "data", {"data_kinds": list(data_kinds)})
+    answer_page(response, "about", {"role": role})
+    answer_page(response, "data", {"data_kinds": list(data_kinds)})
     if "patient" in data_kinds:
-        answer(response, "sensitive", {"sensitive_purpose": "Arztbriefe"})
-    answer(response, "rating", {"satisfaction": satisfaction, "hours": hours, "wishes": wishes})
+        answer_page(response, "sensitive", {"sensitive_purpose": "Arztbriefe"})
+    answer_page(response, "rating", {"satisfaction": satisfaction, "hours": hours, "wishes": wishes})
     return response
 
 
@@ -173,8 +166,8 @@ def test_whole_numbers_are_written_without_decimals(tmp_path):
 def test_dropout_has_empty_cells_for_unanswered_items_and_its_furthest_page(tmp_path):
     wave = make_wave(tmp_path)
     response = start(wave)
-    answer(response, "about", {"role": "nurse"})
-    services.enter_page(response, "data")  # ... and closes the browser
+    answer_page(response, "about", {"role": "nurse"})
+    enter_page(response, "data")  # ... and closes the browser
 
     [row] = exported_rows(wave, tmp_path)
 
@@ -188,11 +181,11 @@ def test_dropout_has_empty_cells_for_unanswered_items_and_its_furthest_page(tmp_
 def test_paradata_has_utc_timestamps_duration_and_time_summed_over_visits(tmp_path):
     wave = make_wave(tmp_path)
     response = start(wave)
-    answer(response, "about", {"role": "nurse"})
-    answer(response, "data", {"data_kinds": ["public"]}, direction="back")
-    answer(response, "about", {"role": "nurse"})
-    answer(response, "data", {"data_kinds": ["public"]})
-    answer(response, "rating", {"satisfaction": 5})
+    answer_page(response, "about", {"role": "nurse"})
+    answer_page(response, "data", {"data_kinds": ["public"]}, direction="back")
+    answer_page(response, "about", {"role": "nurse"})
+    answer_page(response, "data", {"data_kinds": ["public"]})
+    answer_page(response, "rating", {"satisfaction": 5})
     set_times(response, [(0, 30), (30, 50), (50, 60), (60, 100), (100, 145.5)], completed=START + timedelta(seconds=150))
 
     [row] = exported_rows(wave, tmp_path)
@@ -270,9 +263,9 @@ def test_columns_follow_the_current_version_and_drop_answers_to_removed_items(tm
 def test_library_and_matrix_items_dropdown_and_scale_are_coded(tmp_path):
     wave = make_wave(tmp_path, version=make_instrument_version(tmp_path, USABILITY_INSTRUMENT, "usability.yaml"))
     response = start(wave)
-    answer(response, "usage", {"frequency": "weekly", "recommend": 0, "tasks": (["coding", "other"], "Übersetzen")})
-    answer(response, "standard", {f"sus_{number:02d}": 1 + number % 5 for number in range(1, 11)})
-    answer(response, "workload", {"load_time": "na", "load_stress": 5})
+    answer_page(response, "usage", {"frequency": "weekly", "recommend": 0, "tasks": (["coding", "other"], "Übersetzen")})
+    answer_page(response, "standard", {f"sus_{number:02d}": 1 + number % 5 for number in range(1, 11)})
+    answer_page(response, "workload", {"load_time": "na", "load_stress": 5})
 
     [row] = exported_rows(wave, tmp_path)
 
