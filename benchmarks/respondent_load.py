@@ -9,9 +9,12 @@ One run:
    static files, and creates a wave of the demo instrument with one invitation link per respondent;
 2. starts gunicorn with config/gunicorn.conf.py and production settings (benchmarks/respondent_settings.py)
    on a free port of 127.0.0.1, behind nginx configured as in docs/deploy.md when nginx is installed;
-3. the floor: --floor-clients clients POST to a view that does one INSERT, for --floor-seconds;
-4. submits: as many clients post page after page of the survey (without fetching each page first)
-   for --floor-seconds, so a page submit is compared with the floor on equal terms;
+3. the floor: --floor-clients respondents who consented POST their pages' form data, with their
+   cookies, to a view that does one INSERT (and reads neither), for --floor-seconds;
+4. submits: --submit-respondents consent first (not timed); then as many clients as for the floor
+   post their pages one after the other (without fetching each page first) for --floor-seconds,
+   so a page submit is compared with the floor on equal terms. The CPU time the driver, the
+   gunicorn workers and nginx used per request is shown for both;
 5. respondents: each follows its own invitation link, reads the information page, consents and
    answers every page as a browser does (GET the page, fill the form, POST it with the CSRF token
    and cookies, follow the redirect), pausing --think seconds on each page; all start within --ramp
@@ -149,6 +152,11 @@ class Server:
         children = Path(f"/proc/{self.gunicorn.pid}/task/{self.gunicorn.pid}/children").read_text().split()
         return [int(pid) for pid in children]
 
+    def nginx_workers(self) -> list[int]:
+        if self.nginx is None:
+            return []
+        return [int(pid) for pid in Path(f"/proc/{self.nginx.pid}/task/{self.nginx.pid}/children").read_text().split()]
+
     def restart(self) -> None:
         """Stop the whole application server (gracefully, as systemctl restart does) and start it again."""
         self.gunicorn.send_signal(signal.SIGTERM)
@@ -185,7 +193,7 @@ http {{
     client_header_timeout 15s;
     client_body_timeout 15s;
     client_max_body_size 1m;
-    upstream uptake {{ server {HOST}:{app_port}; keepalive 16; }}
+    upstream uptake {{ server {HOST}:{app_port}; keepalive 16; keepalive_timeout 4s; }}
     server {{
         listen {HOST}:{port} backlog=4096;
         location / {{
@@ -319,14 +327,14 @@ class Driver:
         self.base_url, self.records, self.deadline = base_url, records, deadline
         self.retry_wait, self.max_attempts = retry_wait, max_attempts
         self.connection_errors: Counter = Counter()
-        limits = httpx.Limits(max_connections=None, max_keepalive_connections=200)
-        self.transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
 
     def client(self) -> httpx.AsyncClient:
-        """A browser of its own (cookies), on the shared connection pool. Not used as a context
-        manager: closing a client would close the shared pool under everyone else."""
-        return httpx.AsyncClient(base_url=self.base_url, transport=self.transport, follow_redirects=False,
-                                 timeout=httpx.Timeout(120.0, connect=30.0), headers={"Accept-Language": "de"})
+        """A browser of its own: its cookies and its own keep-alive connection, as a browser has.
+        (One pool shared by hundreds of clients made the driver scan every pooled connection on
+        each request: its CPU per request grew with the number of respondents.)"""
+        return httpx.AsyncClient(base_url=self.base_url, transport=httpx.AsyncHTTPTransport(retries=0),
+                                 follow_redirects=False, timeout=httpx.Timeout(120.0, connect=30.0),
+                                 headers={"Accept-Language": "de"})
 
     async def request(self, client, phase, kind, method, url, data=None) -> httpx.Response:
         """One request as a person makes it: on an error page or no answer, wait and try again."""
@@ -354,11 +362,11 @@ class Driver:
     async def respondent(self, person: Respondent, phase: str, think: tuple[float, float], seed: int,
                          static_paths: list[str]) -> None:
         rng = random.Random(seed)
-        client = self.client()
-        try:
-            await self._answer_survey(client, person, phase, think, rng, static_paths)
-        except (TimeoutError, StopIteration, ValueError) as exc:
-            person.gave_up = str(exc)[:200]
+        async with self.client() as client:
+            try:
+                await self._answer_survey(client, person, phase, think, rng, static_paths)
+            except (TimeoutError, StopIteration, ValueError) as exc:
+                person.gave_up = str(exc)[:200]
 
     async def _answer_survey(self, client, person, phase, think, rng, static_paths):
         reply = await self.request(client, phase, "get", "GET", f"/i/{person.token}/")
@@ -384,45 +392,106 @@ class Driver:
                 person.acknowledged.update(answers)
             url = reply.headers["location"]
 
-    async def submitter(self, tokens: list, phase: str, until: float, pages: dict) -> None:
-        """Consent once, then POST page after page with answers learnt from a first respondent."""
-        while tokens and time.monotonic() < until:
-            token = tokens.pop()
-            client = self.client()
-            reply = await self.request(client, phase, "get", "GET", f"/i/{token}/")
-            url = reply.headers["location"]
-            info = await self.request(client, phase, "get", "GET", url)
-            reader = FormReader()
-            reader.feed(info.text)
-            csrf = reader.main_form()["hidden"]
-            reply = await self.request(client, phase, "post", "POST", url, data={**csrf, "consent": "yes"})
-            url = reply.headers["location"]
-            while "/p/" in url and time.monotonic() < until:
-                answers = pages[url.rstrip("/").rsplit("/", 1)[1]]
-                reply = await self.request(client, phase, "submit", "POST", url, data={**csrf, **answers, "next": "1"})
-                url = reply.headers["location"]
-
-    async def floor(self, phase: str, until: float) -> None:
+    async def consent(self, token: str, phase: str) -> tuple[httpx.AsyncClient, dict, str]:
+        """Open the invitation and consent: (the browser, its CSRF field, the first page's URL)."""
         client = self.client()
-        while time.monotonic() < until:
-            await self.request(client, phase, "floor", "POST", "/bench/floor/")
+        reply = await self.request(client, phase, "get", "GET", f"/i/{token}/")
+        url = reply.headers["location"]
+        info = await self.request(client, phase, "get", "GET", url)
+        reader = FormReader()
+        reader.feed(info.text)
+        csrf = reader.main_form()["hidden"]
+        reply = await self.request(client, phase, "post", "POST", url, data={**csrf, "consent": "yes"})
+        return client, csrf, reply.headers["location"]
+
+    async def submitter(self, consented: list, phase: str, until: float, pages: dict) -> None:
+        """POST page after page of consented respondents, with answers learnt from a first respondent."""
+        while consented and time.monotonic() < until:
+            client, csrf, url = consented.pop()
+            try:
+                while "/p/" in url and time.monotonic() < until:
+                    answers = pages[url.rstrip("/").rsplit("/", 1)[1]]
+                    reply = await self.request(client, phase, "submit", "POST", url,
+                                               data={**csrf, **answers, "next": "1"})
+                    url = reply.headers["location"]
+            finally:
+                await client.aclose()
+
+    async def floor(self, browser: tuple, phase: str, until: float, pages: dict) -> None:
+        """POST to the one-INSERT view what a page submit posts: the same cookies and form data, so
+        the ratio compares the server's work on equal requests."""
+        client, csrf, _url = browser
+        try:
+            while time.monotonic() < until:
+                for answers in pages.values():
+                    await self.request(client, phase, "floor", "POST", "/bench/floor/",
+                                       data={**csrf, **answers, "next": "1"})
+        finally:
+            await client.aclose()
+
+
+async def consent_all(driver: Driver, tokens: list[str], clients: int) -> list:
+    """Consent for every token, at most `clients` at a time, before the submit phase is timed."""
+    gate = asyncio.Semaphore(clients)
+
+    async def one(token):
+        async with gate:
+            return await driver.consent(token, "consent")
+
+    return list(await asyncio.gather(*(one(token) for token in tokens)))
+
+
+class CpuMeter:
+    """CPU seconds used since the last lap by the driver, the gunicorn workers and nginx (from /proc)."""
+
+    def __init__(self, server: Server):
+        self.server = server
+        self.last = self.read()
+
+    def read(self) -> dict:
+        tick = os.sysconf("SC_CLK_TCK")
+        used = {"driver": sum(os.times()[:2])}
+        processes = {"gunicorn": self.server.workers(), "nginx": self.server.nginx_workers()}
+        for part, pids in processes.items():
+            used[part] = 0.0
+            for pid in pids:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except FileNotFoundError:
+                    continue
+                used[part] += (int(fields[11]) + int(fields[12])) / tick
+        return used
+
+    def worker_memory(self) -> str:
+        """Resident memory of each gunicorn worker, in MB."""
+        sizes = []
+        for pid in self.server.workers():
+            status = Path(f"/proc/{pid}/status").read_text()
+            sizes.append(int(status.split("VmRSS:")[1].split()[0]) // 1024)
+        return " / ".join(f"{size} MB" for size in sizes)
+
+    def lap(self) -> dict:
+        now = self.read()
+        used = {part: now[part] - self.last.get(part, 0.0) for part in now}
+        self.last = now
+        return used
 
 
 async def learn_pages(driver: Driver, token: str) -> dict:
     """Page code -> the form data one respondent posted, for the submit phase."""
     pages = {}
     rng = random.Random(0)
-    client = driver.client()
-    reply = await driver.request(client, "learn", "get", "GET", f"/i/{token}/")
-    url = reply.headers["location"]
-    while not url.endswith("/thanks/"):
-        page = await driver.request(client, "learn", "get", "GET", url)
-        reader = FormReader()
-        reader.feed(page.text)
-        data, answers = fill(reader.main_form(), rng)
-        if "/p/" in url:
-            pages[url.rstrip("/").rsplit("/", 1)[1]] = answers
-        url = (await driver.request(client, "learn", "post", "POST", url, data=data)).headers["location"]
+    async with driver.client() as client:
+        reply = await driver.request(client, "learn", "get", "GET", f"/i/{token}/")
+        url = reply.headers["location"]
+        while not url.endswith("/thanks/"):
+            page = await driver.request(client, "learn", "get", "GET", url)
+            reader = FormReader()
+            reader.feed(page.text)
+            data, answers = fill(reader.main_form(), rng)
+            if "/p/" in url:
+                pages[url.rstrip("/").rsplit("/", 1)[1]] = answers
+            url = (await driver.request(client, "learn", "post", "POST", url, data=data)).headers["location"]
     return pages
 
 
@@ -533,12 +602,19 @@ async def run(args, server: Server, tokens: list[str]) -> int:
     static_paths = static_files(server.url)
 
     pages = await learn_pages(driver, tokens.pop())
+    cpu = CpuMeter(server)
+    memory_before = cpu.worker_memory()
+    browsers = args.floor_clients + args.submit_respondents
+    consented = await consent_all(driver, tokens[:browsers], args.floor_clients)
+    del tokens[:browsers]
+    floor_browsers, consented = consented[: args.floor_clients], consented[args.floor_clients:]
+    cpu.lap()
     until = time.monotonic() + args.floor_seconds
-    await asyncio.gather(*(driver.floor("floor", until) for _ in range(args.floor_clients)))
-    submit_tokens = tokens[: args.submit_respondents]
-    del tokens[: args.submit_respondents]
+    await asyncio.gather(*(driver.floor(browser, "floor", until, pages) for browser in floor_browsers))
+    floor_cpu = cpu.lap()
     until = time.monotonic() + args.floor_seconds
-    await asyncio.gather(*(driver.submitter(submit_tokens, "submits", until, pages) for _ in range(args.floor_clients)))
+    await asyncio.gather(*(driver.submitter(consented, "submits", until, pages) for _ in range(args.floor_clients)))
+    submit_cpu = cpu.lap()
 
     people = [Respondent(token) for token in tokens[: args.respondents]]
     started = time.monotonic()
@@ -553,7 +629,8 @@ async def run(args, server: Server, tokens: list[str]) -> int:
     await asyncio.gather(*(one(index, person) for index, person in enumerate(people)))
     done.set()
     await faults
-    await driver.transport.aclose()
+    for client, _csrf, _url in consented:  # left over when the submit phase ended
+        await client.aclose()
     finished = time.monotonic() - started
 
     floor = summary(records, "floor", ("floor",))
@@ -565,6 +642,9 @@ async def run(args, server: Server, tokens: list[str]) -> int:
     show("page submits (POST only)", submits)
     if floor.get("requests") and submits.get("requests"):
         print(f"{'page submits / floor':<34} {submits['per_second'] / floor['per_second']:.2f}x")
+        for label, numbers, used in (("floor", floor, floor_cpu), ("page submit", submits, submit_cpu)):
+            print(f"CPU per {label:<12} " + ", ".join(f"{part} {seconds / numbers['requests'] * 1000:.2f} ms"
+                                                   for part, seconds in used.items()))
     print(f"\nrespondents: {len(people)} starting within {args.ramp:.0f} s, think {args.think[0]:g}-{args.think[1]:g} s, "
           f"faults {' '.join(args.faults) or 'none'}")
     show("all respondent requests", summary(records, "respondents", ("get", "post", "submit")))
@@ -576,6 +656,7 @@ async def run(args, server: Server, tokens: list[str]) -> int:
               f"{seen['bare']}, no answer (connection) {seen['connection']}")
     if driver.connection_errors:
         print("connection errors by kind: " + ", ".join(f"{k} {v}" for k, v in driver.connection_errors.most_common()))
+    print(f"gunicorn workers' memory: {memory_before} after one respondent, {cpu.worker_memory()} at the end")
     completed = sum(person.completed for person in people)
     print(f"completed {completed} of {len(people)} in {finished:.0f} s; gave up: {sum(bool(p.gave_up) for p in people)}")
     for reason, count in Counter(p.gave_up for p in people if p.gave_up).most_common(5):
@@ -607,7 +688,8 @@ def main() -> int:
     parser.add_argument("--faults", nargs="*", default=[], help="kill-worker@S restart@S terminate-db@S")
     parser.add_argument("--floor-seconds", type=float, default=20.0)
     parser.add_argument("--floor-clients", type=int, default=50, help="concurrent clients for floor and submits")
-    parser.add_argument("--submit-respondents", type=int, default=2000, help="invitations kept for the submit phase")
+    parser.add_argument("--submit-respondents", type=int, default=800,
+                        help="respondents who consent before the submit phase, whose pages it posts")
     parser.add_argument("--max-seconds", type=float, default=900.0, help="respondents give up after this")
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/uptake_bench")
     parser.add_argument("--no-proxy", action="store_true", help="drive gunicorn directly, without nginx")
@@ -619,7 +701,7 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="uptake-load-"))
     env = server_environment(args.database, scratch, free_port())
     recreate_database(args.database)
-    tokens = prepare(env, args.respondents + args.submit_respondents + 1, seed=1)
+    tokens = prepare(env, args.respondents + args.submit_respondents + args.floor_clients + 1, seed=1)
     server = Server(env, scratch, use_proxy)
     try:
         server.start()
