@@ -635,7 +635,7 @@ async def run(args, server: Server, tokens: list[str]) -> int:
     show("page views (GET)", summary(records, "respondents", ("get",)))
     show("page submits (POST)", summary(records, "respondents", ("submit",)))
     answered = summary(records, "respondents", ("get", "post", "submit"))
-    if answered.get("requests"):
+    if answered.get("requests") and not args.faults:  # a killed or restarted worker takes its CPU count along
         print("CPU per respondent request " + ", ".join(f"{part} {seconds / answered['requests'] * 1000:.2f} ms"
                                                      for part, seconds in respondents_cpu.items()))
     for (at, name), (until, _next) in zip(happened, [*happened[1:], (float("inf"), "")]):
