@@ -9,8 +9,9 @@ One run:
    static files, and creates a wave of the demo instrument with one invitation link per respondent;
 2. starts gunicorn with config/gunicorn.conf.py and production settings (benchmarks/respondent_settings.py)
    on a free port of 127.0.0.1, behind nginx configured as in docs/deploy.md when nginx is installed;
-3. the floor: --floor-clients respondents who consented POST their pages' form data, with their
-   cookies, to a view that does one INSERT (and reads neither), for --floor-seconds;
+3. the floors: --floor-clients respondents who consented POST their pages' form data, with their
+   cookies, to a view that does one INSERT (and reads neither), for --floor-seconds; then, as
+   long, to one that checks the CSRF token and reads the session before the same INSERT;
 4. submits: --submit-respondents consent first (not timed); then as many clients as for the floor
    post their pages one after the other (without fetching each page first) for --floor-seconds,
    so a page submit is compared with the floor on equal terms. The CPU time the driver, the
@@ -402,17 +403,13 @@ class Driver:
             finally:
                 await client.aclose()
 
-    async def floor(self, browser: tuple, phase: str, until: float, pages: dict) -> None:
-        """POST to the one-INSERT view what a page submit posts: the same cookies and form data, so
-        the ratio compares the server's work on equal requests."""
+    async def floor(self, browser: tuple, phase: str, path: str, until: float, pages: dict) -> None:
+        """POST to a floor view what a page submit posts: the same cookies and form data, so the
+        ratio compares the server's work on equal requests."""
         client, csrf, _url = browser
-        try:
-            while time.monotonic() < until:
-                for answers in pages.values():
-                    await self.request(client, phase, "floor", "POST", "/bench/floor/",
-                                       data={**csrf, **answers, "next": "1"})
-        finally:
-            await client.aclose()
+        while time.monotonic() < until:
+            for answers in pages.values():
+                await self.request(client, phase, "floor", "POST", path, data={**csrf, **answers, "next": "1"})
 
 
 async def consent_all(driver: Driver, tokens: list[str], clients: int) -> list:
@@ -592,9 +589,13 @@ async def run(args, server: Server, tokens: list[str]) -> int:
     del tokens[:browsers]
     floor_browsers, consented = consented[: args.floor_clients], consented[args.floor_clients:]
     cpu.lap()
-    until = time.monotonic() + args.floor_seconds
-    await asyncio.gather(*(driver.floor(browser, "floor", until, pages) for browser in floor_browsers))
-    floor_cpu = cpu.lap()
+    floor_cpu = {}
+    for phase, path in (("floor", "/bench/floor/"), ("session-floor", "/bench/session-floor/")):
+        until = time.monotonic() + args.floor_seconds
+        await asyncio.gather(*(driver.floor(browser, phase, path, until, pages) for browser in floor_browsers))
+        floor_cpu[phase] = cpu.lap()
+    for client, _csrf, _url in floor_browsers:
+        await client.aclose()
     until = time.monotonic() + args.floor_seconds
     await asyncio.gather(*(driver.submitter(consented, "submits", until, pages) for _ in range(args.floor_clients)))
     submit_cpu = cpu.lap()
@@ -618,15 +619,20 @@ async def run(args, server: Server, tokens: list[str]) -> int:
     finished = time.monotonic() - started
 
     floor = summary(records, "floor", ("floor",))
+    session_floor = summary(records, "session-floor", ("floor",))
     submits = summary(records, "submits", ("submit",))
     print(f"\nserver: gunicorn {len(server.workers())} workers x {os.environ.get('GUNICORN_THREADS', 4)} threads "
           f"(gthread){', behind nginx' if server.proxy_port else ', no proxy'}; floor and submit clients "
           f"{args.floor_clients}; load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     show("floor: one INSERT", floor)
+    show("floor + CSRF check + session read", session_floor)
     show("page submits (POST only)", submits)
-    if floor.get("requests") and submits.get("requests"):
+    if floor.get("requests") and session_floor.get("requests") and submits.get("requests"):
         print(f"{'page submits / floor':<34} {submits['per_second'] / floor['per_second']:.2f}x")
-        for label, numbers, used in (("floor", floor, floor_cpu), ("page submit", submits, submit_cpu)):
+        print(f"{'page submits / CSRF+session floor':<34} {submits['per_second'] / session_floor['per_second']:.2f}x")
+        for label, numbers, used in (("floor", floor, floor_cpu["floor"]),
+                                     ("CSRF+session", session_floor, floor_cpu["session-floor"]),
+                                     ("page submit", submits, submit_cpu)):
             print(f"CPU per {label:<12} " + ", ".join(f"{part} {seconds / numbers['requests'] * 1000:.2f} ms"
                                                    for part, seconds in used.items()))
     print(f"\nrespondents: {len(people)} starting within {args.ramp:.0f} s, think {args.think[0]:g}-{args.think[1]:g} s, "

@@ -1,5 +1,8 @@
-"""The product's URLs plus /bench/floor/: one INSERT and nothing else, the cheapest request the same
-server, middleware and driver can answer. Respondent throughput is reported as a ratio to it."""
+"""The product's URLs plus two floors. /bench/floor/: one INSERT and nothing else, the cheapest
+request the same server, middleware and driver can answer; respondent throughput is reported as a
+ratio to it. /bench/session-floor/: the same INSERT behind what any respondent POST must pass (the
+CSRF check on the posted form and the session read), so the report also shows how much of a page
+submit is Django's own minimum for such a request."""
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -20,4 +23,10 @@ def floor(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/floor/", floor), *product_urlpatterns]
+@require_POST
+def session_floor(request: HttpRequest) -> HttpResponse:
+    request.session.get("uptake_invitations")
+    return floor(request)
+
+
+urlpatterns = [path("bench/floor/", floor), path("bench/session-floor/", session_floor), *product_urlpatterns]
