@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from surveys import instrument_files
 from surveys.keys import verify_pseudonym_key
-from tests.surveys.builders import complete_until_last_page, invite, make_wave, start
+from surveys.models import Wave
+from tests.surveys.builders import complete_until_last_page, invite, make_wave, post_page, start
 
 
 class TableQueries(CaptureQueriesContext):
@@ -37,6 +38,36 @@ def count(request):
     with TableQueries(connection) as queries:
         reply = request()
     return reply, queries.statements
+
+
+@pytest.mark.django_db
+def test_opening_an_invitation_link_takes_four_queries(client, wave):
+    token = invite(wave)
+
+    reply, statements = count(lambda: client.get(f"/i/{token}/"))
+
+    assert reply["Location"] == f"/s/{wave.slug}/"
+    # the invitation by its token's hash with its wave; a fresh session key checked, inserted, and
+    # written again with the invitation it now holds (Django's cycle_key, against session fixation)
+    assert_count(statements, 4)
+
+
+@pytest.mark.django_db
+def test_withdrawing_takes_two_queries_for_the_page_and_seven_to_withdraw(client, wave):
+    wave.privacy_mode = Wave.PrivacyMode.PSEUDONYMOUS
+    wave.save()
+    start(client, wave, invite(wave))
+    post_page(client, wave, "about", {"role": "nurse"})
+
+    page, page_statements = count(lambda: client.get(f"/s/{wave.slug}/withdraw/"))
+    done, withdraw_statements = count(lambda: client.post(f"/s/{wave.slug}/withdraw/"))
+
+    assert page.status_code == 200 and done.status_code == 200
+    # the page: session, the response with its wave and invitation (locked)
+    assert_count(page_statements, 2)
+    # session, the response (locked) and locked again by withdraw_response, answers and page
+    # visits deleted, the invitation's pseudonym dropped, the response emptied
+    assert_count(withdraw_statements, 7)
 
 
 @pytest.mark.django_db
