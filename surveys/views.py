@@ -86,6 +86,10 @@ def _respondent_request(view, request, slug, kwargs):
         logger.exception("respondent turned away: the pseudonym key is not usable")
         return render(request, "surveys/unavailable.html", {"wave": wave}, status=503)
     if participant is None:
+        if request.resolver_match.url_name == "thanks":
+            # The thank-you page ended the session; reloading it (or a retry after a lost reply)
+            # must not turn into a login page.
+            return _thanks_page(request, wave, session_ended=True)
         return _not_admitted(request, wave)
     if not access.admits(wave, participant, request.user):
         return render(request, "surveys/not_admitted.html", {"wave": wave}, status=403)
@@ -178,10 +182,11 @@ def thanks(request, wave, participant, response):
     return _thanks_page(request, wave)
 
 
-def _thanks_page(request, wave):
+def _thanks_page(request, wave, session_ended=False):
     """The thank-you page ends the respondent's session: a shared workstation keeps no way back in."""
     page = render(request, "surveys/thanks.html", {
         "wave": wave, "instrument": wave.instrument_version.spec, "language": _language(),
+        "session_ended": session_ended,
     })
     request.session.flush()
     return page

@@ -28,6 +28,24 @@ def test_the_thank_you_page_ends_the_session(tmp_path):
 
 
 @pytest.mark.django_db
+def test_reloading_the_thank_you_page_after_the_session_ended_thanks_again_instead_of_asking_to_log_in(tmp_path):
+    wave = make_wave(tmp_path)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    start(client, wave, invite(wave))
+    post_page(client, wave, "about", {"role": "nurse"})
+    post_page(client, wave, "data", {"data_kinds": ["public"]})
+    post_page(client, wave, "rating", {"satisfaction": "4"})
+    client.get(f"/s/{wave.slug}/thanks/")
+
+    reloaded = client.get(f"/s/{wave.slug}/thanks/")  # or a retry after the first reply was lost
+
+    assert reloaded.status_code == 200
+    assert "This survey session has ended" in reloaded.text
+    assert "Your answers have been saved" not in reloaded.text  # nobody is known now to have answered
+    assert not Session.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_respondent_session_expires_after_two_hours_without_a_request(tmp_path, settings):
     wave = make_wave(tmp_path)
     client = Client()
