@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/respondent_load.py --respondents 200 --think 5 15 --ramp 60
     .venv/bin/python benchmarks/respondent_load.py --respondents 1000 --ramp 10
     .venv/bin/python benchmarks/respondent_load.py --respondents 300 --faults kill-worker@15 restart@35 terminate-db@55
+    .venv/bin/python benchmarks/respondent_load.py --suite     # the three runs of issue 11, one after the other
 
 One run:
 1. makes a PostgreSQL database of its own (--database, dropped and created), migrates it, collects
@@ -431,17 +432,16 @@ class CpuMeter:
         self.last = self.read()
 
     def read(self) -> dict:
+        """(part, pid) -> CPU seconds that process has used; the driver is this process."""
         tick = os.sysconf("SC_CLK_TCK")
-        used = {"driver": sum(os.times()[:2])}
-        processes = {"gunicorn": self.server.workers(), "nginx": self.server.nginx_workers()}
-        for part, pids in processes.items():
-            used[part] = 0.0
+        used = {("driver", os.getpid()): sum(os.times()[:2])}
+        for part, pids in (("gunicorn", self.server.workers()), ("nginx", self.server.nginx_workers())):
             for pid in pids:
                 try:
                     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                except FileNotFoundError:
+                except FileNotFoundError:  # a worker that just exited
                     continue
-                used[part] += (int(fields[11]) + int(fields[12])) / tick
+                used[part, pid] = (int(fields[11]) + int(fields[12])) / tick
         return used
 
     def worker_memory(self) -> str:
@@ -453,8 +453,11 @@ class CpuMeter:
         return " / ".join(f"{size} MB" for size in sizes)
 
     def lap(self) -> dict:
+        """part -> CPU seconds since the last lap, summed over its processes (new ones from zero)."""
         now = self.read()
-        used = {part: now[part] - self.last.get(part, 0.0) for part in now}
+        used = {"driver": 0.0, "gunicorn": 0.0, "nginx": 0.0}
+        for (part, pid), seconds in now.items():
+            used[part] += seconds - self.last.get((part, pid), 0.0)
         self.last = now
         return used
 
@@ -490,19 +493,28 @@ def same_answer(stored, posted) -> bool:
 
 
 def check_answers(people: list[Respondent]) -> tuple[int, int, int]:
-    """(acknowledged answers checked, lost or altered, completed respondents not stored as completed)."""
+    """(acknowledged answers checked, lost or altered, completed respondents not stored as completed).
+
+    On a connection of its own, closed afterwards: a later terminate-db fault would otherwise cut
+    the driver's kept connection too.
+    """
+    from django.db import connection
+
     from surveys.models import Invitation, Response
     from surveys.services import hash_token
 
     checked = lost = not_completed = 0
-    for person in people:
-        invitation = Invitation.objects.filter(token_hash=hash_token(person.token)).first()
-        response = Response.objects.filter(invitation=invitation).first() if invitation else None
-        stored = {answer.item: answer.value for answer in response.answers.all()} if response else {}
-        for item, value in person.acknowledged.items():
-            checked += 1
-            lost += not (item in stored and same_answer(stored[item], value))
-        not_completed += person.completed and (response is None or response.status != Response.Status.COMPLETED)
+    try:
+        for person in people:
+            invitation = Invitation.objects.filter(token_hash=hash_token(person.token)).first()
+            response = Response.objects.filter(invitation=invitation).first() if invitation else None
+            stored = {answer.item: answer.value for answer in response.answers.all()} if response else {}
+            for item, value in person.acknowledged.items():
+                checked += 1
+                lost += not (item in stored and same_answer(stored[item], value))
+            not_completed += person.completed and (response is None or response.status != Response.Status.COMPLETED)
+    finally:
+        connection.close()
     return checked, lost, not_completed
 
 
@@ -576,81 +588,120 @@ async def inject_faults(server: Server, database_url: str, faults: list, started
             print(f"  fault at {at:.0f} s: terminated {count} database connections")
 
 
-async def run(args, server: Server, tokens: list[str]) -> int:
+@dataclass
+class Scenario:
+    name: str
+    respondents: int
+    think: tuple[float, float]
+    ramp: float
+    faults: list[str]
+
+    def describe(self) -> str:
+        return (f"{self.name}: {self.respondents} respondents starting within {self.ramp:g} s, think "
+                f"{self.think[0]:g}-{self.think[1]:g} s, faults {' '.join(self.faults) or 'none'}")
+
+
+# The runs issue 11 asks for, in one go (--suite): the fault run last, since a restart replaces
+# the workers whose CPU time the meter reads.
+SUITE = [
+    Scenario("reading", 200, (5.0, 15.0), 10.0, []),
+    Scenario("burst", 1000, (0.0, 0.0), 10.0, []),
+    Scenario("faults", 200, (2.0, 5.0), 10.0, ["kill-worker@15", "restart@30", "terminate-db@45"]),
+]
+
+
+async def run(args, server: Server, tokens: list[str], scenarios: list[Scenario]) -> int:
     records: list[Record] = []
     driver = Driver(server.url, records, deadline=time.monotonic() + args.max_seconds)
     static_paths = static_files(server.url)
-
     pages = await learn_pages(driver, tokens.pop())
     cpu = CpuMeter(server)
     memory_before = cpu.worker_memory()
+    await measure_floors(args, driver, server, cpu, tokens, pages, records)
+    failed = 0
+    for scenario in scenarios:
+        people = [Respondent(token) for token in tokens[: scenario.respondents]]
+        del tokens[: scenario.respondents]
+        driver.deadline = time.monotonic() + args.max_seconds
+        failed |= await answer_survey(args, driver, server, cpu, scenario, people, static_paths, records)
+    print(f"\ngunicorn workers' memory: {memory_before} after one respondent, {cpu.worker_memory()} at the end")
+    return failed
+
+
+async def measure_floors(args, driver: Driver, server: Server, cpu: "CpuMeter", tokens: list, pages: dict,
+                         records: list) -> None:
+    """The two floors and page submits alone, on equal requests from consented respondents."""
     browsers = args.floor_clients + args.submit_respondents
     consented = await consent_all(driver, tokens[:browsers], args.floor_clients)
     del tokens[:browsers]
     floor_browsers, consented = consented[: args.floor_clients], consented[args.floor_clients:]
     cpu.lap()
-    floor_cpu = {}
+    used = {}
     for phase, path in (("floor", "/bench/floor/"), ("session-floor", "/bench/session-floor/")):
         until = time.monotonic() + args.floor_seconds
         await asyncio.gather(*(driver.floor(browser, phase, path, until, pages) for browser in floor_browsers))
-        floor_cpu[phase] = cpu.lap()
-    for client, _csrf, _url in floor_browsers:
-        await client.aclose()
+        used[phase] = cpu.lap()
     until = time.monotonic() + args.floor_seconds
     await asyncio.gather(*(driver.submitter(consented, "submits", until, pages) for _ in range(args.floor_clients)))
-    submit_cpu = cpu.lap()
-
-    people = [Respondent(token) for token in tokens[: args.respondents]]
-    started = time.monotonic()
-    done = asyncio.Event()
-    happened: list[tuple[float, str]] = []
-    faults = asyncio.create_task(inject_faults(server, args.database, parse_faults(args.faults), started, done, happened))
-
-    async def one(index, person):
-        await asyncio.sleep(args.ramp * index / max(1, len(people)))
-        await driver.respondent(person, "respondents", tuple(args.think), seed=index, static_paths=static_paths)
-
-    await asyncio.gather(*(one(index, person) for index, person in enumerate(people)))
-    done.set()
-    await faults
-    respondents_cpu = cpu.lap()
-    for client, _csrf, _url in consented:  # left over when the submit phase ended
+    used["submits"] = cpu.lap()
+    for client, _csrf, _url in floor_browsers + consented:  # consented: those the submit phase left over
         await client.aclose()
-    finished = time.monotonic() - started
 
     floor = summary(records, "floor", ("floor",))
     session_floor = summary(records, "session-floor", ("floor",))
     submits = summary(records, "submits", ("submit",))
     print(f"\nserver: gunicorn {len(server.workers())} workers x {os.environ.get('GUNICORN_THREADS', 4)} threads "
           f"(gthread){', behind nginx' if server.proxy_port else ', no proxy'}; floor and submit clients "
-          f"{args.floor_clients}; load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+          f"{args.floor_clients}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     show("floor: one INSERT", floor)
     show("floor + CSRF check + session read", session_floor)
     show("page submits (POST only)", submits)
-    if floor.get("requests") and session_floor.get("requests") and submits.get("requests"):
-        print(f"{'page submits / floor':<34} {submits['per_second'] / floor['per_second']:.2f}x")
-        print(f"{'page submits / CSRF+session floor':<34} {submits['per_second'] / session_floor['per_second']:.2f}x")
-        for label, numbers, used in (("floor", floor, floor_cpu["floor"]),
-                                     ("CSRF+session", session_floor, floor_cpu["session-floor"]),
-                                     ("page submit", submits, submit_cpu)):
-            print(f"CPU per {label:<12} " + ", ".join(f"{part} {seconds / numbers['requests'] * 1000:.2f} ms"
-                                                   for part, seconds in used.items()))
-    print(f"\nrespondents: {len(people)} starting within {args.ramp:.0f} s, think {args.think[0]:g}-{args.think[1]:g} s, "
-          f"faults {' '.join(args.faults) or 'none'}")
-    show("all respondent requests", summary(records, "respondents", ("get", "post", "submit")))
-    show("page views (GET)", summary(records, "respondents", ("get",)))
-    show("page submits (POST)", summary(records, "respondents", ("submit",)))
-    answered = summary(records, "respondents", ("get", "post", "submit"))
-    if answered.get("requests") and not args.faults:  # a killed or restarted worker takes its CPU count along
+    if not (floor.get("requests") and session_floor.get("requests") and submits.get("requests")):
+        return
+    print(f"{'page submits / floor':<34} {submits['per_second'] / floor['per_second']:.2f}x")
+    print(f"{'page submits / CSRF+session floor':<34} {submits['per_second'] / session_floor['per_second']:.2f}x")
+    for label, phase, numbers in (("floor", "floor", floor), ("CSRF+session", "session-floor", session_floor),
+                                  ("page submit", "submits", submits)):
+        print(f"CPU per {label:<12} " + ", ".join(f"{part} {seconds / numbers['requests'] * 1000:.2f} ms"
+                                               for part, seconds in used[phase].items()))
+
+
+async def answer_survey(args, driver: Driver, server: Server, cpu: "CpuMeter", scenario: Scenario,
+                        people: list[Respondent], static_paths: list[str], records: list) -> int:
+    """Respondents answer the whole survey as browsers do, faults meanwhile; 1 if an answer was lost."""
+    phase = scenario.name
+    cpu.lap()
+    started = time.monotonic()
+    done = asyncio.Event()
+    happened: list[tuple[float, str]] = []
+    faults = asyncio.create_task(inject_faults(server, args.database, parse_faults(scenario.faults), started, done,
+                                               happened))
+
+    async def one(index, person):
+        await asyncio.sleep(scenario.ramp * index / max(1, len(people)))
+        await driver.respondent(person, phase, scenario.think, seed=index, static_paths=static_paths)
+
+    await asyncio.gather(*(one(index, person) for index, person in enumerate(people)))
+    done.set()
+    await faults
+    used = cpu.lap()
+    finished = time.monotonic() - started
+
+    print(f"\n{scenario.describe()}")
+    answered = summary(records, phase, ("get", "post", "submit"))
+    show("all respondent requests", answered)
+    show("page views (GET)", summary(records, phase, ("get",)))
+    show("page submits (POST)", summary(records, phase, ("submit",)))
+    if answered.get("requests") and not scenario.faults:  # a killed or restarted worker takes its CPU count along
         print("CPU per respondent request " + ", ".join(f"{part} {seconds / answered['requests'] * 1000:.2f} ms"
-                                                     for part, seconds in respondents_cpu.items()))
+                                                     for part, seconds in used.items()))
     for (at, name), (until, _next) in zip(happened, [*happened[1:], (float("inf"), "")]):
-        seen = Counter(r.outcome for r in records if r.phase == "respondents" and at <= r.started < until)
+        seen = Counter(r.outcome for r in records if r.phase == phase and at <= r.started < until)
         print(f"after {name:<13} ok {seen['ok']}, friendly try-again page {seen['friendly']}, bare error page "
               f"{seen['bare']}, no answer (connection) {seen['connection']}")
     if driver.connection_errors:
         print("connection errors by kind: " + ", ".join(f"{k} {v}" for k, v in driver.connection_errors.most_common()))
-    print(f"gunicorn workers' memory: {memory_before} after one respondent, {cpu.worker_memory()} at the end")
+        driver.connection_errors.clear()
     completed = sum(person.completed for person in people)
     print(f"completed {completed} of {len(people)} in {finished:.0f} s; gave up: {sum(bool(p.gave_up) for p in people)}")
     for reason, count in Counter(p.gave_up for p in people if p.gave_up).most_common(5):
@@ -680,6 +731,9 @@ def main() -> int:
                         help="seconds a respondent spends on each page (default: none)")
     parser.add_argument("--ramp", type=float, default=10.0, help="all respondents start within this many seconds")
     parser.add_argument("--faults", nargs="*", default=[], help="kill-worker@S restart@S terminate-db@S")
+    parser.add_argument("--suite", action="store_true",
+                        help="instead of one run of respondents, the three of issue 11 one after the other: "
+                             + "; ".join(scenario.describe() for scenario in SUITE))
     parser.add_argument("--floor-seconds", type=float, default=20.0)
     parser.add_argument("--floor-clients", type=int, default=50, help="concurrent clients for floor and submits")
     parser.add_argument("--submit-respondents", type=int, default=800,
@@ -695,11 +749,15 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="uptake-load-"))
     env = server_environment(args.database, scratch, free_port())
     recreate_database(args.database)
-    tokens = prepare(env, args.respondents + args.submit_respondents + args.floor_clients + 1, seed=1)
+    parse_faults(args.faults)
+    scenarios = SUITE if args.suite else [Scenario("respondents", args.respondents, tuple(args.think), args.ramp,
+                                                   args.faults)]
+    needed = sum(scenario.respondents for scenario in scenarios) + args.submit_respondents + args.floor_clients + 1
+    tokens = prepare(env, needed, seed=1)
     server = Server(env, scratch, use_proxy)
     try:
         server.start()
-        return asyncio.run(run(args, server, tokens))
+        return asyncio.run(run(args, server, tokens, scenarios))
     finally:
         server.stop()
         if args.keep:
