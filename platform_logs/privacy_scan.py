@@ -14,6 +14,7 @@ listed in IDENTITY_TABLES with the reason, so that adding one is a visible decis
 import ipaddress
 import json
 import re
+import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,7 +101,7 @@ def scan_database(canaries: Iterable[str] = (), allowed: Iterable[str] = ()) -> 
 
 
 def scan_files(directories: Iterable[str | Path], canaries: Iterable[str] = (), allowed: Iterable[str] = ()) -> list[Finding]:
-    """Findings in every file under the directories, read as UTF-8 text line by line (binary parts rarely match)."""
+    """Findings in every file under the directories, in the text of each (PDF, Word and Excel files as read)."""
     canaries, allowed = list(canaries), set(allowed)
     findings = []
     for directory in directories:
@@ -117,11 +118,48 @@ def _files(directory: Path) -> Iterator[Path]:
 
 
 def _scan_file(path: Path, canaries: list[str], allowed: set[str]) -> list[Finding]:
+    try:
+        lines = list(_text_lines(path))
+    except Exception as error:  # a file the scan cannot read is not a clean file
+        return [Finding(str(path), "unreadable file", f"{type(error).__name__}: {str(error)[:80]}")]
     findings = []
-    with open(path, encoding="utf-8", errors="replace", newline="") as handle:
-        for number, line in enumerate(handle, start=1):
-            findings += [Finding(f"{path}:{number}", kind, mask(found)) for kind, found in identities(line, canaries, allowed)]
+    for number, line in enumerate(lines, start=1):
+        findings += [Finding(f"{path}:{number}", kind, mask(found)) for kind, found in identities(line, canaries, allowed)]
     return findings
+
+
+def _text_lines(path: Path) -> Iterator[str]:
+    """The file's text as a reader sees it, line by line.
+
+    Reports are PDFs, manuscripts Word files and some exports Excel workbooks: their text is
+    compressed inside, so reading their bytes would find nothing. PDFs go through poppler's
+    pdftotext (a system package `make` installs), .docx and .xlsx through python-docx and openpyxl,
+    imported here so that importers using the detectors above do not load them; anything else is
+    read as UTF-8 text.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        extracted = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
+        yield from extracted.stdout.decode("utf-8", errors="replace").splitlines()
+    elif suffix == ".docx":
+        import docx
+
+        document = docx.Document(str(path))
+        parts = [document, *(part for section in document.sections for part in (section.header, section.footer))]
+        for part in parts:
+            yield from (paragraph.text for paragraph in part.paragraphs)
+            yield from (cell.text for table in part.tables for row in table.rows for cell in row.cells)
+    elif suffix == ".xlsx":
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                yield "\t".join("" if value is None else str(value) for value in row)
+        workbook.close()
+    else:
+        with open(path, encoding="utf-8", errors="replace", newline="") as handle:
+            yield from handle
 
 
 def _is_ip(text: str) -> bool:

@@ -97,6 +97,39 @@ def test_the_scan_finds_planted_text_and_addresses_in_files_naming_file_and_line
         (f"{tmp_path / 'tables' / 't.csv'}:2", "planted text"), (f"{tmp_path / 'tables' / 't.csv'}:3", "IPv4 address")]
 
 
+def test_the_file_scan_reads_the_text_of_pdf_word_and_excel_files(tmp_path):
+    import docx
+    import openpyxl
+    from weasyprint import HTML
+
+    HTML(string="<p>Befund an anna.schmidt@klinikum.example geschickt</p>").write_pdf(tmp_path / "report.pdf")
+    manuscript = docx.Document()
+    manuscript.add_paragraph("Results")
+    manuscript.add_table(rows=1, cols=1).cell(0, 0).text = "Anna Schmidt"
+    manuscript.save(tmp_path / "manuscript.docx")
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["client", "10.23.45.67"])
+    workbook.save(tmp_path / "table.xlsx")
+    raw_bytes = [path.read_bytes() for path in sorted(tmp_path.iterdir())]
+    assert not any(b"anna.schmidt@" in data or b"Anna Schmidt" in data or b"10.23.45.67" in data for data in raw_bytes)
+
+    findings = scan_files([tmp_path], canaries=["Anna Schmidt"])
+
+    assert [(finding.where, finding.kind) for finding in findings] == [
+        (f"{tmp_path / 'manuscript.docx'}:2", "planted text"),
+        (f"{tmp_path / 'report.pdf'}:1", "e-mail address"),
+        (f"{tmp_path / 'table.xlsx'}:1", "IPv4 address"),
+    ]
+
+
+def test_a_file_the_scan_cannot_read_is_a_finding_not_a_pass(tmp_path):
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7 cut off")
+
+    [finding] = scan_files([tmp_path])
+
+    assert (finding.where, finding.kind) == (str(tmp_path / "report.pdf"), "unreadable file")
+
+
 def test_the_privacy_scan_command_fails_naming_each_finding(tmp_path):
     (tmp_path / "export.csv").write_text("x\nwrite to anna.schmidt@klinikum.example\n", encoding="utf-8")
     output = io.StringIO()

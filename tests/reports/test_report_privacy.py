@@ -49,11 +49,13 @@ def report_with_planted_free_text(django_db_setup, django_db_blocker, tmp_path_f
 
 
 @pytest.mark.django_db
-def test_no_free_text_of_respondents_is_in_the_report_assets(report_with_planted_free_text):
-    assets = report_with_planted_free_text.assets
+def test_no_free_text_of_respondents_is_in_the_report_its_manuscript_or_its_assets(report_with_planted_free_text):
+    built = report_with_planted_free_text
+    written = {path.name for path in built.pdf.parent.iterdir()}
 
-    assert (assets / "results.json").exists()
-    assert scan_files([assets], CANARIES, allowed=CONTACT_ADDRESSES) == []
+    assert {"publication.pdf", "publication.docx"} <= written and (built.assets / "results.json").exists()
+    # the PDF's and the Word manuscript's text as read, every asset, the analysis log
+    assert scan_files([built.pdf.parent], CANARIES, allowed=CONTACT_ADDRESSES) == []
 
 
 @pytest.mark.django_db
