@@ -71,12 +71,7 @@ def respondent_view(view):
 
 
 def _respondent_request(view, request, slug, kwargs):
-    response = _session_response(request, slug)
-    if response is not None:
-        wave, invitation = response.wave, response.invitation
-    else:
-        invitation = _session_invitation(request, slug)
-        wave = invitation.wave if invitation is not None else services.wave_for_respondents(slug)
+    response, invitation, wave = _from_session(request, slug)
     if wave is None:
         return render(request, "surveys/invalid_link.html", status=404)
     try:
@@ -205,20 +200,21 @@ def withdraw(request, wave, participant, response):
     return render(request, "surveys/withdraw.html", {"wave": wave})
 
 
-def _session_response(request, slug):
-    """The response begun through the invitation this browser opened, locked, with wave and invitation.
+def _from_session(request, slug):
+    """(response, invitation, wave) as far as the invitation this browser opened gives them.
 
-    None where the invitation does not admit (a sign-in only wave): the signed-in user answers there.
+    Most requests come from a respondent whose response exists: one locked query finds it with its
+    wave and invitation. Before that, the invitation with its wave; without one, the wave alone.
+    In a sign-in only wave the invitation admits nobody, so its response is not taken from it.
     """
     invitation_id = request.session.get(SESSION_INVITATIONS, {}).get(slug)
-    response = services.invited_response(invitation_id, slug) if invitation_id else None
-    return response if response is not None and response.wave.access != Wave.Access.SIGN_IN else None
-
-
-def _session_invitation(request, slug):
-    """The invitation to this wave that the session's browser opened, if any, with its wave."""
-    invitation_id = request.session.get(SESSION_INVITATIONS, {}).get(slug)
-    return services.invitation_to_wave(invitation_id, slug) if invitation_id else None
+    if not invitation_id:
+        return None, None, services.wave_for_respondents(slug)
+    response = services.invited_response(invitation_id, slug)
+    if response is not None and response.wave.access != Wave.Access.SIGN_IN:
+        return response, response.invitation, response.wave
+    invitation = services.invitation_to_wave(invitation_id, slug)
+    return None, invitation, invitation.wave if invitation is not None else services.wave_for_respondents(slug)
 
 
 def _participant(request, wave, invitation):
