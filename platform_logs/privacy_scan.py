@@ -118,13 +118,13 @@ def _files(directory: Path) -> Iterator[Path]:
 
 
 def _scan_file(path: Path, canaries: list[str], allowed: set[str]) -> list[Finding]:
-    try:
-        lines = list(_text_lines(path))
-    except Exception as error:  # a file the scan cannot read is not a clean file
-        return [Finding(str(path), "unreadable file", f"{type(error).__name__}: {str(error)[:80]}")]
+    """Line by line, so that a large export is never held in memory whole."""
     findings = []
-    for number, line in enumerate(lines, start=1):
-        findings += [Finding(f"{path}:{number}", kind, mask(found)) for kind, found in identities(line, canaries, allowed)]
+    try:
+        for number, line in enumerate(_text_lines(path), start=1):
+            findings += [Finding(f"{path}:{number}", kind, mask(found)) for kind, found in identities(line, canaries, allowed)]
+    except Exception as error:  # a file the scan cannot read (to its end) is not a clean file
+        findings.append(Finding(str(path), "unreadable file", f"{type(error).__name__}: {str(error)[:80]}"))
     return findings
 
 
