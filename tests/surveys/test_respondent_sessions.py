@@ -7,7 +7,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from tests.surveys.builders import invite, make_wave, post_page, start
+from tests.surveys.builders import complete_until_last_page, invite, make_wave, post_page, start
 
 
 @pytest.mark.django_db
@@ -15,8 +15,7 @@ def test_the_thank_you_page_ends_the_session(tmp_path):
     wave = make_wave(tmp_path)
     client = Client()
     start(client, wave, invite(wave))
-    post_page(client, wave, "about", {"role": "nurse"})
-    post_page(client, wave, "data", {"data_kinds": ["public"]})
+    complete_until_last_page(client, wave)
     post_page(client, wave, "rating", {"satisfaction": "4"})
 
     thanks = client.get(f"/s/{wave.slug}/thanks/")
@@ -32,8 +31,7 @@ def test_reloading_the_thank_you_page_after_the_session_ended_thanks_again_inste
     wave = make_wave(tmp_path)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     start(client, wave, invite(wave))
-    post_page(client, wave, "about", {"role": "nurse"})
-    post_page(client, wave, "data", {"data_kinds": ["public"]})
+    complete_until_last_page(client, wave)
     post_page(client, wave, "rating", {"satisfaction": "4"})
     client.get(f"/s/{wave.slug}/thanks/")
 
