@@ -12,7 +12,7 @@ One run:
    on a free port of 127.0.0.1, behind nginx configured as in docs/deploy.md when nginx is installed;
 3. the floors: --floor-clients respondents who consented POST their pages' form data, with their
    cookies, to a view that does one INSERT (and reads neither), for --floor-seconds; then, as
-   long, to one that checks the CSRF token and reads the session before the same INSERT;
+   long, to one that checks the CSRF token and reads the respondent's cookie before the same INSERT;
 4. submits: --submit-respondents consent first (not timed); then as many clients as for the floor
    post their pages one after the other (without fetching each page first) for --floor-seconds,
    so a page submit is compared with the floor on equal terms. The CPU time the driver, the
@@ -425,7 +425,8 @@ async def consent_all(driver: Driver, tokens: list[str], clients: int) -> list:
 
 
 class CpuMeter:
-    """CPU seconds used since the last lap by the driver, the gunicorn workers and nginx (from /proc)."""
+    """CPU seconds used since the last lap by the driver, the gunicorn workers, nginx and PostgreSQL
+    (all its processes on this machine) from /proc."""
 
     def __init__(self, server: Server):
         self.server = server
@@ -435,7 +436,8 @@ class CpuMeter:
         """(part, pid) -> CPU seconds that process has used; the driver is this process."""
         tick = os.sysconf("SC_CLK_TCK")
         used = {("driver", os.getpid()): sum(os.times()[:2])}
-        for part, pids in (("gunicorn", self.server.workers()), ("nginx", self.server.nginx_workers())):
+        for part, pids in (("gunicorn", self.server.workers()), ("nginx", self.server.nginx_workers()),
+                           ("postgres", postgres_processes())):
             for pid in pids:
                 try:
                     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -455,11 +457,23 @@ class CpuMeter:
     def lap(self) -> dict:
         """part -> CPU seconds since the last lap, summed over its processes (new ones from zero)."""
         now = self.read()
-        used = {"driver": 0.0, "gunicorn": 0.0, "nginx": 0.0}
+        used = {"driver": 0.0, "gunicorn": 0.0, "nginx": 0.0, "postgres": 0.0}
         for (part, pid), seconds in now.items():
             used[part] += seconds - self.last.get((part, pid), 0.0)
         self.last = now
         return used
+
+
+def postgres_processes() -> list[int]:
+    """The PostgreSQL server's processes: it shares the cores with the app, so its CPU counts too."""
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                pids.append(int(comm.parent.name))
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return pids
 
 
 async def learn_pages(driver: Driver, token: str) -> dict:
@@ -654,13 +668,13 @@ async def measure_floors(args, driver: Driver, server: Server, cpu: "CpuMeter", 
           f"(gthread){', behind nginx' if server.proxy_port else ', no proxy'}; floor and submit clients "
           f"{args.floor_clients}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     show("floor: one INSERT", floor)
-    show("floor + CSRF check + session read", session_floor)
+    show("floor + CSRF check + cookie read", session_floor)
     show("page submits (POST only)", submits)
     if not (floor.get("requests") and session_floor.get("requests") and submits.get("requests")):
         return
     print(f"{'page submits / floor':<34} {submits['per_second'] / floor['per_second']:.2f}x")
-    print(f"{'page submits / CSRF+session floor':<34} {submits['per_second'] / session_floor['per_second']:.2f}x")
-    for label, phase, numbers in (("floor", "floor", floor), ("CSRF+session", "session-floor", session_floor),
+    print(f"{'page submits / CSRF+cookie floor':<34} {submits['per_second'] / session_floor['per_second']:.2f}x")
+    for label, phase, numbers in (("floor", "floor", floor), ("CSRF+cookie", "session-floor", session_floor),
                                   ("page submit", "submits", submits)):
         print(f"CPU per {label:<12} " + ", ".join(f"{part} {seconds / numbers['requests'] * 1000:.2f} ms"
                                                for part, seconds in used[phase].items()))

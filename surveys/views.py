@@ -19,16 +19,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from surveys import access, anonymity, flow, services
+from surveys import access, anonymity, flow, respondent_cookie, services
 from surveys.forms import ConsentForm, PageForm
 from surveys.keys import verify_pseudonym_key
 from surveys.models import Response, Wave
 from surveys.pseudonyms import PseudonymKeyError
 
-SESSION_INVITATIONS = "uptake_invitations"
-SESSION_LINK_OPENED = "uptake_link_opened"  # wave slug -> when the invitation link was last opened (epoch seconds)
-SESSION_REFRESHED = "uptake_refreshed"  # when the session's expiry was last pushed forward (epoch seconds)
-SESSION_REFRESH_SECONDS = 5 * 60
+SESSION_REFRESHED = "uptake_refreshed"  # when a signed-in respondent's session expiry was last pushed forward
 logger = logging.getLogger(__name__)
 
 
@@ -40,14 +37,14 @@ def invitation(request, token):
     found = services.find_invitation(token)
     if found is None:
         return render(request, "surveys/invalid_link.html", status=404)
-    invitations = request.session.get(SESSION_INVITATIONS, {})
-    opened = request.session.get(SESSION_LINK_OPENED, {})
-    request.session.cycle_key()
-    request.session[SESSION_INVITATIONS] = {**invitations, found.wave.slug: found.pk}
-    request.session[SESSION_LINK_OPENED] = {**opened, found.wave.slug: time.time()}
+    cookie = respondent_cookie.read(request)
+    cookie.open_link(found)
     if found.has_answered and found.wave.is_pseudonymous:
-        return redirect("surveys:withdraw", slug=found.wave.slug)
-    return redirect("surveys:information", slug=found.wave.slug)
+        reply = redirect("surveys:withdraw", slug=found.wave.slug)
+    else:
+        reply = redirect("surveys:information", slug=found.wave.slug)
+    respondent_cookie.write(cookie, reply)
+    return reply
 
 
 def respondent_view(view):
@@ -59,19 +56,22 @@ def respondent_view(view):
 
     @wraps(view)
     def wrapper(request, slug, **kwargs):
+        request.respondent_cookie = respondent_cookie.read(request)
         try:
             with transaction.atomic():
-                return _respondent_request(view, request, slug, kwargs)
+                reply = _respondent_request(view, request, slug, kwargs)
         except services.WaveClosed as closed:
-            return render(request, "surveys/closed.html", {"wave": closed.args[0]}, status=403)
+            reply = render(request, "surveys/closed.html", {"wave": closed.args[0]}, status=403)
         except services.ResponseFinished:
-            return redirect("surveys:thanks", slug=slug)
+            reply = redirect("surveys:thanks", slug=slug)
+        respondent_cookie.write(request.respondent_cookie, reply)
+        return reply
 
     return wrapper
 
 
 def _respondent_request(view, request, slug, kwargs):
-    response, invitation, wave = _from_session(request, slug)
+    response, invitation, wave = _from_cookie(request.respondent_cookie, slug)
     if wave is None:
         return render(request, "surveys/invalid_link.html", status=404)
     try:
@@ -88,7 +88,8 @@ def _respondent_request(view, request, slug, kwargs):
         return _not_admitted(request, wave)
     if not access.admits(wave, participant, request.user):
         return render(request, "surveys/not_admitted.html", {"wave": wave}, status=403)
-    _keep_session_alive(request)
+    if participant.invitation is None:
+        _keep_session_alive(request)
     if response is None:
         response = services.response_for(wave, participant, lock=True)
     if response is not None and response.status == Response.Status.WITHDRAWN:
@@ -178,11 +179,13 @@ def thanks(request, wave, participant, response):
 
 
 def _thanks_page(request, wave, session_ended=False):
-    """The thank-you page ends the respondent's session: a shared workstation keeps no way back in."""
+    """The thank-you page ends the respondent's session (the invitation cookie, and a sign-in):
+    a shared workstation keeps no way back in."""
     page = render(request, "surveys/thanks.html", {
         "wave": wave, "instrument": wave.instrument_version.spec, "language": _language(),
         "session_ended": session_ended,
     })
+    request.respondent_cookie.end()
     request.session.flush()
     return page
 
@@ -200,14 +203,14 @@ def withdraw(request, wave, participant, response):
     return render(request, "surveys/withdraw.html", {"wave": wave})
 
 
-def _from_session(request, slug):
+def _from_cookie(cookie, slug):
     """(response, invitation, wave) as far as the invitation this browser opened gives them.
 
     Most requests come from a respondent whose response exists: one locked query finds it with its
     wave and invitation. Before that, the invitation with its wave; without one, the wave alone.
     In a sign-in only wave the invitation admits nobody, so its response is not taken from it.
     """
-    invitation_id = request.session.get(SESSION_INVITATIONS, {}).get(slug)
+    invitation_id = cookie.invitations.get(slug)
     if not invitation_id:
         return None, None, services.wave_for_respondents(slug)
     response = services.invited_response(invitation_id, slug)
@@ -233,13 +236,14 @@ def _not_admitted(request, wave):
 
 
 def _keep_session_alive(request):
-    """Respondent sessions end after UPTAKE_RESPONDENT_SESSION_SECONDS without a request.
+    """A signed-in respondent's session ends after UPTAKE_RESPONDENT_SESSION_SECONDS without a
+    request, as the invitation cookie does (surveys.respondent_cookie).
 
-    The expiry is pushed forward at most every SESSION_REFRESH_SECONDS, so a page view does not
+    The expiry is pushed forward at most every respondent_cookie.REFRESH_SECONDS, so a page view does not
     always cost a session write.
     """
     now = time.time()
-    if now - request.session.get(SESSION_REFRESHED, 0) >= SESSION_REFRESH_SECONDS:
+    if now - request.session.get(SESSION_REFRESHED, 0) >= respondent_cookie.REFRESH_SECONDS:
         request.session.set_expiry(settings.UPTAKE_RESPONDENT_SESSION_SECONDS)
         request.session[SESSION_REFRESHED] = now
 
@@ -250,7 +254,7 @@ def _came_back_since(request, participant, moment):
     Withdrawing a submitted response needs this, not just a session left open on a shared computer.
     """
     if participant.invitation is not None:
-        opened = request.session.get(SESSION_LINK_OPENED, {}).get(participant.invitation.wave.slug)
+        opened = request.respondent_cookie.opened.get(participant.invitation.wave.slug)
         return opened is not None and opened >= moment.timestamp()
     return request.user.is_authenticated and request.user.last_login is not None and request.user.last_login >= moment
 

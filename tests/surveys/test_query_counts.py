@@ -41,19 +41,19 @@ def count(request):
 
 
 @pytest.mark.django_db
-def test_opening_an_invitation_link_takes_four_queries(client, wave):
+def test_opening_an_invitation_link_takes_one_query(client, wave):
     token = invite(wave)
 
     reply, statements = count(lambda: client.get(f"/i/{token}/"))
 
     assert reply["Location"] == f"/s/{wave.slug}/"
-    # the invitation by its token's hash with its wave; a fresh session key checked, inserted, and
-    # written again with the invitation it now holds (Django's cycle_key, against session fixation)
-    assert_count(statements, 4)
+    # the invitation by its token's hash with its wave; the browser keeps which link it opened in a
+    # signed cookie, not in a session row
+    assert_count(statements, 1)
 
 
 @pytest.mark.django_db
-def test_withdrawing_takes_two_queries_for_the_page_and_seven_to_withdraw(client, wave):
+def test_withdrawing_takes_one_query_for_the_page_and_six_to_withdraw(client, wave):
     wave.privacy_mode = Wave.PrivacyMode.PSEUDONYMOUS
     wave.save()
     start(client, wave, invite(wave))
@@ -63,65 +63,65 @@ def test_withdrawing_takes_two_queries_for_the_page_and_seven_to_withdraw(client
     done, withdraw_statements = count(lambda: client.post(f"/s/{wave.slug}/withdraw/"))
 
     assert page.status_code == 200 and done.status_code == 200
-    # the page: session, the response with its wave and invitation (locked)
-    assert_count(page_statements, 2)
-    # session, the response (locked) and locked again by withdraw_response, answers and page
-    # visits deleted, the invitation's pseudonym dropped, the response emptied
-    assert_count(withdraw_statements, 7)
+    # the page: the response with its wave and invitation (locked)
+    assert_count(page_statements, 1)
+    # the response (locked) and locked again by withdraw_response, answers and page visits
+    # deleted, the invitation's pseudonym dropped, the response emptied
+    assert_count(withdraw_statements, 6)
 
 
 @pytest.mark.django_db
-def test_information_page_opens_the_response_in_ten_queries(client, wave):
+def test_information_page_opens_the_response_in_eight_queries(client, wave):
     client.get(f"/i/{invite(wave)}/")
 
     reply, statements = count(lambda: client.get(f"/s/{wave.slug}/"))
 
     assert reply.status_code == 200
-    # session, a response begun through the invitation (none yet), the invitation with its wave,
-    # the participant's response (none), has it answered already; inside open_response: response
-    # and has-answered again, insert, invitation used_at; the session's expiry pushed forward
-    assert_count(statements, 10)
+    # a response begun through the invitation (none yet), the invitation with its wave, the
+    # participant's response (none), has it answered already; inside open_response: response and
+    # has-answered again, insert, invitation used_at
+    assert_count(statements, 8)
 
 
 @pytest.mark.django_db
-def test_consent_takes_five_queries(client, wave):
+def test_consent_takes_four_queries(client, wave):
     client.get(f"/i/{invite(wave)}/")
     client.get(f"/s/{wave.slug}/")
 
     reply, statements = count(lambda: client.post(f"/s/{wave.slug}/", {"consent": "yes"}))
 
     assert reply.status_code == 302
-    # session, the response with its wave and invitation (locked), the response locked again by
+    # the response with its wave and invitation (locked), the response locked again by
     # give_consent, the invitation's pseudonym dropped (no linkage consent), the response updated
-    assert_count(statements, 5)
+    assert_count(statements, 4)
 
 
 @pytest.mark.django_db
-def test_showing_a_page_takes_five_queries(client, wave):
+def test_showing_a_page_takes_four_queries(client, wave):
     start(client, wave, invite(wave))
 
     reply, statements = count(lambda: client.get(f"/s/{wave.slug}/p/about/"))
 
     assert reply.status_code == 200
-    # session, the response with its wave and invitation (locked), answers, open visits, new visit
-    assert_count(statements, 5)
+    # the response with its wave and invitation (locked), answers, open visits, new visit
+    assert_count(statements, 4)
 
 
 @pytest.mark.django_db
-def test_submitting_a_page_takes_six_queries(client, wave):
+def test_submitting_a_page_takes_five_queries(client, wave):
     start(client, wave, invite(wave))
     client.get(f"/s/{wave.slug}/p/about/")
 
     reply, statements = count(lambda: client.post(f"/s/{wave.slug}/p/about/", {"role": "physician", "next": "1"}))
 
     assert reply["Location"] == f"/s/{wave.slug}/p/data/"
-    # session, the response with its wave and invitation (locked), answers, one upsert of the
-    # page's answers, close the page visit, the response moved on
-    assert_count(statements, 6)
+    # the response with its wave and invitation (locked), answers, one upsert of the page's
+    # answers, close the page visit, the response moved on
+    assert_count(statements, 5)
 
 
 @pytest.mark.django_db
-def test_submitting_the_last_page_of_three_items_takes_eight_queries_whatever_the_number_of_items(client, wave):
+def test_submitting_the_last_page_of_three_items_takes_seven_queries_whatever_the_number_of_items(client, wave):
     start(client, wave, invite(wave))
     complete_until_last_page(client, wave)
     client.get(f"/s/{wave.slug}/p/rating/")
@@ -130,10 +130,9 @@ def test_submitting_the_last_page_of_three_items_takes_eight_queries_whatever_th
         f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "hours": "6", "wishes": "More models", "next": "1"}))
 
     assert reply["Location"] == f"/s/{wave.slug}/thanks/"
-    # session, the response with its wave and invitation (locked), answers, one upsert of all three
-    # answers, close the page visit, the invitation marked answered and (anonymous wave) its time
+    # the response with its wave and invitation (locked), answers, one upsert of all three answers, close the page visit, the invitation marked answered and (anonymous wave) its time
     # of use dropped, the response completed
-    assert_count(statements, 8)
+    assert_count(statements, 7)
     assert sum(sql.startswith("INSERT INTO \"surveys_answer\"") for sql in statements) == 1
 
 
@@ -146,12 +145,12 @@ def test_clearing_an_answer_adds_one_delete(client, wave):
     reply, statements = count(lambda: client.post(f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "back": "1"}))
 
     assert reply.status_code == 302
-    assert_count(statements, 7)
+    assert_count(statements, 6)
     assert sum(sql.startswith("DELETE FROM \"surveys_answer\"") for sql in statements) == 1
 
 
 @pytest.mark.django_db
-def test_thank_you_page_takes_seven_queries_and_ends_the_session(client, wave):
+def test_thank_you_page_takes_four_queries_and_ends_the_session(client, wave):
     start(client, wave, invite(wave))
     complete_until_last_page(client, wave)
     client.post(f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "next": "1"})
@@ -159,10 +158,10 @@ def test_thank_you_page_takes_seven_queries_and_ends_the_session(client, wave):
     reply, statements = count(lambda: client.get(f"/s/{wave.slug}/thanks/"))
 
     assert reply.status_code == 200
-    # session, a response begun through the invitation (none: cut loose in an anonymous wave), the
-    # invitation with its wave, the participant's response (none), has answered; the session read
-    # again and deleted (Django's flush)
-    assert_count(statements, 7)
+    # a response begun through the invitation (none: cut loose in an anonymous wave), the invitation
+    # with its wave, the participant's response (none), has answered; ending the session deletes
+    # the browser's cookie, no row
+    assert_count(statements, 4)
 
 
 @pytest.mark.django_db
