@@ -26,3 +26,16 @@ def test_switching_to_english_changes_the_questions_and_keeps_the_page(tmp_path)
 
     assert switched.redirect_chain[-1][0] == page_url
     assert "Your role?" in switched.text and "Next" in switched.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("browser_language", ["de", "en"])
+def test_the_language_switch_names_each_language_in_itself(tmp_path, browser_language):
+    wave = make_wave(tmp_path)
+    client = Client(HTTP_ACCEPT_LANGUAGE=browser_language)
+
+    page = client.get(start(client, wave, invite(wave)))
+
+    assert 'lang="en"' in page.text and ">English</button>" in page.text
+    assert 'lang="de"' in page.text and ">Deutsch</button>" in page.text
+    assert "Englisch" not in page.text
