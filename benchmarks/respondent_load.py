@@ -436,14 +436,20 @@ class CpuMeter:
         """(part, pid) -> CPU seconds that process has used; the driver is this process."""
         tick = os.sysconf("SC_CLK_TCK")
         used = {("driver", os.getpid()): sum(os.times()[:2])}
+        postgres = postgres_processes()
         for part, pids in (("gunicorn", self.server.workers()), ("nginx", self.server.nginx_workers()),
-                           ("postgres", postgres_processes())):
+                           ("postgres", postgres)):
             for pid in pids:
                 try:
                     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 except FileNotFoundError:  # a worker that just exited
                     continue
-                used[part, pid] = (int(fields[11]) + int(fields[12])) / tick
+                seconds = int(fields[11]) + int(fields[12])
+                if part == "postgres" and int(fields[1]) not in postgres:
+                    # The postmaster: with the CPU of its exited children, the backends of closed
+                    # connections (CONN_MAX_AGE ends them mid-run), which would otherwise vanish.
+                    seconds += int(fields[13]) + int(fields[14])
+                used[part, pid] = seconds / tick
         return used
 
     def worker_memory(self) -> str:
@@ -459,7 +465,12 @@ class CpuMeter:
         now = self.read()
         used = {"driver": 0.0, "gunicorn": 0.0, "nginx": 0.0, "postgres": 0.0}
         for (part, pid), seconds in now.items():
-            used[part] += seconds - self.last.get((part, pid), 0.0)
+            if part != "postgres":
+                used[part] += seconds - self.last.get((part, pid), 0.0)
+        # PostgreSQL's total only grows: a backend that exits moves its whole CPU time into the
+        # postmaster's count of its children, so the difference of the totals is what it used.
+        used["postgres"] = sum(s for (part, _), s in now.items() if part == "postgres") - sum(
+            s for (part, _), s in self.last.items() if part == "postgres")
         self.last = now
         return used
 
