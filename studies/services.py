@@ -249,6 +249,30 @@ def start_export(user, study: Study, wave: Wave, fmt: str, with_usage: bool, lan
     return job
 
 
+@dataclass(frozen=True)
+class LateWithdrawal:
+    response_id: int
+    withdrawn_at: datetime
+    exports: list[ExportJob]  # started before the withdrawal: they may hold the response's rows
+
+
+def withdrawn_after_export(wave: Wave) -> list[LateWithdrawal]:
+    """Responses withdrawn after an export of the wave was made, each with the exports made before.
+
+    Withdrawal deletes the answers here, not in files already downloaded: the study team has to
+    delete these rows (by response_id) from those exports and their copies (GDPR Art. 17 and 19).
+    """
+    finished = list(ExportJob.objects.filter(wave=wave, status=ExportJob.Status.FINISHED).order_by("created_at", "pk"))
+    if not finished:
+        return []
+    # An export reads the responses while it runs: one withdrawn after it started may be in it.
+    withdrawn = wave.responses.filter(status=Response.Status.WITHDRAWN, withdrawn_at__gt=finished[0].created_at)
+    return [
+        LateWithdrawal(pk, withdrawn_at, [job for job in finished if job.created_at < withdrawn_at])
+        for pk, withdrawn_at in withdrawn.order_by("withdrawn_at", "pk").values_list("pk", "withdrawn_at")
+    ]
+
+
 @transaction.atomic
 def start_report(user, study: Study, wave: Wave, kind: str, language: str) -> ReportJob:
     job = ReportJob.objects.create(wave=wave, kind=kind, language=language, requested_by=user)

@@ -281,9 +281,12 @@ def exports(request, study, wave) -> HttpResponse:
         messages.success(request, _("The export was started; it appears below when it is ready."))
         return redirect("studies:exports", slug=study.slug, wave_slug=wave.slug)
     jobs = ExportJob.objects.filter(wave=wave).select_related("requested_by")[:JOBS_SHOWN]
-    template = "studies/_export_jobs.html" if request.GET.get("partial") else "studies/exports.html"
-    return _render(request, template, study, {"wave": wave, "form": form, "jobs": jobs,
-                                               "running": any(job.is_running for job in jobs)})
+    if request.GET.get("partial"):
+        return _render(request, "studies/_export_jobs.html", study, {"wave": wave, "jobs": jobs})
+    return _render(request, "studies/exports.html", study, {
+        "wave": wave, "form": form, "jobs": jobs,
+        "late_withdrawals": services.withdrawn_after_export(wave),
+    })
 
 
 @study_view(Membership.Role.ANALYST)

@@ -14,6 +14,7 @@ from studies.audit import audit
 from studies.dashboard import wave_dashboard
 from studies.models import AuditEntry, AuditLogIsAppendOnly, ExportJob, Membership, Study
 from surveys.demo import DEMO_INSTRUMENT, add_synthetic_responses
+from surveys import services as survey_services
 from surveys.models import Answer, InstrumentVersion, PageVisit, Response
 from tests.studies.builders import make_user, study_with_members
 from tests.surveys.interop_builders import clinic_dictionary
@@ -252,3 +253,24 @@ def test_a_redcap_dictionary_uploads_into_a_new_study_and_says_what_came_across(
     assert study.instrument is not None and study.instrument.versions.count() == 1
     assert "Questionnaire version 1: created." in page
     assert "dropped: 2" in page and "calculated field" in page  # the record id and the calculated field are not asked
+
+
+@pytest.mark.django_db
+def test_respondents_who_withdraw_after_an_export_are_listed_for_deletion_from_it(client, cast, immediate_tasks):
+    add_synthetic_responses(cast.wave, 3, seed=7)
+    before, after, kept = cast.wave.responses.order_by("pk")[:3]
+    survey_services.withdraw_response(before)  # before any export: in no file
+    client.force_login(cast.analyst)
+    exports_url = reverse("studies:exports", args=[cast.study.slug, cast.wave.slug])
+    client.post(exports_url, {"format": "csv", "language": "en"})
+    job = ExportJob.objects.get()
+    no_notice = client.get(exports_url).content.decode()
+
+    survey_services.withdraw_response(after)  # e.g. the respondent, through their invitation link
+    notice = client.get(exports_url).content.decode()
+
+    assert 'id="late-withdrawals"' not in no_notice
+    listed = notice.split('id="late-withdrawals"', 1)[1].split("</section>", 1)[0]
+    assert "Withdrawn after an export" in listed and "delete the rows with these response IDs" in listed
+    assert f"<td>{after.pk}</td>" in listed and job.file_hash[:12] in listed
+    assert f"<td>{before.pk}</td>" not in listed and f"<td>{kept.pk}</td>" not in listed
