@@ -4,7 +4,7 @@
 
 Uses a throw-away SQLite database in a temp dir unless DATABASE_URL is set (then pytest-style
 care is yours: use a scratch database). Page saves go through the full Django stack (test client:
-middleware, session, form validation, row lock); exports through surveys.export.
+middleware, respondent cookie, form validation, row lock); exports through surveys.export.
 """
 
 import argparse
