@@ -5,7 +5,9 @@ A signed cookie instead of a server-side session. A respondent request then read
 5,000 people leaves no 5,000 sessions behind. The cookie holds no personal data: invitation ids
 (numbers) per wave and times. It is signed with SECRET_KEY, so a changed or made-up cookie is
 ignored. It expires UPTAKE_RESPONDENT_SESSION_SECONDS after it was last signed and is signed again
-at most every REFRESH_SECONDS while the respondent is active; the thank-you page deletes it.
+at most every REFRESH_SECONDS while the respondent is active; the thank-you page deletes it. The
+browser keeps an expired cookie for KEPT_EXPIRED_SECONDS more, admitting nobody, so that someone
+who comes back to a page left open is told their session ended instead of being turned away.
 
 Signing in (sign-in waves, the workspace) still uses Django's database sessions.
 """
@@ -20,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 COOKIE = "uptake_respondent"
 SALT = "uptake.surveys.respondent"
 REFRESH_SECONDS = 5 * 60
+KEPT_EXPIRED_SECONDS = 7 * 24 * 60 * 60
 
 
 @dataclass
@@ -29,6 +32,7 @@ class RespondentCookie:
     signed_at: float = 0.0
     changed: bool = False
     ended: bool = False
+    expired: bool = False  # the browser sent a genuine cookie that is too old: its links admit nobody now
 
     def open_link(self, invitation) -> None:
         slug = invitation.wave.slug
@@ -53,7 +57,9 @@ def read(request: HttpRequest) -> RespondentCookie:
             opened={str(slug): float(moment) for slug, moment in data["opened"].items()},
             signed_at=float(data["signed_at"]),
         )
-    except signing.BadSignature:  # changed, made up, or expired (SignatureExpired)
+    except signing.SignatureExpired:
+        return RespondentCookie(expired=True)
+    except signing.BadSignature:  # changed or made up
         return RespondentCookie()
     except (ValueError, KeyError, TypeError, AttributeError):  # signed by an older version of this module
         return RespondentCookie()
@@ -68,5 +74,5 @@ def write(cookie: RespondentCookie, response: HttpResponse) -> None:
     if not cookie.invitations or (not cookie.changed and now - cookie.signed_at < REFRESH_SECONDS):
         return
     value = signing.dumps({"invitations": cookie.invitations, "opened": cookie.opened, "signed_at": now}, salt=SALT)
-    response.set_cookie(COOKIE, value, max_age=settings.UPTAKE_RESPONDENT_SESSION_SECONDS,
+    response.set_cookie(COOKIE, value, max_age=settings.UPTAKE_RESPONDENT_SESSION_SECONDS + KEPT_EXPIRED_SECONDS,
                         secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")

@@ -230,6 +230,9 @@ def _participant(request, wave, invitation):
 
 
 def _not_admitted(request, wave):
+    if request.respondent_cookie.expired and wave.access != Wave.Access.SIGN_IN:
+        # Someone back at a page left open for hours: say what happened and how to go on.
+        return render(request, "surveys/session_expired.html", {"wave": wave}, status=403)
     if wave.access == Wave.Access.INVITATIONS:
         return render(request, "surveys/not_admitted.html", {"wave": wave, "invitations_only": True}, status=403)
     return _login(request)

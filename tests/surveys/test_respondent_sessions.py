@@ -55,16 +55,52 @@ def test_reloading_the_thank_you_page_after_the_session_ended_thanks_again_inste
 
 
 @pytest.mark.django_db
-def test_a_respondent_session_expires_after_two_hours_without_a_request(tmp_path, settings):
+@pytest.mark.parametrize("access", [Wave.Access.OPEN, Wave.Access.INVITATIONS])
+def test_a_respondent_session_expires_after_two_hours_without_a_request(tmp_path, settings, access):
     wave = make_wave(tmp_path)
-    client = Client()
+    wave.access = access
+    wave.save()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    start(client, wave, invite(wave))
+    post_page(client, wave, "about", {"role": "nurse"})
+
+    assert settings.UPTAKE_RESPONDENT_SESSION_SECONDS == TWO_HOURS
+    with later(TWO_HOURS + 1):  # back at the page left open
+        sent = post_page(client, wave, "data", {"data_kinds": ["public"]})
+
+    assert sent.status_code == 403
+    assert "Your survey session has ended" in sent.text and "open your personal invitation link again" in sent.text
+    assert "not open to you" not in sent.text
+    assert list(wave.responses.get().answers.values_list("item", flat=True)) == ["role"]  # nothing taken from the expired cookie
+
+
+@pytest.mark.django_db
+def test_after_an_expired_session_the_invitation_link_continues_where_the_respondent_left_off(tmp_path):
+    wave = make_wave(tmp_path)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    token = invite(wave)
+    start(client, wave, token)
+    post_page(client, wave, "about", {"role": "nurse"})
+
+    with later(TWO_HOURS + 1):
+        client.get(f"/s/{wave.slug}/p/data/")
+        reopened = client.get(f"/i/{token}/", follow=True)
+
+    assert reopened.redirect_chain[-1][0] == f"/s/{wave.slug}/p/data/"
+    assert reopened.status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_expired_cookie_stays_in_the_browser_a_week_but_admits_nobody(tmp_path):
+    wave = make_wave(tmp_path)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     start(client, wave, invite(wave))
 
-    assert client.cookies[COOKIE]["max-age"] == settings.UPTAKE_RESPONDENT_SESSION_SECONDS == TWO_HOURS
-    with later(TWO_HOURS + 1):  # the browser kept the cookie anyway
+    with later(TWO_HOURS + 1):
         after = client.get(f"/s/{wave.slug}/p/about/")
 
-    assert after.status_code == 302 and "/accounts/login/" in after["Location"]
+    assert client.cookies[COOKIE]["max-age"] == TWO_HOURS + 7 * 24 * 60 * 60
+    assert after.status_code == 403 and "Your role?" not in after.text
 
 
 @pytest.mark.django_db
