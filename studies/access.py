@@ -4,7 +4,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from studies.models import Membership, Study
-from surveys.models import Wave
 
 RANK = {Membership.Role.VIEWER: 1, Membership.Role.ANALYST: 2, Membership.Role.OWNER: 3}
 
@@ -25,17 +24,3 @@ def require_study_role(user, study: Study, minimum: str) -> str:
     if RANK[role] < RANK[minimum]:
         raise PermissionDenied(f"this needs the {minimum} role in the study")
     return role
-
-
-def study_of_wave(wave: Wave) -> Study:
-    study = Study.objects.filter(instrument_id=wave.instrument_version.instrument_id).first()
-    if study is None:
-        raise Http404("this wave belongs to no study")
-    return study
-
-
-def require_wave_role(user, wave: Wave, minimum: str) -> Study:
-    """The wave's study, if the user holds at least `minimum` in it."""
-    study = study_of_wave(wave)
-    require_study_role(user, study, minimum)
-    return study

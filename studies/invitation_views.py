@@ -7,15 +7,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from studies import mailing
-from studies.access import require_wave_role
 from studies.addresses import decrypt_address, mask_address
 from studies.invitation_forms import MailoutForm, MailTemplateForm, ParticipantListForm
 from studies.mail_texts import mail_text
@@ -28,30 +26,24 @@ from studies.participant_lists import (
     read_webui_accounts,
 )
 from studies.tasks import schedule_mailout
-from surveys.models import Wave
+from studies.views import study_view
 
 MASKED_SHOWN = 20
-
-
-def _owned_wave(request: HttpRequest, wave_id: int) -> Wave:
-    wave = get_object_or_404(Wave, pk=wave_id)
-    require_wave_role(request.user, wave, Membership.Role.OWNER)
-    return wave
 
 
 def _languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
-@login_required
-def overview(request: HttpRequest, wave_id: int) -> HttpResponse:
-    wave = _owned_wave(request, wave_id)
-    return _render_overview(request, wave, ParticipantListForm(), MailoutForm())
+@study_view(Membership.Role.OWNER)
+def overview(request: HttpRequest, study, wave) -> HttpResponse:
+    return _render_overview(request, study, wave, ParticipantListForm(), MailoutForm())
 
 
-def _render_overview(request, wave, upload_form, mailout_form, problems=(), status=200) -> HttpResponse:
+def _render_overview(request, study, wave, upload_form, mailout_form, problems=(), status=200) -> HttpResponse:
     listed = Participant.objects.filter(wave=wave).exclude(encrypted_address="").order_by("pk")[:MASKED_SHOWN]
     context = {
+        "study": study,
         "wave": wave,
         "counts": mailing.sampling_frame_counts(wave),
         "masked": [mask_address(decrypt_address(participant.encrypted_address)) for participant in listed],
@@ -65,62 +57,59 @@ def _render_overview(request, wave, upload_form, mailout_form, problems=(), stat
     return render(request, "studies/invitations/overview.html", context, status=status)
 
 
-@login_required
+@study_view(Membership.Role.OWNER)
 @require_POST
-def upload(request: HttpRequest, wave_id: int) -> HttpResponse:
-    wave = _owned_wave(request, wave_id)
+def upload(request: HttpRequest, study, wave) -> HttpResponse:
     form = ParticipantListForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _render_overview(request, wave, form, MailoutForm(), status=400)
+        return _render_overview(request, study, wave, form, MailoutForm(), status=400)
     upload = form.cleaned_data["participants"]
 
     def read() -> list[Person]:
         return read_participant_csv(io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline=""), upload.name)
 
-    return _add_participants(request, wave, form, read, upload.name)
+    return _add_participants(request, study, wave, form, read, upload.name)
 
 
-@login_required
+@study_view(Membership.Role.OWNER)
 @require_POST
-def add_platform_accounts(request: HttpRequest, wave_id: int) -> HttpResponse:
+def add_platform_accounts(request: HttpRequest, study, wave) -> HttpResponse:
     """Everyone with an active account on the platform (UPTAKE_OPENWEBUI_DB) joins the list."""
-    wave = _owned_wave(request, wave_id)
     if not settings.UPTAKE_OPENWEBUI_DB:
         raise Http404("no platform database is configured")
     database = Path(settings.UPTAKE_OPENWEBUI_DB)
-    return _add_participants(request, wave, ParticipantListForm(), lambda: read_webui_accounts(database), "Open WebUI")
+    return _add_participants(request, study, wave, ParticipantListForm(), lambda: read_webui_accounts(database),
+                             "Open WebUI")
 
 
-def _add_participants(request, wave, upload_form, read: Callable[[], list[Person]], source: str) -> HttpResponse:
+def _add_participants(request, study, wave, upload_form, read: Callable[[], list[Person]], source: str) -> HttpResponse:
     """All of the list or, with every bad line named, none of it."""
     try:
         added = add_participants(wave, read(), source)
     except UnicodeDecodeError:
         problems = [_("%(file)s is not UTF-8 text; save it as CSV UTF-8.") % {"file": source}]
-        return _render_overview(request, wave, upload_form, MailoutForm(), problems, status=400)
+        return _render_overview(request, study, wave, upload_form, MailoutForm(), problems, status=400)
     except ParticipantListError as error:
         problems = [error.source + ": " + _("nothing imported")] + error.problems
-        return _render_overview(request, wave, upload_form, MailoutForm(), problems, status=400)
+        return _render_overview(request, study, wave, upload_form, MailoutForm(), problems, status=400)
     messages.success(request, _("%(count)d participants added.") % {"count": added})
-    return redirect("studies:invitations", wave_id=wave.pk)
+    return redirect("studies:invitations", slug=study.slug, wave_slug=wave.slug)
 
 
-@login_required
+@study_view(Membership.Role.OWNER)
 @require_POST
-def send(request: HttpRequest, wave_id: int) -> HttpResponse:
-    wave = _owned_wave(request, wave_id)
+def send(request: HttpRequest, study, wave) -> HttpResponse:
     form = MailoutForm(request.POST)
     if not form.is_valid():
-        return _render_overview(request, wave, ParticipantListForm(), form, status=400)
+        return _render_overview(request, study, wave, ParticipantListForm(), form, status=400)
     schedule_mailout(wave, form.cleaned_data["kind"], form.cleaned_data["send_at"], form.cleaned_data["only"])
     messages.success(request, _("The mailout is scheduled; its progress shows below."))
-    return redirect("studies:invitations", wave_id=wave.pk)
+    return redirect("studies:invitations", slug=study.slug, wave_slug=wave.slug)
 
 
-@login_required
-def progress(request: HttpRequest, wave_id: int) -> JsonResponse:
+@study_view(Membership.Role.OWNER)
+def progress(request: HttpRequest, study, wave) -> JsonResponse:
     """Counts and mailout progress for the page to poll."""
-    wave = _owned_wave(request, wave_id)
     now = timezone.now()
     mailouts = [
         {"id": mailout.pk, "status": mailout.status, "status_display": mailout.get_status_display(),
@@ -132,10 +121,9 @@ def progress(request: HttpRequest, wave_id: int) -> JsonResponse:
     return JsonResponse({"counts": mailing.sampling_frame_counts(wave), "mailouts": mailouts})
 
 
-@login_required
-def edit_text(request: HttpRequest, wave_id: int, kind: str, language: str) -> HttpResponse:
+@study_view(Membership.Role.OWNER)
+def edit_text(request: HttpRequest, study, wave, kind: str, language: str) -> HttpResponse:
     """Edit the wave's wording for one kind and language, with a preview for a sample participant."""
-    wave = _owned_wave(request, wave_id)
     if kind not in MailKind.values or language not in _languages():
         raise Http404("no such mail text")
     current = mail_text(wave, kind, language)
@@ -145,8 +133,8 @@ def edit_text(request: HttpRequest, wave_id: int, kind: str, language: str) -> H
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Text saved."))
-        return redirect("studies:invitation_text", wave_id=wave.pk, kind=kind, language=language)
-    context = {"wave": wave, "form": form, "kind": kind, "language": language,
+        return redirect("studies:invitation_text", slug=study.slug, wave_slug=wave.slug, kind=kind, language=language)
+    context = {"study": study, "wave": wave, "form": form, "kind": kind, "language": language,
                "preview": mailing.preview(wave, kind, language)}
     return render(request, "studies/invitations/text.html", context, status=400 if form.errors else 200)
 

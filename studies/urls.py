@@ -7,15 +7,7 @@ from studies import invitation_views, views
 app_name = "studies"
 wave = "<slug:slug>/waves/<slug:wave_slug>/"
 urlpatterns = [
-    # e-mail invitations (docs/invitations.md); before the study slugs so "waves" and "opt-out" are no study
-    path("waves/<int:wave_id>/invitations/", invitation_views.overview, name="invitations"),
-    path("waves/<int:wave_id>/invitations/upload/", invitation_views.upload, name="invitation_upload"),
-    path("waves/<int:wave_id>/invitations/platform-accounts/", invitation_views.add_platform_accounts,
-         name="invitation_platform_accounts"),
-    path("waves/<int:wave_id>/invitations/send/", invitation_views.send, name="invitation_send"),
-    path("waves/<int:wave_id>/invitations/progress/", invitation_views.progress, name="invitation_progress"),
-    path("waves/<int:wave_id>/invitations/texts/<str:kind>/<str:language>/", invitation_views.edit_text,
-         name="invitation_text"),
+    # the public opt-out page every invitation mail links to; before the study slugs so "opt-out" is no study
     path("opt-out/<str:token>/", invitation_views.opt_out, name="opt_out"),
     path("", views.index, name="index"),
     path("new/", views.create, name="create"),
@@ -36,6 +28,14 @@ urlpatterns = [
     path(wave + "responses/<int:pk>/withdraw/", views.response_withdraw, name="response_withdraw"),
     path(wave + "exports/", views.exports, name="exports"),
     path(wave + "reports/", views.reports, name="reports"),
+    # e-mail invitations (docs/invitations.md)
+    path(wave + "invitations/", invitation_views.overview, name="invitations"),
+    path(wave + "invitations/upload/", invitation_views.upload, name="invitation_upload"),
+    path(wave + "invitations/platform-accounts/", invitation_views.add_platform_accounts,
+         name="invitation_platform_accounts"),
+    path(wave + "invitations/send/", invitation_views.send, name="invitation_send"),
+    path(wave + "invitations/progress/", invitation_views.progress, name="invitation_progress"),
+    path(wave + "invitations/texts/<str:kind>/<str:language>/", invitation_views.edit_text, name="invitation_text"),
     path("<slug:slug>/exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("<slug:slug>/reports/<int:pk>/download/", views.report_download, name="report_download"),
 ]

@@ -76,9 +76,9 @@ def world(tmp_path, settings):
         "wave_open": [s, w], "wave_close": [s, w], "responses": [s, w], "response": [s, w, response.pk],
         "response_withdraw": [s, w, response.pk], "exports": [s, w], "reports": [s, w],
         "export_download": [s, files["export"].pk], "report_download": [s, files["report"].pk],
-        "invitations": [cast.wave.pk], "invitation_upload": [cast.wave.pk], "invitation_platform_accounts": [cast.wave.pk],
-        "invitation_send": [cast.wave.pk], "invitation_progress": [cast.wave.pk],
-        "invitation_text": [cast.wave.pk, "invitation", "en"], "opt_out": ["no-such-token"],
+        "invitations": [s, w], "invitation_upload": [s, w], "invitation_platform_accounts": [s, w],
+        "invitation_send": [s, w], "invitation_progress": [s, w], "invitation_text": [s, w, "invitation", "en"],
+        "opt_out": ["no-such-token"],
     }
     return cast, url_args
 

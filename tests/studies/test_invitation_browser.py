@@ -49,7 +49,7 @@ def test_the_workspace_page_follows_a_mailout_without_reloading(
     client.force_login(owner)
     page = new_visitor(chromium_browser)
     page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    page.goto(f"{live_server.url}/studies/waves/{wave.pk}/invitations/")
+    page.goto(f"{live_server.url}/studies/{study.slug}/waves/{wave.slug}/invitations/")
 
     page.get_by_label("Participant list (CSV)").set_input_files(files=[{
         "name": "participants.csv", "mimeType": "text/csv",

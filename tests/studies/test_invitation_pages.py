@@ -30,9 +30,14 @@ def member(wave, name, role):
     return user
 
 
+def invitations_url(wave, rest=""):
+    """The wave's invitation pages in the workspace (the study `member` creates)."""
+    return f"/studies/study/waves/{wave.slug}/invitations/{rest}"
+
+
 def upload(client, wave, text):
     csv_file = SimpleUploadedFile("participants.csv", text.encode("utf-8"), content_type="text/csv")
-    return client.post(f"/studies/waves/{wave.pk}/invitations/upload/", {"participants": csv_file})
+    return client.post(invitations_url(wave, "upload/"), {"participants": csv_file})
 
 
 @pytest.mark.django_db
@@ -40,14 +45,14 @@ def upload(client, wave, text):
 def test_only_owners_reach_the_invitation_pages(client, wave, role, status):
     client.force_login(member(wave, "someone", role))
 
-    for url in (f"/studies/waves/{wave.pk}/invitations/", f"/studies/waves/{wave.pk}/invitations/progress/",
-                f"/studies/waves/{wave.pk}/invitations/texts/invitation/de/"):
+    for url in (invitations_url(wave), invitations_url(wave, "progress/"),
+                invitations_url(wave, "texts/invitation/de/")):
         assert client.get(url).status_code == status, url
 
 
 @pytest.mark.django_db
 def test_anonymous_visitors_are_sent_to_the_login(client, wave):
-    response = client.get(f"/studies/waves/{wave.pk}/invitations/")
+    response = client.get(invitations_url(wave))
 
     assert response.status_code == 302 and "/login/" in response["Location"]
 
@@ -68,7 +73,7 @@ def test_the_list_shows_only_masked_addresses(client, wave):
     client.force_login(member(wave, "owner", "owner"))
 
     upload(client, wave, participant_csv([(ANNA, "de", "physician"), (BEN, "en", "nurse")]))
-    page = client.get(f"/studies/waves/{wave.pk}/invitations/").content.decode()
+    page = client.get(invitations_url(wave)).content.decode()
 
     assert "a***@k***.example" in page and "b***@k***.example" in page
     assert "anna" not in page and "ben.meyer" not in page
@@ -77,7 +82,7 @@ def test_the_list_shows_only_masked_addresses(client, wave):
 @pytest.mark.django_db
 def test_a_text_with_an_unknown_placeholder_is_refused_and_the_preview_fills_a_sample(client, wave):
     client.force_login(member(wave, "owner", "owner"))
-    url = f"/studies/waves/{wave.pk}/invitations/texts/reminder/en/"
+    url = invitations_url(wave, "texts/reminder/en/")
 
     refused = client.post(url, {"subject": "Reminder {name}", "body": "{link} {opt_out_link}"})
     saved = client.post(url, {"subject": "Still time: {survey}", "body": "Go to {link}\nStop: {opt_out_link}\n"})
@@ -95,10 +100,10 @@ def test_send_now_runs_in_the_task_worker_and_the_page_shows_its_progress(client
     client.force_login(member(wave, "owner", "owner"))
     upload(client, wave, participant_csv([(ANNA, "de", "physician"), (BEN, "en", "nurse")]))
 
-    client.post(f"/studies/waves/{wave.pk}/invitations/send/", {"kind": "invitation", "send_at": ""})
-    queued = json.loads(client.get(f"/studies/waves/{wave.pk}/invitations/progress/").content)
+    client.post(invitations_url(wave, "send/"), {"kind": "invitation", "send_at": ""})
+    queued = json.loads(client.get(invitations_url(wave, "progress/")).content)
     call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
-    done = json.loads(client.get(f"/studies/waves/{wave.pk}/invitations/progress/").content)
+    done = json.loads(client.get(invitations_url(wave, "progress/")).content)
 
     assert queued["mailouts"][0]["status"] == "scheduled"
     assert sorted(message.to for message in smtp_server.messages) == [ANNA, BEN]
@@ -120,9 +125,9 @@ def test_owners_can_invite_every_active_platform_account(client, wave, settings)
     settings.UPTAKE_OPENWEBUI_DB = "/work/shared/samples/platform_logs/webui.db"
     client.force_login(member(wave, "owner", "owner"))
 
-    assert "Add all platform accounts" in client.get(f"/studies/waves/{wave.pk}/invitations/").content.decode()
-    added = client.post(f"/studies/waves/{wave.pk}/invitations/platform-accounts/")
-    again = client.post(f"/studies/waves/{wave.pk}/invitations/platform-accounts/")
+    assert "Add all platform accounts" in client.get(invitations_url(wave)).content.decode()
+    added = client.post(invitations_url(wave, "platform-accounts/"))
+    again = client.post(invitations_url(wave, "platform-accounts/"))
 
     assert added.status_code == 302
     assert Participant.objects.filter(wave=wave).count() == 6  # the sample's six active accounts
@@ -134,7 +139,7 @@ def test_a_list_saved_in_another_encoding_is_refused_with_how_to_save_it(client,
     client.force_login(member(wave, "owner", "owner"))
     latin1 = SimpleUploadedFile("teilnehmende.csv", "email,language,role\njörg@klinikum.example,de,Ärztin\n".encode("latin-1"))
 
-    page = client.post(f"/studies/waves/{wave.pk}/invitations/upload/", {"participants": latin1})
+    page = client.post(invitations_url(wave, "upload/"), {"participants": latin1})
 
     assert page.status_code == 400
     assert "teilnehmende.csv is not UTF-8 text; save it as CSV UTF-8." in page.content.decode()
