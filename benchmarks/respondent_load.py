@@ -103,15 +103,14 @@ def prepare(env: dict, respondents: int, seed: int) -> list[str]:
     from django.db import connection
     from django.utils import timezone
 
-    from benchmarks.respondent_urls import FLOOR_TABLE
+    from benchmarks.respondent_urls import create_floor_table
     from surveys import services
     from surveys.demo import DEMO_INSTRUMENT
     from surveys.models import Wave
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TABLE {FLOOR_TABLE} (id bigserial PRIMARY KEY, created_at timestamptz NOT NULL)")
+    create_floor_table()
     version = services.import_instrument(DEMO_INSTRUMENT).version
     now = timezone.now()
     wave = Wave.objects.create(slug=WAVE, title=WAVE, instrument_version=version, opens_at=now - timedelta(days=1),

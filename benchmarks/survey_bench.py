@@ -5,6 +5,10 @@
 Uses a throw-away SQLite database in a temp dir unless DATABASE_URL is set (then pytest-style
 care is yours: use a scratch database). Page saves go through the full Django stack (test client:
 middleware, respondent cookie, form validation, row lock); exports through surveys.export.
+
+Floors in the same run: as many POSTs through the same test client and middleware to a view doing
+one INSERT (benchmarks/respondent_urls.py), and for each export a raw cursor read of the wave's
+answer rows, the part of building the table no code can avoid.
 """
 
 import argparse
@@ -27,9 +31,14 @@ def setup_django(scratch):
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
 
+    from benchmarks.respondent_urls import create_floor_table
+
+    settings.ROOT_URLCONF = "benchmarks.respondent_urls"  # the product's URLs plus the floor
     call_command("migrate", verbosity=0)
+    create_floor_table()
 
 
 def make_wave(slug):
@@ -73,6 +82,29 @@ def page_saves(respondents):
     return requests, time.perf_counter() - started
 
 
+def floor(requests):
+    """The same number of requests as POSTs to the bare-INSERT view; returns seconds."""
+    from django.test import Client
+
+    client = Client()
+    started = time.perf_counter()
+    for _ in range(requests):
+        assert client.post("/bench/floor/", {"next": "1"}).status_code == 200
+    return time.perf_counter() - started
+
+
+def raw_answer_read(wave):
+    """Seconds to fetch the wave's answer rows through a raw cursor: the export's floor."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT a.response_id, a.item, a.value, a.other_text FROM surveys_answer a "
+                       "JOIN surveys_response r ON r.id = a.response_id WHERE r.wave_id = %s", [wave.pk])
+        cursor.fetchall()
+    return time.perf_counter() - started
+
+
 def export(size, out_dir):
     from surveys.demo import add_synthetic_responses
     from surveys.export import wave_table, write_export
@@ -85,7 +117,7 @@ def export(size, out_dir):
     write_export(table, codebook, out_dir, wave.slug, "csv")
     csv_done = time.perf_counter()
     write_export(table, codebook, out_dir, wave.slug, "sav")
-    return built - started, csv_done - built, time.perf_counter() - csv_done
+    return built - started, csv_done - built, time.perf_counter() - csv_done, raw_answer_read(wave)
 
 
 def main():
@@ -97,11 +129,16 @@ def main():
         scratch = Path(scratch)
         setup_django(scratch)
         requests, seconds = page_saves(args.respondents)
+        floor_seconds = floor(requests)
         print(f"page requests: {requests} in {seconds:.1f} s = {requests / seconds:.0f} requests/s "
               f"({seconds / requests * 1000:.1f} ms each)")
+        print(f"floor (one INSERT, same client): {requests / floor_seconds:.0f} requests/s "
+              f"({floor_seconds / requests * 1000:.2f} ms each); page requests / floor "
+              f"{floor_seconds / seconds:.2f}x")
         for size in args.export_sizes:
-            build, csv, sav = export(size, scratch)
-            print(f"export {size:>6} responses: table {build:.1f} s, csv {csv:.1f} s, sav {sav:.1f} s")
+            build, csv, sav, raw = export(size, scratch)
+            print(f"export {size:>6} responses: table {build:.1f} s (raw read of its answers {raw:.2f} s, "
+                  f"{build / raw:.0f}x), csv {csv:.1f} s, sav {sav:.1f} s")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory (whole run): {peak:.0f} MiB")
 
