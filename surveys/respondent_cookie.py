@@ -46,7 +46,8 @@ class RespondentCookie:
 
 
 def read(request: HttpRequest) -> RespondentCookie:
-    """The browser's cookie if it is genuine and not expired, else an empty one."""
+    """The browser's cookie if it is genuine and not expired, else an empty one (marked `expired`
+    if it was genuine but too old)."""
     value = request.COOKIES.get(COOKIE)
     if not value:
         return RespondentCookie()
@@ -59,9 +60,8 @@ def read(request: HttpRequest) -> RespondentCookie:
         )
     except signing.SignatureExpired:
         return RespondentCookie(expired=True)
-    except signing.BadSignature:  # changed or made up
-        return RespondentCookie()
-    except (ValueError, KeyError, TypeError, AttributeError):  # signed by an older version of this module
+    # changed or made up (BadSignature), or signed by an older version of this module
+    except (signing.BadSignature, ValueError, KeyError, TypeError, AttributeError):
         return RespondentCookie()
 
 
