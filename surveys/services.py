@@ -13,12 +13,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from surveys import anonymity, flow
+from surveys import anonymity, flow, response_sql
 from surveys.access import oidc_claims
 from surveys.importers import read_questionnaire, source_format
 from surveys.importers.common import ConversionReport, count_items
 from surveys.instrument_files import definition_checksum, read_instrument_file, resolve, validate_definition
-from surveys.models import Answer, Instrument, InstrumentVersion, Invitation, PageVisit, Response, Wave
+from surveys.models import Instrument, InstrumentVersion, Invitation, PageVisit, Response, Wave
 from surveys.pseudonyms import keyed_hash, pseudonymize, wave_linkage_pseudonym
 
 
@@ -273,7 +273,7 @@ def _record_linkage_consent(response, pseudonym, linkage_consent):
 def stored_answers(response):
     """(item -> value, item -> "other" text) from one read of the response's answers."""
     values, other_texts = {}, {}
-    for item, value, other_text in response.answers.values_list("item", "value", "other_text"):
+    for item, value, other_text in response_sql.answers(response.pk):
         values[item] = value
         if other_text:
             other_texts[item] = other_text
@@ -377,11 +377,7 @@ def _store_answers(response, answers, values):
     if cleared:
         response.answers.filter(item__in=cleared).delete()
     if kept:
-        Answer.objects.bulk_create(
-            [Answer(response=response, item=code, value=value, other_text=other_text or "")
-             for code, (value, other_text) in kept.items()],
-            update_conflicts=True, unique_fields=["response", "item"], update_fields=["value", "other_text", "updated_at"],
-        )
+        response_sql.upsert_answers(response.pk, kept)
     merged = {code: value for code, value in answers.items() if code not in cleared}
     return merged | {code: value for code, (value, _other_text) in kept.items()}
 
@@ -414,20 +410,6 @@ def withdraw_response(response):
 
 def wave_for_respondents(slug):
     return _without_instrument_json(Wave.objects.filter(slug=slug)).first()
-
-
-def invited_response(invitation_id, slug):
-    """The response opened through this invitation to the wave `slug`, locked (inside a
-    transaction), with its wave and invitation: what most respondent requests need, in one query.
-
-    None if there is none yet, or if it was cut from its invitation at submission (anonymous waves).
-    """
-    queryset = Response.objects.filter(invitation_id=invitation_id, wave__slug=slug)
-    queryset = _without_instrument_json(queryset.select_related("wave", "invitation").select_for_update(of=("self",)))
-    response = queryset.first()
-    if response is not None:
-        response.invitation.wave = response.wave  # the same row: not read again
-    return response
 
 
 def invitation_to_wave(invitation_id, slug):

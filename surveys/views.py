@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from surveys import access, anonymity, flow, respondent_cookie, services
+from surveys import access, anonymity, flow, respondent_cookie, response_sql, services
 from surveys.forms import ConsentForm, PageForm
 from surveys.keys import verify_pseudonym_key
 from surveys.models import Response, Wave
@@ -213,7 +213,7 @@ def _from_cookie(cookie, slug):
     invitation_id = cookie.invitations.get(slug)
     if not invitation_id:
         return None, None, services.wave_for_respondents(slug)
-    response = services.invited_response(invitation_id, slug)
+    response = response_sql.invited_response(invitation_id, slug)
     if response is not None and response.wave.access != Wave.Access.SIGN_IN:
         return response, response.invitation, response.wave
     invitation = services.invitation_to_wave(invitation_id, slug)

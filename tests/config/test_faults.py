@@ -7,7 +7,7 @@ import pytest
 from django.db import InterfaceError, OperationalError
 from django.test import Client
 
-from surveys import services
+from surveys import response_sql, services
 from tests.surveys.builders import invite, make_wave, start
 
 FAULT_PAGE = Path(__file__).resolve().parents[2] / "templates" / "500.html"
@@ -33,7 +33,7 @@ def test_a_lost_database_connection_shows_try_again_with_retry_after(tmp_path, m
     def database_gone(*args):
         raise error
 
-    monkeypatch.setattr(services, "invited_response", database_gone)
+    monkeypatch.setattr(response_sql, "invited_response", database_gone)
     reply = browser.post(f"/s/{wave.slug}/p/about/", {"role": "physician", "next": "1"})
 
     assert reply.status_code == 503
