@@ -1,10 +1,10 @@
-"""The three statements of almost every respondent request, written once in SQL.
+"""The statements of a page submit, written once in SQL.
 
 A page submit reads the respondent's response under its row lock (with its wave, invitation and
-instrument version), reads its answers and upserts the page's answers. Through the ORM, compiling
-these queries anew on every request cost more than PostgreSQL's work on them: the four-table
-locked read took 3.2 ms against 0.7 ms for the same SQL through the cursor (issue 11, benchmarks/
-respondent_load.py). Here the SQL is built once per process from the models' own column lists, so a
+instrument version), reads its answers, upserts the page's answers, closes the page's visit and
+writes where the respondent is now. Through the ORM, compiling these queries anew on every request
+cost more than PostgreSQL's work on them: the four-table locked read took 3.2 ms against 0.7 ms for
+the same SQL through the cursor (issue 11, benchmarks/respondent_load.py). Here the SQL is built once per process from the models' own column lists, so a
 migration cannot leave it behind, and rows become model instances through Model.from_db with the
 database backend's converters, as the ORM makes them. The rules (who may answer, what is merged,
 where the respondent goes) stay in surveys.services.
@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-from surveys.models import Answer, InstrumentVersion, Invitation, Response, Wave
+from surveys.models import Answer, InstrumentVersion, Invitation, PageVisit, Response, Wave
 
 
 class _Columns:
@@ -116,3 +116,24 @@ def upsert_answers(response_id: int, values: dict[str, tuple[object, str]]) -> N
            " other_text = excluded.other_text, updated_at = excluded.updated_at")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def close_visit(response_id: int, page_code: str, now) -> None:
+    """Paradata: the respondent left this page now (its open visit, if any, gets left_at)."""
+    visits = connection.ops.quote_name(PageVisit._meta.db_table)
+    left_at = PageVisit._meta.get_field("left_at").get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {visits} SET left_at = %s WHERE response_id = %s AND page = %s AND left_at IS NULL",
+                       [left_at, response_id, page_code])
+
+
+def save_position(response: Response) -> None:
+    """Write where the respondent is (current and furthest page, language): what a page submit
+    changes on the response. Sets updated_at as save() would."""
+    response.updated_at = timezone.now()
+    responses = connection.ops.quote_name(Response._meta.db_table)
+    updated_at = Response._meta.get_field("updated_at").get_db_prep_save(response.updated_at, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {responses} SET current_page = %s, last_page = %s, language = %s, updated_at = %s"
+                       " WHERE id = %s", [response.current_page, response.last_page, response.language, updated_at,
+                                          response.pk])

@@ -335,7 +335,7 @@ def record_page_answers(response, answers, page_code, values, direction="next", 
     instrument = response.instrument_version.spec
     answers = _store_answers(response, answers, values)
     now = timezone.now()
-    response.page_visits.filter(page=page_code, left_at__isnull=True).update(left_at=now)
+    response_sql.close_visit(response.pk, page_code, now)
     response.language = language
 
     if direction == "back":
@@ -366,7 +366,7 @@ def record_page_answers(response, answers, page_code, values, direction="next", 
 
 def _move_to(response, page_code):
     response.current_page = page_code
-    response.save(update_fields=["current_page", "last_page", "language", "updated_at"])
+    response_sql.save_position(response)
     return Step(page=page_code)
 
 

@@ -8,6 +8,9 @@ from django.test import Client
 
 from surveys import response_sql
 from surveys.models import Answer, InstrumentVersion, Invitation, Response, Wave
+from django.utils import timezone
+
+from surveys.models import PageVisit
 from tests.surveys.builders import invite, make_wave, post_page, start
 
 
@@ -71,3 +74,20 @@ def test_upserted_answers_read_back_through_the_orm_and_the_sql_alike(started):
     expected = {**written, "hours": (40, "")}
     assert {a.item: (a.value, a.other_text) for a in Answer.objects.filter(response=response)} == expected
     assert {item: (value, other) for item, value, other in response_sql.answers(response.pk)} == expected
+
+
+@pytest.mark.django_db
+def test_a_page_left_and_the_new_position_are_written_as_the_orm_would_write_them(started):
+    wave, invitation = started
+    PageVisit.objects.create(response=Response.objects.get(invitation=invitation), page="data", entered_at=timezone.now())
+    with transaction.atomic():
+        response = response_sql.invited_response(invitation.pk, wave.slug)
+        before = response.updated_at
+        response.current_page, response.last_page, response.language = "rating", "rating", "en"
+        response_sql.save_position(response)
+        response_sql.close_visit(response.pk, "data", timezone.now())
+
+    assert_same_row(response, Response)
+    assert response.updated_at > before
+    visits = PageVisit.objects.filter(response=response, page="data")
+    assert visits.count() == 1 and visits.get().left_at is not None
