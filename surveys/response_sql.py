@@ -98,42 +98,47 @@ def answers(response_id: int) -> list[tuple[str, object, str]]:
         return [tuple(columns.convert(row)) for row in cursor.fetchall()]
 
 
-@cache
-def _upsert_prefix() -> str:
+def save_page(response: Response, left_page: str, kept: dict[str, tuple[object, str]], cleared: list[str],
+              now) -> None:
+    """Write what a page submit changes: the page's answers (kept: item -> (value, other text),
+    cleared: items whose answer is removed), the left page's open visit closed at `now`, and the
+    respondent's position (current and furthest page, language; updated_at as save() sets it).
+
+    PostgreSQL does it in one statement (the writes as data-modifying WITH clauses, which run to
+    completion whether or not the main statement reads them); SQLite, which has no such clauses,
+    in one statement each.
+    """
+    response.updated_at = now
     quote = connection.ops.quote_name
-    return f"INSERT INTO {quote(Answer._meta.db_table)} (response_id, item, value, other_text, updated_at) VALUES "
-
-
-def upsert_answers(response_id: int, values: dict[str, tuple[object, str]]) -> None:
-    """Insert or overwrite the answers item -> (value, other text): one statement for a page."""
-    value_field, time_field = Answer._meta.get_field("value"), Answer._meta.get_field("updated_at")
-    now = time_field.get_db_prep_save(timezone.now(), connection)
-    params = []
-    for item, (value, other_text) in values.items():
-        params += [response_id, item, value_field.get_db_prep_save(value, connection), other_text or "", now]
-    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(values))
-    sql = (f"{_upsert_prefix()}{rows} ON CONFLICT (response_id, item) DO UPDATE SET value = excluded.value,"
-           " other_text = excluded.other_text, updated_at = excluded.updated_at")
+    answers, visits, responses = (quote(model._meta.db_table) for model in (Answer, PageVisit, Response))
+    statements = []
+    if cleared:
+        statements.append((f"DELETE FROM {answers} WHERE response_id = %s AND item IN ({', '.join(['%s'] * len(cleared))})",
+                           [response.pk, *cleared]))
+    if kept:
+        value_field = Answer._meta.get_field("value")
+        params = []
+        for item, (value, other_text) in kept.items():
+            params += [response.pk, item, value_field.get_db_prep_save(value, connection), other_text or "", _db_time(now)]
+        statements.append((
+            f"INSERT INTO {answers} (response_id, item, value, other_text, updated_at) VALUES "
+            f"{', '.join(['(%s, %s, %s, %s, %s)'] * len(kept))} ON CONFLICT (response_id, item) DO UPDATE SET"
+            " value = excluded.value, other_text = excluded.other_text, updated_at = excluded.updated_at",
+            params,
+        ))
+    statements.append((f"UPDATE {visits} SET left_at = %s WHERE response_id = %s AND page = %s AND left_at IS NULL",
+                       [_db_time(now), response.pk, left_page]))
+    statements.append((f"UPDATE {responses} SET current_page = %s, last_page = %s, language = %s, updated_at = %s"
+                       " WHERE id = %s",
+                       [response.current_page, response.last_page, response.language, _db_time(now), response.pk]))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            writes = ", ".join(f"write_{number} AS ({sql})" for number, (sql, _params) in enumerate(statements[:-1]))
+            cursor.execute(f"WITH {writes} {statements[-1][0]}", [value for _sql, params in statements for value in params])
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
 
 
-def close_visit(response_id: int, page_code: str, now) -> None:
-    """Paradata: the respondent left this page now (its open visit, if any, gets left_at)."""
-    visits = connection.ops.quote_name(PageVisit._meta.db_table)
-    left_at = PageVisit._meta.get_field("left_at").get_db_prep_save(now, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {visits} SET left_at = %s WHERE response_id = %s AND page = %s AND left_at IS NULL",
-                       [left_at, response_id, page_code])
-
-
-def save_position(response: Response) -> None:
-    """Write where the respondent is (current and furthest page, language): what a page submit
-    changes on the response. Sets updated_at as save() would."""
-    response.updated_at = timezone.now()
-    responses = connection.ops.quote_name(Response._meta.db_table)
-    updated_at = Response._meta.get_field("updated_at").get_db_prep_save(response.updated_at, connection)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {responses} SET current_page = %s, last_page = %s, language = %s, updated_at = %s"
-                       " WHERE id = %s", [response.current_page, response.last_page, response.language, updated_at,
-                                          response.pk])
+def _db_time(moment):
+    return Response._meta.get_field("updated_at").get_db_prep_save(moment, connection)

@@ -333,25 +333,29 @@ def record_page_answers(response, answers, page_code, values, direction="next", 
     """
     _check_can_answer(response)
     instrument = response.instrument_version.spec
-    answers = _store_answers(response, answers, values)
+    kept = {code: pair for code, pair in values.items() if pair[0] not in (None, "", [])}
+    cleared = [code for code in values if code not in kept]
+    answers = {code: value for code, value in answers.items() if code not in cleared}
+    answers |= {code: value for code, (value, _other_text) in kept.items()}
     now = timezone.now()
-    response_sql.close_visit(response.pk, page_code, now)
     response.language = language
 
     if direction == "back":
         previous = flow.page_before(instrument, answers, page_code)
-        return _move_to(response, previous.code if previous else page_code)
-
-    following = flow.page_after(instrument, answers, page_code)
+        following = previous or instrument.page(page_code)
+    else:
+        following = flow.page_after(instrument, answers, page_code)
     if following is not None:
+        response.current_page = following.code
         if flow.page_position(instrument, following.code) > flow.page_position(instrument, response.last_page):
             response.last_page = following.code
-        return _move_to(response, following.code)
+    response_sql.save_page(response, page_code, kept, cleared, now)
+    if following is not None:
+        return Step(page=following.code)
 
     missing = flow.missing_required(instrument, answers)
     if missing:
         page, item = missing
-        response.save()
         return Step(page=page.code, error_item=item.code)
     hidden = flow.hidden_answer_codes(instrument, answers)
     if hidden:
@@ -362,24 +366,6 @@ def record_page_answers(response, answers, page_code, values, direction="next", 
     anonymity.record_submission(response)
     response.save()
     return Step(finished=True)
-
-
-def _move_to(response, page_code):
-    response.current_page = page_code
-    response_sql.save_position(response)
-    return Step(page=page_code)
-
-
-def _store_answers(response, answers, values):
-    """Save one page's values (one upsert, one delete for cleared items) and return all answers."""
-    kept = {code: pair for code, pair in values.items() if pair[0] not in (None, "", [])}
-    cleared = [code for code in values if code not in kept]
-    if cleared:
-        response.answers.filter(item__in=cleared).delete()
-    if kept:
-        response_sql.upsert_answers(response.pk, kept)
-    merged = {code: value for code, value in answers.items() if code not in cleared}
-    return merged | {code: value for code, (value, _other_text) in kept.items()}
 
 
 def _check_can_answer(response):

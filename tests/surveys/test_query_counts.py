@@ -30,6 +30,12 @@ def wave(tmp_path):
     return wave
 
 
+def page_writes(cleared=False):
+    """Statements that write a submitted page (surveys.response_sql.save_page): one on PostgreSQL;
+    on SQLite one each for the cleared answers, the upsert, the visit and the position."""
+    return 1 if connection.vendor == "postgresql" else 3 + cleared
+
+
 def assert_count(statements, expected):
     assert len(statements) == expected, "\n".join(sql[:110] for sql in statements)
 
@@ -108,20 +114,20 @@ def test_showing_a_page_takes_four_queries(client, wave):
 
 
 @pytest.mark.django_db
-def test_submitting_a_page_takes_five_queries(client, wave):
+def test_submitting_a_page_takes_three_queries(client, wave):
     start(client, wave, invite(wave))
     client.get(f"/s/{wave.slug}/p/about/")
 
     reply, statements = count(lambda: client.post(f"/s/{wave.slug}/p/about/", {"role": "physician", "next": "1"}))
 
     assert reply["Location"] == f"/s/{wave.slug}/p/data/"
-    # the response with its wave and invitation (locked), answers, one upsert of the page's
-    # answers, close the page visit, the response moved on
-    assert_count(statements, 5)
+    # the response with its wave and invitation (locked), answers, and one statement that upserts
+    # the page's answers, closes the page visit and moves the response on (three on SQLite)
+    assert_count(statements, 2 + page_writes())
 
 
 @pytest.mark.django_db
-def test_submitting_the_last_page_of_three_items_takes_seven_queries_whatever_the_number_of_items(client, wave):
+def test_submitting_the_last_page_of_three_items_takes_six_queries_whatever_the_number_of_items(client, wave):
     start(client, wave, invite(wave))
     complete_until_last_page(client, wave)
     client.get(f"/s/{wave.slug}/p/rating/")
@@ -130,10 +136,11 @@ def test_submitting_the_last_page_of_three_items_takes_seven_queries_whatever_th
         f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "hours": "6", "wishes": "More models", "next": "1"}))
 
     assert reply["Location"] == f"/s/{wave.slug}/thanks/"
-    # the response with its wave and invitation (locked), answers, one upsert of all three answers, close the page visit, the invitation marked answered and (anonymous wave) its time
-    # of use dropped, the response completed
-    assert_count(statements, 7)
-    assert sum(sql.startswith("INSERT INTO \"surveys_answer\"") for sql in statements) == 1
+    # the response with its wave and invitation (locked), answers, the page written (all three
+    # answers in one upsert), the invitation marked answered and (anonymous wave) its time of use
+    # dropped, the response completed
+    assert_count(statements, 5 + page_writes())
+    assert sum("INSERT INTO \"surveys_answer\"" in sql for sql in statements) == 1
 
 
 @pytest.mark.django_db
@@ -145,8 +152,8 @@ def test_clearing_an_answer_adds_one_delete(client, wave):
     reply, statements = count(lambda: client.post(f"/s/{wave.slug}/p/rating/", {"satisfaction": "4", "back": "1"}))
 
     assert reply.status_code == 302
-    assert_count(statements, 6)
-    assert sum(sql.startswith("DELETE FROM \"surveys_answer\"") for sql in statements) == 1
+    assert_count(statements, 2 + page_writes(cleared=True))
+    assert sum("DELETE FROM \"surveys_answer\"" in sql for sql in statements) == 1
 
 
 @pytest.mark.django_db

@@ -62,32 +62,24 @@ def test_an_invitation_to_another_wave_finds_no_response(started, tmp_path):
 
 
 @pytest.mark.django_db
-def test_upserted_answers_read_back_through_the_orm_and_the_sql_alike(started):
-    wave, invitation = started
-    response = Response.objects.get(invitation=invitation)
-    written = {"role": ("other", "Hebamme"), "data_kinds": (["public", "patient"], ""), "hours": (12, ""),
-               "satisfaction": ("na", ""), "wishes": ("Umlaute äöü, \"quotes\" and\nnewlines", "")}
-
-    response_sql.upsert_answers(response.pk, written)
-    response_sql.upsert_answers(response.pk, {"hours": (40, "")})  # overwrites, adds no second row
-
-    expected = {**written, "hours": (40, "")}
-    assert {a.item: (a.value, a.other_text) for a in Answer.objects.filter(response=response)} == expected
-    assert {item: (value, other) for item, value, other in response_sql.answers(response.pk)} == expected
-
-
-@pytest.mark.django_db
-def test_a_page_left_and_the_new_position_are_written_as_the_orm_would_write_them(started):
+def test_a_page_saved_reads_back_through_the_orm_and_the_sql_alike(started):
     wave, invitation = started
     PageVisit.objects.create(response=Response.objects.get(invitation=invitation), page="data", entered_at=timezone.now())
+    written = {"role": ("other", "Hebamme"), "data_kinds": (["public", "patient"], ""), "hours": (12, ""),
+               "satisfaction": ("na", ""), "wishes": ("Umlaute äöü, \"quotes\" and\nnewlines", "")}
     with transaction.atomic():
         response = response_sql.invited_response(invitation.pk, wave.slug)
         before = response.updated_at
         response.current_page, response.last_page, response.language = "rating", "rating", "en"
-        response_sql.save_position(response)
-        response_sql.close_visit(response.pk, "data", timezone.now())
+        response_sql.save_page(response, "data", written, [], timezone.now())
+        # The same items again: overwritten, no second row; a cleared item is deleted.
+        response_sql.save_page(response, "rating", {"hours": (40, "")}, ["wishes"], timezone.now())
 
+    expected = {**written, "hours": (40, "")}
+    del expected["wishes"]
+    assert {a.item: (a.value, a.other_text) for a in Answer.objects.filter(response=response)} == expected
+    assert {item: (value, other) for item, value, other in response_sql.answers(response.pk)} == expected
     assert_same_row(response, Response)
     assert response.updated_at > before
-    visits = PageVisit.objects.filter(response=response, page="data")
-    assert visits.count() == 1 and visits.get().left_at is not None
+    visit = PageVisit.objects.get(response=response, page="data")
+    assert visit.left_at is not None and visit.left_at >= visit.entered_at
