@@ -11,12 +11,13 @@ One run:
 2. starts gunicorn with config/gunicorn.conf.py and production settings (benchmarks/respondent_settings.py)
    on a free port of 127.0.0.1, behind nginx configured as in docs/deploy.md when nginx is installed;
 3. the floors: --floor-clients respondents who consented POST their pages' form data, with their
-   cookies, to a view that does one INSERT (and reads neither), for --floor-seconds; then, as
-   long, to one that checks the CSRF token and reads the respondent's cookie before the same INSERT;
-4. submits: --submit-respondents consent first (not timed); then as many clients as for the floor
-   post their pages one after the other (without fetching each page first) for --floor-seconds,
-   so a page submit is compared with the floor on equal terms. The CPU time the driver, the
-   gunicorn workers and nginx used per request is shown for both;
+   cookies, to a view that does one INSERT (and reads neither); then to one that checks the CSRF
+   token and reads the respondent's cookie before the same INSERT;
+4. submits: --submit-respondents consent first (not timed); as many clients as for the floor post
+   their pages one after the other (without fetching each page first), so a page submit is
+   compared with the floor on equal terms. The three phases take turns (--floor-rounds), each for
+   --floor-seconds in all, so that the machine's drift falls on all three. The CPU time the
+   driver, the gunicorn workers, nginx and PostgreSQL used per request is shown for each;
 5. respondents: each follows its own invitation link, reads the information page, consents and
    answers every page as a browser does (GET the page, fill the form, POST it with the CSRF token
    and cookies, follow the redirect), pausing --think seconds on each page; all start within --ramp
@@ -308,6 +309,16 @@ class Respondent:
     gave_up: str = ""
 
 
+class Browser(httpx.AsyncClient):
+    """httpx prepares the request that would follow a redirect even when told not to follow it
+    (response.next_request: a copy of the cookie jar and a Cookie header, 0.27 ms of the driver's
+    CPU on this machine). The driver reads Location itself, so a page submit, answered with a
+    redirect, would cost the driver more than a floor request, answered with 200, for nothing."""
+
+    def _build_redirect_request(self, request: httpx.Request, response: httpx.Response) -> None:
+        return None
+
+
 class Driver:
     def __init__(self, base_url: str, records: list, deadline: float, retry_wait=(2.0, 5.0), max_attempts=40):
         self.base_url, self.records, self.deadline = base_url, records, deadline
@@ -317,14 +328,14 @@ class Driver:
         # start of a burst of 1,000 blocked the driver's event loop for seconds.
         self.ssl_context = ssl.create_default_context()
 
-    def client(self) -> httpx.AsyncClient:
+    def client(self) -> Browser:
         """A browser of its own: its cookies and its own keep-alive connection, as a browser has.
         (One pool shared by hundreds of clients made the driver scan every pooled connection on
         each request: its CPU per request grew with the number of respondents.)"""
         transport = httpx.AsyncHTTPTransport(retries=0, verify=self.ssl_context)
-        return httpx.AsyncClient(base_url=self.base_url, transport=transport, verify=self.ssl_context,
-                                 trust_env=False, follow_redirects=False,
-                                 timeout=httpx.Timeout(120.0, connect=30.0), headers={"Accept-Language": "de"})
+        return Browser(base_url=self.base_url, transport=transport, verify=self.ssl_context, trust_env=False,
+                       follow_redirects=False, timeout=httpx.Timeout(120.0, connect=30.0),
+                       headers={"Accept-Language": "de"})
 
     async def request(self, client, phase, kind, method, url, data=None) -> httpx.Response:
         """One request as a person makes it: on an error page or no answer, wait and try again."""
@@ -380,7 +391,7 @@ class Driver:
                 person.acknowledged.update(answers)
             url = reply.headers["location"]
 
-    async def consent(self, token: str, phase: str) -> tuple[httpx.AsyncClient, dict, str]:
+    async def consent(self, token: str, phase: str) -> tuple[Browser, dict, str]:
         """Open the invitation and consent: (the browser, its CSRF field, the first page's URL)."""
         client = self.client()
         reply = await self.request(client, phase, "get", "GET", f"/i/{token}/")
@@ -549,12 +560,14 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def summary(records: list[Record], phase: str, kinds: tuple[str, ...]) -> dict:
+def summary(records: list[Record], phase: str, kinds: tuple[str, ...], seconds: float | None = None) -> dict:
+    """Counts, throughput and latencies of one phase; its duration is `seconds` when it ran in
+    rounds, else the span from its first request to its last answer."""
     mine = [r for r in records if r.phase == phase and r.kind in kinds]
     ok = [r for r in mine if r.outcome == "ok"]
     if not mine:
         return {"requests": 0}
-    span = max(r.started + r.seconds for r in mine) - min(r.started for r in mine)
+    span = seconds or max(r.started + r.seconds for r in mine) - min(r.started for r in mine)
     outcomes = Counter(r.outcome for r in mine)
     return {
         "requests": len(ok),
@@ -660,20 +673,28 @@ async def measure_floors(args, driver: Driver, server: Server, cpu: "CpuMeter", 
     del tokens[:browsers]
     floor_browsers, consented = consented[: args.floor_clients], consented[args.floor_clients:]
     cpu.lap()
-    used = {}
-    for phase, path in (("floor", "/bench/floor/"), ("session-floor", "/bench/session-floor/")):
-        until = time.monotonic() + args.floor_seconds
-        await asyncio.gather(*(driver.floor(browser, phase, path, until, pages) for browser in floor_browsers))
-        used[phase] = cpu.lap()
-    until = time.monotonic() + args.floor_seconds
-    await asyncio.gather(*(driver.submitter(consented, "submits", until, pages) for _ in range(args.floor_clients)))
-    used["submits"] = cpu.lap()
+    used = {phase: Counter() for phase in ("floor", "session-floor", "submits")}
+    elapsed = Counter()
+    # Rounds, each phase in turn: the machine's speed drifts over a minute (other guests on the
+    # host), and interleaving puts the same drift into the floors and the submits.
+    slot = args.floor_seconds / args.floor_rounds
+    for _round in range(args.floor_rounds):
+        for phase in used:
+            started = time.monotonic()
+            if phase == "submits":
+                work = [driver.submitter(consented, phase, started + slot, pages) for _ in range(args.floor_clients)]
+            else:
+                path = "/bench/floor/" if phase == "floor" else "/bench/session-floor/"
+                work = [driver.floor(browser, phase, path, started + slot, pages) for browser in floor_browsers]
+            await asyncio.gather(*work)
+            elapsed[phase] += time.monotonic() - started
+            used[phase].update(cpu.lap())
     for client, _csrf, _url in floor_browsers + consented:  # consented: those the submit phase left over
         await client.aclose()
 
-    floor = summary(records, "floor", ("floor",))
-    session_floor = summary(records, "session-floor", ("floor",))
-    submits = summary(records, "submits", ("submit",))
+    floor = summary(records, "floor", ("floor",), elapsed["floor"])
+    session_floor = summary(records, "session-floor", ("floor",), elapsed["session-floor"])
+    submits = summary(records, "submits", ("submit",), elapsed["submits"])
     print(f"\nserver: gunicorn {len(server.workers())} workers x {os.environ.get('GUNICORN_THREADS', 4)} threads "
           f"(gthread){', behind nginx' if server.proxy_port else ', no proxy'}; floor and submit clients "
           f"{args.floor_clients}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -758,9 +779,10 @@ def main() -> int:
     parser.add_argument("--suite", action="store_true",
                         help="instead of one run of respondents, the three of issue 11 one after the other: "
                              + "; ".join(scenario.describe() for scenario in SUITE))
-    parser.add_argument("--floor-seconds", type=float, default=20.0)
+    parser.add_argument("--floor-seconds", type=float, default=30.0, help="for each of floor, CSRF floor and submits")
+    parser.add_argument("--floor-rounds", type=int, default=3, help="the three phases take turns this many times")
     parser.add_argument("--floor-clients", type=int, default=50, help="concurrent clients for floor and submits")
-    parser.add_argument("--submit-respondents", type=int, default=800,
+    parser.add_argument("--submit-respondents", type=int, default=1200,
                         help="respondents who consent before the submit phase, whose pages it posts")
     parser.add_argument("--max-seconds", type=float, default=900.0, help="respondents give up after this")
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/uptake_bench")
