@@ -1,15 +1,17 @@
 """The statements of a page submit, written once in SQL.
 
 A page submit reads the respondent's response under its row lock (with its wave, invitation and
-instrument version), reads its answers, upserts the page's answers, closes the page's visit and
-writes where the respondent is now. Through the ORM, compiling these queries anew on every request
-cost more than PostgreSQL's work on them: the four-table locked read took 3.2 ms against 0.7 ms for
-the same SQL through the cursor (issue 11, benchmarks/respondent_load.py). Here the SQL is built once per process from the models' own column lists, so a
-migration cannot leave it behind, and rows become model instances through Model.from_db with the
-database backend's converters, as the ORM makes them. The rules (who may answer, what is merged,
-where the respondent goes) stay in surveys.services.
+instrument version), reads its answers, and writes the page: its answers, the page's visit closed,
+where the respondent is now (one statement on PostgreSQL). Through the ORM, compiling these queries
+anew on every request cost more than PostgreSQL's work on them: the four-table locked read took
+3.2 ms against 0.7 ms for the same SQL through the cursor (issue 11, benchmarks/respondent_load.py).
+Here the SQL is built once per process from the models' own column lists, so a migration cannot
+leave it behind, and rows become model instances through Model.from_db with the database backend's
+converters, as the ORM makes them. The rules (who may answer, what is merged, where the respondent
+goes) stay in surveys.services.
 """
 
+from datetime import datetime
 from functools import cache
 
 from django.db import connection
@@ -99,7 +101,7 @@ def answers(response_id: int) -> list[tuple[str, object, str]]:
 
 
 def save_page(response: Response, left_page: str, kept: dict[str, tuple[object, str]], cleared: list[str],
-              now) -> None:
+              now: datetime) -> None:
     """Write what a page submit changes: the page's answers (kept: item -> (value, other text),
     cleared: items whose answer is removed), the left page's open visit closed at `now`, and the
     respondent's position (current and furthest page, language; updated_at as save() sets it).
@@ -140,5 +142,5 @@ def save_page(response: Response, left_page: str, kept: dict[str, tuple[object, 
                 cursor.execute(sql, params)
 
 
-def _db_time(moment):
+def _db_time(moment: datetime):
     return Response._meta.get_field("updated_at").get_db_prep_save(moment, connection)
