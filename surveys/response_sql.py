@@ -16,7 +16,6 @@ from functools import cache
 
 from django.db import connection
 from django.db.models import Model
-from django.utils import timezone
 
 from surveys.models import Answer, InstrumentVersion, Invitation, PageVisit, Response, Wave
 
@@ -68,7 +67,10 @@ def _invited_response_query() -> tuple[str, list[_Columns]]:
 
 def invited_response(invitation_id: int, slug: str) -> Response | None:
     """The response opened through this invitation to the wave `slug`, locked on its own row (inside
-    a transaction), with its wave, invitation and instrument version (without its large JSON)."""
+    a transaction), with its wave, invitation and instrument version (without its large JSON).
+
+    None if there is none yet, or if it was cut from its invitation at submission (anonymous waves).
+    """
     sql, (response_columns, wave_columns, invitation_columns, version_columns) = _invited_response_query()
     with connection.cursor() as cursor:
         cursor.execute(sql, [invitation_id, slug])

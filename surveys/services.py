@@ -325,9 +325,10 @@ class Step:
 def record_page_answers(response, answers, page_code, values, direction="next", language="de"):
     """Save one page's answers and decide where the respondent goes next.
 
-    response: locked in the caller's transaction (response_for(..., lock=True) or locked()), and
-    answers: its answers read under that lock (another tab may have just saved a page); they are
-    merged with this page's values instead of read again after storing them. values maps item/row
+    response: locked in the caller's transaction (response_sql.invited_response, response_for(...,
+    lock=True) or locked()), and answers: its answers read under that lock (another tab may have
+    just saved a page); they are merged with this page's values instead of read again after storing
+    them, and routing is decided before the page is written in one go. values maps item/row
     code -> (value or None, other text) for every field of the page; None removes an earlier
     answer. direction is "next" or "back"; "next" on the last page submits.
     """
