@@ -673,7 +673,8 @@ async def measure_floors(args, driver: Driver, server: Server, cpu: "CpuMeter", 
     del tokens[:browsers]
     floor_browsers, consented = consented[: args.floor_clients], consented[args.floor_clients:]
     cpu.lap()
-    used = {phase: Counter() for phase in ("floor", "session-floor", "submits")}
+    floor_paths = {"floor": "/bench/floor/", "session-floor": "/bench/session-floor/"}
+    used = {phase: Counter() for phase in (*floor_paths, "submits")}
     elapsed = Counter()
     # Rounds, each phase in turn: the machine's speed drifts over a minute (other guests on the
     # host), and interleaving puts the same drift into the floors and the submits.
@@ -681,11 +682,11 @@ async def measure_floors(args, driver: Driver, server: Server, cpu: "CpuMeter", 
     for _round in range(args.floor_rounds):
         for phase in used:
             started = time.monotonic()
-            if phase == "submits":
-                work = [driver.submitter(consented, phase, started + slot, pages) for _ in range(args.floor_clients)]
+            if phase in floor_paths:
+                work = [driver.floor(browser, phase, floor_paths[phase], started + slot, pages)
+                        for browser in floor_browsers]
             else:
-                path = "/bench/floor/" if phase == "floor" else "/bench/session-floor/"
-                work = [driver.floor(browser, phase, path, started + slot, pages) for browser in floor_browsers]
+                work = [driver.submitter(consented, phase, started + slot, pages) for _ in range(args.floor_clients)]
             await asyncio.gather(*work)
             elapsed[phase] += time.monotonic() - started
             used[phase].update(cpu.lap())

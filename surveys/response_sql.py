@@ -102,6 +102,21 @@ def answers(response_id: int) -> list[tuple[str, object, str]]:
         return [tuple(columns.convert(row)) for row in cursor.fetchall()]
 
 
+@cache
+def _page_write_sql() -> dict[str, str]:
+    """The fixed text of save_page's statements; a page's VALUES and IN lists are added per request."""
+    quote = connection.ops.quote_name
+    answers, visits, responses = (quote(model._meta.db_table) for model in (Answer, PageVisit, Response))
+    return {
+        "clear": f"DELETE FROM {answers} WHERE response_id = %s AND item IN ",
+        "upsert": f"INSERT INTO {answers} (response_id, item, value, other_text, updated_at) VALUES ",
+        "upsert_conflict": " ON CONFLICT (response_id, item) DO UPDATE SET value = excluded.value,"
+                           " other_text = excluded.other_text, updated_at = excluded.updated_at",
+        "close_visit": f"UPDATE {visits} SET left_at = %s WHERE response_id = %s AND page = %s AND left_at IS NULL",
+        "move": f"UPDATE {responses} SET current_page = %s, last_page = %s, language = %s, updated_at = %s WHERE id = %s",
+    }
+
+
 def save_page(response: Response, left_page: str, kept: dict[str, tuple[object, str]], cleared: list[str],
               now: datetime) -> None:
     """Write what a page submit changes: the page's answers (kept: item -> (value, other text),
@@ -112,37 +127,25 @@ def save_page(response: Response, left_page: str, kept: dict[str, tuple[object, 
     completion whether or not the main statement reads them); SQLite, which has no such clauses,
     in one statement each.
     """
+    sql = _page_write_sql()
     response.updated_at = now
-    quote = connection.ops.quote_name
-    answers, visits, responses = (quote(model._meta.db_table) for model in (Answer, PageVisit, Response))
+    stamp = Response._meta.get_field("updated_at").get_db_prep_save(now, connection)
     statements = []
     if cleared:
-        statements.append((f"DELETE FROM {answers} WHERE response_id = %s AND item IN ({', '.join(['%s'] * len(cleared))})",
-                           [response.pk, *cleared]))
+        statements.append((f"{sql['clear']}({', '.join(['%s'] * len(cleared))})", [response.pk, *cleared]))
     if kept:
         value_field = Answer._meta.get_field("value")
         params = []
         for item, (value, other_text) in kept.items():
-            params += [response.pk, item, value_field.get_db_prep_save(value, connection), other_text or "", _db_time(now)]
-        statements.append((
-            f"INSERT INTO {answers} (response_id, item, value, other_text, updated_at) VALUES "
-            f"{', '.join(['(%s, %s, %s, %s, %s)'] * len(kept))} ON CONFLICT (response_id, item) DO UPDATE SET"
-            " value = excluded.value, other_text = excluded.other_text, updated_at = excluded.updated_at",
-            params,
-        ))
-    statements.append((f"UPDATE {visits} SET left_at = %s WHERE response_id = %s AND page = %s AND left_at IS NULL",
-                       [_db_time(now), response.pk, left_page]))
-    statements.append((f"UPDATE {responses} SET current_page = %s, last_page = %s, language = %s, updated_at = %s"
-                       " WHERE id = %s",
-                       [response.current_page, response.last_page, response.language, _db_time(now), response.pk]))
+            params += [response.pk, item, value_field.get_db_prep_save(value, connection), other_text or "", stamp]
+        rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(kept))
+        statements.append((f"{sql['upsert']}{rows}{sql['upsert_conflict']}", params))
+    statements.append((sql["close_visit"], [stamp, response.pk, left_page]))
+    statements.append((sql["move"], [response.current_page, response.last_page, response.language, stamp, response.pk]))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            writes = ", ".join(f"write_{number} AS ({sql})" for number, (sql, _params) in enumerate(statements[:-1]))
-            cursor.execute(f"WITH {writes} {statements[-1][0]}", [value for _sql, params in statements for value in params])
+            writes = ", ".join(f"write_{number} AS ({text})" for number, (text, _params) in enumerate(statements[:-1]))
+            cursor.execute(f"WITH {writes} {statements[-1][0]}", [value for _text, params in statements for value in params])
         else:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-
-
-def _db_time(moment: datetime):
-    return Response._meta.get_field("updated_at").get_db_prep_save(moment, connection)
+            for text, params in statements:
+                cursor.execute(text, params)

@@ -5,12 +5,10 @@ the ORM reads back as written."""
 import pytest
 from django.db import transaction
 from django.test import Client
-
-from surveys import response_sql
-from surveys.models import Answer, InstrumentVersion, Invitation, Response, Wave
 from django.utils import timezone
 
-from surveys.models import PageVisit
+from surveys import response_sql
+from surveys.models import Answer, InstrumentVersion, Invitation, PageVisit, Response, Wave
 from tests.surveys.builders import invite, make_wave, post_page, start
 
 
