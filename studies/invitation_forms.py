@@ -44,9 +44,13 @@ class MailTemplateForm(forms.ModelForm):
         model = MailTemplate
         fields = ["subject", "body"]
         labels = {"subject": _("Subject"), "body": _("Text")}
-        help_texts = {"body": _("Plain text or Markdown. Placeholders: %(names)s") % {
-            "names": ", ".join("{" + name + "}" for name in PLACEHOLDERS)}}
         widgets = {"body": forms.Textarea(attrs={"rows": 16, "cols": 80})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Filled in per request: "%" on a lazy text at class level froze it in the language active at import.
+        self.fields["body"].help_text = _("Plain text or Markdown. Placeholders: %(names)s") % {
+            "names": ", ".join("{" + name + "}" for name in PLACEHOLDERS)}
 
     def clean(self):
         cleaned = super().clean()

@@ -95,6 +95,18 @@ def test_a_text_with_an_unknown_placeholder_is_refused_and_the_preview_fills_a_s
     assert "/i/EXAMPLE-personal-link-token/" in preview
 
 
+@pytest.mark.django_db
+def test_the_mail_text_page_explains_the_placeholders_in_the_page_language(client, wave):
+    client.force_login(member(wave, "owner", "owner"))
+    url = invitations_url(wave, "texts/invitation/en/")
+
+    german = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Reiner Text oder Markdown. Platzhalter: {survey}" in german
+    assert "Plain text or Markdown. Placeholders: {survey}" in english and "Reiner Text" not in english
+
+
 @pytest.mark.django_db(transaction=True)
 def test_send_now_runs_in_the_task_worker_and_the_page_shows_its_progress(client, wave, smtp_server, tmp_path):
     client.force_login(member(wave, "owner", "owner"))
