@@ -6,7 +6,8 @@ Functions take DataFrames and return tidy DataFrames, pingouin style:
     reliability.cronbach_alpha(df[["q1", "q2", "q3"]])
     compare.mann_whitney(x, y)
 
-`python -m analysis run PLAN.yaml --data ... --codebook ... --out DIR` runs a whole plan.
+`python -m analysis run PLAN.yaml --data ... --codebook ... --out DIR` runs a whole plan;
+`python -m analysis meta STUDIES.csv --measure RR` pools study-level effects.
 """
 
 from . import (  # noqa: F401 - the public modules
@@ -17,6 +18,7 @@ from . import (  # noqa: F401 - the public modules
     disclosure,
     factors,
     longitudinal,
+    meta,
     regression,
     nonresponse,
     personas,

@@ -1,4 +1,5 @@
-"""Command line: `python -m analysis run PLAN.yaml --data T.csv --codebook C.csv --out DIR`."""
+"""Command line: `python -m analysis run PLAN.yaml --data T.csv --codebook C.csv --out DIR`,
+`python -m analysis meta STUDIES.csv --measure RR --method REML [--test knha] [--json]`."""
 
 from __future__ import annotations
 
@@ -19,14 +20,24 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--population", help="optional CSV of usage features for all platform users (nonresponse)")
     run.add_argument("--language", choices=("de", "en"),
                      help="language of the codebook labels in figures and tables (default: the plan's, else en)")
+    meta = commands.add_parser("meta", help="meta-analysis of study-level data (2x2 counts, means/SDs, or yi,vi)")
+    meta.add_argument("studies", help="CSV, one row per study: ai,bi,ci,di or m1i,sd1i,n1i,m2i,sd2i,n2i or yi,vi")
+    meta.add_argument("--measure", choices=("RR", "OR", "RD", "MD", "SMD"),
+                      help="effect size computed from counts or means (not needed with yi,vi)")
+    meta.add_argument("--method", choices=("REML", "DL", "PM", "FE"), default="REML", help="tau^2 estimator")
+    meta.add_argument("--test", choices=("z", "knha"), default="z", help="z or Knapp-Hartung inference")
+    meta.add_argument("--json", action="store_true", help="print the result as one JSON object")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .pipeline.cli import run_command
+    from .pipeline.cli import meta_command, run_command
 
     try:
+        if args.command == "meta":
+            print(meta_command(args.studies, args.measure, args.method, args.test, args.json))
+            return 0
         path = run_command(args.plan, args.data, args.codebook, args.out, args.population, args.language)
     except AnalysisError as exc:
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)

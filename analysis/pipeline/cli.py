@@ -1,11 +1,15 @@
-"""The one service behind the command line: load, check, run, write."""
+"""The services behind the command line: run a plan (load, check, run, write); pool studies."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from .. import meta
+from ..errors import InputFormatError
 from .bundle import write_bundle
 from .io import load_dataset
 from .plan import load_plan
@@ -25,3 +29,30 @@ def run_command(plan_path, data_path, codebook_path, out, population_path=None, 
 
         dataset.hashes["population_sha256"] = file_sha256(population_path)
     return write_bundle(ctx, out, plan_sha256)
+
+
+def meta_command(studies_path, measure=None, method="REML", test="z", as_json=False) -> str:
+    """Pool a CSV of studies: effect sizes from counts or means when `measure` is given, else its yi, vi."""
+    try:
+        studies = pd.read_csv(studies_path)
+    except (OSError, ValueError) as exc:
+        raise InputFormatError(f"{studies_path}: expected a readable CSV file ({exc})") from exc
+    try:
+        if measure:
+            studies = meta.effect_sizes(studies, measure)
+        fit = meta.random_effects(studies, method, test).iloc[0]
+    except InputFormatError as exc:
+        raise InputFormatError(f"{studies_path}: {exc}") from exc
+    if as_json:
+        return json.dumps({key: _plain(value) for key, value in fit.items()})
+    lines = [f"{key}: {_plain(value)}" for key, value in fit.items() if key != "message"]
+    return "\n".join(lines + ([f"warning: {fit.message}"] if fit.message else []))
+
+
+def _plain(value):
+    """JSON-ready: text stays text, counts stay whole numbers, an undefined df is null."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    return None if pd.isna(value) else float(value)

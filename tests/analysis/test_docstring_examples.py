@@ -6,7 +6,7 @@ import pytest
 
 import analysis
 
-PUBLIC = ["apa", "compare", "correlate", "descriptives", "disclosure", "factors", "longitudinal", "nonresponse",
+PUBLIC = ["apa", "compare", "correlate", "descriptives", "disclosure", "factors", "longitudinal", "meta", "nonresponse",
           "personas", "quality", "regression", "reliability", "scoring", "text"]
 
 
