@@ -7,16 +7,24 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.models import ReportJob
 from studies.models import ExportJob, Membership, Study
+from studies.questionnaires import templates
 from surveys.models import Wave
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class StudyForm(forms.ModelForm):
+    template = forms.ChoiceField(label=_("Start with"), required=False)
+
     class Meta:
         model = Study
         fields = ["title", "slug"]
         labels = {"title": _("Title"), "slug": _("Short name (used in addresses)")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", _("no questionnaire yet (upload one later)")),
+                                           *((template.name, template.label) for template in templates())]
 
 
 class InstrumentUploadForm(forms.Form):

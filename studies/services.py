@@ -17,6 +17,7 @@ from reports.models import ReportJob
 from reports.tasks import build_report_job
 from studies.audit import audit
 from studies.models import AuditEntry, ExportJob, Membership, Study
+from studies.questionnaires import start_from_template, store_in_study
 from studies.tasks import build_export_job
 from surveys import services as survey_services
 from surveys.flow import visible_items, visible_pages
@@ -24,10 +25,11 @@ from surveys.importers.common import ConversionReport
 from surveys.instrument_files import dump_yaml, validate_definition
 from surveys.instruments import NOT_APPLICABLE, ChoiceItem, InstrumentError, Likert, LikertMatrix
 from surveys.models import InstrumentVersion, Response, Wave
-from surveys.services import ImportResult, import_instrument_file
+from surveys.services import ImportResult, convert_questionnaire
 
 LINE_NUMBER = re.compile(r"\bline (\d+)\b")
 CONTEXT_LINES = 3
+MAX_WINDOWS = 3
 
 
 class StudyError(Exception):
@@ -38,11 +40,14 @@ class StudyError(Exception):
 
 
 @transaction.atomic
-def create_study(user, slug: str, title: str) -> Study:
-    """A new study, owned by the researcher who created it."""
+def create_study(user, slug: str, title: str, template: str = "") -> Study:
+    """A new study, owned by the researcher who created it, with its questionnaire from `template` if one is named."""
     study = Study.objects.create(slug=slug, title=title)
     Membership.objects.create(study=study, user=user, role=Membership.Role.OWNER)
     audit(user, AuditEntry.Action.ROLE_CHANGE, user.get_username(), "owner (created the study)", study=study)
+    if template:
+        start_from_template(study, template)
+        study.refresh_from_db()
     return study
 
 
@@ -67,54 +72,50 @@ def set_role(by, study: Study, user, role: str | None) -> None:
 
 @dataclass
 class UploadProblem:
-    """An invalid upload: the message, and the file's lines around the line it names."""
+    """An invalid upload: the message, and the file's lines around each line it names (None, "…" between windows)."""
 
     message: str
     line: int | None
-    excerpt: list[tuple[int, str]]
+    excerpt: list[tuple[int | None, str]]
+    lines: tuple[int, ...] = ()  # every line the message names, highlighted in the excerpt
 
 
 def upload_instrument(study: Study, uploaded, default_language: str = "en") -> tuple[ImportResult, ConversionReport]:
     """Import an uploaded questionnaire file (YAML, LimeSurvey .lss, XLSForm, REDCap) into the study.
 
-    The study takes the instrument of its first upload; later uploads become versions of the same
-    instrument code, whatever code the file derives. An instrument that belongs to another study is
-    refused. Raises InstrumentError naming the uploaded file; then nothing is stored.
+    The file becomes the study's questionnaire or its next version (studies/questionnaires.py).
+    Raises InstrumentError naming the uploaded file; then nothing is stored.
     """
     with tempfile.TemporaryDirectory(prefix="uptake-upload-") as tmp:
         path = Path(tmp) / get_valid_filename(Path(uploaded.name).name or "instrument.yaml")
         with path.open("wb") as out:
             for chunk in uploaded.chunks():
                 out.write(chunk)
-        code = study.instrument.code if study.instrument_id else None
-        with transaction.atomic():
-            try:
-                result, report = import_instrument_file(path, default_language=default_language, code=code)
-            except InstrumentError as exc:
-                raise InstrumentError(str(exc).replace(str(path), path.name)) from None
-            instrument = result.version.instrument
-            if study.instrument_id is not None and study.instrument_id != instrument.pk:
-                raise InstrumentError(_("%(file)s: this study's questionnaire has the code “%(expected)s”, the file has “%(found)s”.")
-                                      % {"file": path.name, "expected": study.instrument.code, "found": instrument.code})
-            if Study.objects.filter(instrument=instrument).exclude(pk=study.pk).exists():
-                raise InstrumentError(_("%(file)s: the questionnaire “%(code)s” belongs to another study.")
-                                      % {"file": path.name, "code": instrument.code})
-            if study.instrument_id is None:
-                study.instrument = instrument
-                study.save(update_fields=["instrument"])
-    report.source = path.name
-    return result, report
+        try:
+            spec, definition, report = convert_questionnaire(path, default_language)
+        except InstrumentError as exc:
+            raise InstrumentError(str(exc).replace(str(path), path.name)) from None
+    return store_in_study(study, spec, definition, report, source_name=path.name), report
 
 
 def upload_problem(message: str, text: str) -> UploadProblem:
-    """The error message with the lines of the file around the line it refers to."""
-    found = LINE_NUMBER.search(message)
-    if not found:
-        return UploadProblem(message, None, [])
-    line = int(found.group(1))
+    """The error message with the lines of the file around each line it refers to.
+
+    A YAML error names where the parser gave up and where the broken construct starts (an unclosed
+    quote on line 52 is found on line 90): the researcher sees both places, in line order.
+    """
     lines = text.splitlines()
-    first, last = max(1, line - CONTEXT_LINES), min(len(lines), line + CONTEXT_LINES)
-    return UploadProblem(message, line, [(number, lines[number - 1]) for number in range(first, last + 1)])
+    named = sorted({int(number) for number in LINE_NUMBER.findall(message) if 0 < int(number) <= len(lines)})[:MAX_WINDOWS]
+    if not named:
+        return UploadProblem(message, None, [])
+    shown = sorted({number for line in named
+                    for number in range(max(1, line - CONTEXT_LINES), min(len(lines), line + CONTEXT_LINES) + 1)})
+    excerpt = []
+    for number in shown:
+        if excerpt and excerpt[-1][0] is not None and number > excerpt[-1][0] + 1:
+            excerpt.append((None, "…"))
+        excerpt.append((number, lines[number - 1]))
+    return UploadProblem(message, named[0], excerpt, tuple(named))
 
 
 def validation_problem(version: InstrumentVersion) -> str | None:

@@ -4,6 +4,7 @@ Views parse input, call one service and render. Files (exports, reports, the aud
 served through the study they belong to, and every download is written to the audit log.
 """
 
+import re
 from functools import wraps
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reports.models import ReportJob
-from studies import services
+from studies import questionnaires, services
 from studies.access import RANK, require_study_role
 from studies.audit import audit, audit_csv, entries_for
 from studies.dashboard import bar_chart_svg, wave_dashboard
@@ -27,9 +28,11 @@ from studies.forms import ExportForm, InstrumentUploadForm, MemberForm, ReportFo
 from studies.models import AuditEntry, ExportJob, Membership, Study
 from surveys.flow import page_after, page_before, visible_pages
 from surveys.forms import PageForm
+from surveys.instrument_files import dump_yaml
 from surveys.instruments import InstrumentError
 from surveys.models import InstrumentVersion, Response
 
+BACKTICKED = re.compile(r"`([^`]*)`")  # the importers' `code` marks, shown as quotes on a page
 JOBS_SHOWN = 20
 RESPONSES_SHOWN = 200
 AUDIT_ENTRIES_SHOWN = 500
@@ -87,16 +90,19 @@ def create(request) -> HttpResponse:
     if not form.is_valid():
         memberships = Membership.objects.filter(user=request.user).select_related("study")
         return render(request, "studies/index.html", {"memberships": memberships, "can_create": True, "form": form}, status=400)
-    study = services.create_study(request.user, form.cleaned_data["slug"], form.cleaned_data["title"])
+    data = form.cleaned_data
+    study = services.create_study(request.user, data["slug"], data["title"], data["template"])
     return redirect("studies:study", slug=study.slug)
 
 
 @study_view(Membership.Role.VIEWER)
 def study(request, study) -> HttpResponse:
-    versions = study.instrument.versions.order_by("-number") if study.instrument_id else InstrumentVersion.objects.none()
+    versions = list(study.instrument.versions.order_by("-number")) if study.instrument_id else []
+    latest = versions[0] if versions else None
     return _render(request, "studies/study.html", study, {
         "waves": study.waves().select_related("instrument_version").order_by("-opens_at"),
-        "versions": versions,
+        "versions": versions, "latest": latest,
+        "questionnaire_title": latest.spec.title.get(translation.get_language()[:2]) if latest else "",
         "now": timezone.now(),
     })
 
@@ -136,7 +142,7 @@ def upload(request, study) -> HttpResponse:
         messages.success(request, _("Questionnaire version %(number)s: %(outcome)s.") % {
             "number": result.version.number, "outcome": _(result.outcome)})
         for line in report.lines()[1:]:  # what came across, and warnings about anything kept verbatim or dropped
-            messages.info(request, line.strip())
+            messages.info(request, BACKTICKED.sub(r"“\1”", line.strip()))
         return redirect("studies:study", slug=study.slug)
     return _render(request, "studies/upload.html", study, {"form": form})
 
@@ -160,6 +166,45 @@ def preview(request, study, number) -> HttpResponse:
             "previous": page_before(instrument, answers, current.code), "next": page_after(instrument, answers, current.code),
             "preview_as": preview_as, "other_language": "en" if language == "de" else "de",
         })
+
+
+@study_view(Membership.Role.OWNER)
+@require_http_methods(["GET", "POST"])
+def edit(request, study) -> HttpResponse:
+    """The questionnaire's YAML in the browser: check it with a preview in both languages, save it as a version."""
+    latest = study.instrument.latest_version() if study.instrument_id else None
+    if latest is None:
+        messages.error(request, _("Start the study's questionnaire first: upload a file or create the study from a template."))
+        return redirect("studies:upload", slug=study.slug)
+    text = request.POST.get("text", "") if request.method == "POST" else dump_yaml(latest.definition)
+    context = {"text": text, "latest": latest}
+    if request.method == "POST":
+        try:
+            instrument = questionnaires.check_edited(text)
+        except InstrumentError as exc:
+            context["problem"] = services.upload_problem(str(exc), text)
+            return _render(request, "studies/edit.html", study, context, status=400)
+        if "save" in request.POST:
+            result = questionnaires.save_edited(study, text)
+            messages.success(request, _("Questionnaire version %(number)s: %(outcome)s.") % {
+                "number": result.version.number, "outcome": _(result.outcome)})
+            return redirect("studies:study", slug=study.slug)
+        context["previews"] = [(language, name, questionnaires.printed_pages(instrument, language))
+                               for language, name in settings.LANGUAGES]
+    return _render(request, "studies/edit.html", study, context)
+
+
+@study_view(Membership.Role.VIEWER)
+def questionnaire_download(request, study, number, kind) -> HttpResponse:
+    version = get_object_or_404(InstrumentVersion.objects.select_related("instrument"),
+                                instrument_id=study.instrument_id, number=number)
+    if kind not in questionnaires.DOWNLOADS:
+        raise Http404("no such format")
+    language = request.GET.get("lang") if request.GET.get("lang") in LANGUAGES else translation.get_language()[:2]
+    content, content_type, name = questionnaires.questionnaire_file(version, kind, language)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @study_view(Membership.Role.ANALYST)

@@ -1,3 +1,5 @@
+from pathlib import PurePath
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -57,6 +59,11 @@ class InstrumentVersion(models.Model):
 
     def is_frozen(self):
         return self.responses.exists()
+
+    @property
+    def file_name(self):
+        """The imported file's name without the folder it was read from (a server path says nothing to a researcher)."""
+        return PurePath(self.source_name).name if "/" in self.source_name else self.source_name
 
 
 class Wave(models.Model):

@@ -18,7 +18,7 @@ from surveys.access import oidc_claims
 from surveys.importers import read_questionnaire, source_format
 from surveys.importers.common import ConversionReport, count_items
 from surveys.instrument_files import definition_checksum, read_instrument_file, resolve, validate_definition
-from surveys.models import Instrument, InstrumentVersion, Invitation, PageVisit, Response, Wave
+from surveys.models import CODE_LENGTH, Instrument, InstrumentVersion, Invitation, PageVisit, Response, Wave
 from surveys.pseudonyms import keyed_hash, pseudonymize, wave_linkage_pseudonym
 
 
@@ -53,7 +53,7 @@ def import_instrument(path):
     a changed file becomes the next version.
     """
     spec, definition = read_instrument_file(path)
-    return _store_instrument(spec, definition, path)
+    return store_instrument(spec, definition, str(path))
 
 
 def import_instrument_file(path, default_language="en", code=None) -> tuple[ImportResult, ConversionReport]:
@@ -62,24 +62,48 @@ def import_instrument_file(path, default_language="en", code=None) -> tuple[Impo
     The report says what came across (items per type, languages, conditions translated or kept
     verbatim, what was dropped and why). default_language names the language of texts in files
     that state none (REDCap, XLSForm without language columns); code replaces the instrument code
-    the importer derives from the file (its title, form id or form name), so an import cannot
+    the file states or the importer derives (its title, form id or form name), so an import cannot
     become a new version of an unrelated instrument that happens to share it. Nothing is stored
     unless the whole file converts into a valid instrument.
     """
+    spec, definition, report = convert_questionnaire(path, default_language)
+    if code and code != spec.code:
+        spec, definition = recoded(spec, definition, code)
+    return store_instrument(spec, definition, str(path)), report
+
+
+def convert_questionnaire(path, default_language="en"):
+    """(Instrument, definition as stored, ConversionReport) for any questionnaire file; stores nothing."""
     if source_format(path) == "yaml":
         spec, definition = read_instrument_file(path)
         report = ConversionReport(source=str(path), source_format="yaml", languages=spec.title.languages)
         count_items(definition["pages"], report)
-    else:
-        data, report = read_questionnaire(path, default_language)
-        data["code"] = code or data["code"]
-        spec = validate_definition(data, source=str(path))
-        definition = spec.model_dump(mode="json", exclude_unset=True, by_alias=True)
-    return _store_instrument(spec, definition, path), report
+        return spec, definition, report
+    data, report = read_questionnaire(path, default_language)
+    spec = validate_definition(data, source=str(path))
+    return spec, spec.model_dump(mode="json", exclude_unset=True, by_alias=True), report
+
+
+def recoded(spec, definition, code):
+    """The instrument and its definition under another code (the code names the questionnaire, nothing inside it)."""
+    return spec.model_copy(update={"code": code}), {**definition, "code": code}
+
+
+def free_instrument_code(code: str) -> str:
+    """`code` if no instrument has it yet, else the first free `code_2`, `code_3` ... (within the length limit)."""
+    candidate, number = code, 2
+    while Instrument.objects.filter(code=candidate).exists():
+        suffix = f"_{number}"
+        candidate, number = code[:CODE_LENGTH - len(suffix)] + suffix, number + 1
+    return candidate
 
 
 @transaction.atomic
-def _store_instrument(spec, definition, path):
+def store_instrument(spec, definition, source_name: str) -> ImportResult:
+    """Store a converted questionnaire as the next version of the instrument with its code (see import_instrument).
+
+    source_name is the file as the researcher knows it (a path on the command line, the name of an upload).
+    """
     resolved = resolve(definition)
     checksum = definition_checksum(resolved)
     instrument, _ = Instrument.objects.select_for_update().get_or_create(
@@ -92,7 +116,7 @@ def _store_instrument(spec, definition, path):
         return ImportResult(latest, "unchanged")
     if latest and not latest.is_frozen():
         latest.definition, latest.resolved, latest.checksum = definition, resolved, checksum
-        latest.source_name = str(path)
+        latest.source_name = source_name
         latest.save(update_fields=["definition", "resolved", "checksum", "source_name"])
         return ImportResult(latest, "replaced")
     version = InstrumentVersion.objects.create(
@@ -101,7 +125,7 @@ def _store_instrument(spec, definition, path):
         definition=definition,
         resolved=resolved,
         checksum=checksum,
-        source_name=str(path),
+        source_name=source_name,
     )
     return ImportResult(version, "created")
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django.conf.locale import LANG_INFO
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from surveys.importers.expressions import Target, Untranslatable, is_always, referenced_items, translate
 from surveys.instruments import InstrumentError
@@ -50,21 +52,31 @@ class ConversionReport:
     notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        items = ", ".join(f"{count} {kind}" for kind, count in sorted(self.items.items())) or "none"
-        rows = f" ({self.matrix_rows} matrix rows)" if self.matrix_rows else ""
+        """The report as lines, in the active language (the workspace's, or English on the command line)."""
+        kinds = ", ".join(f"{count} {ITEM_TYPE_NAMES.get(kind, kind)}" for kind, count in sorted(self.items.items()))
+        rows = _(" (%(count)s matrix rows)") % {"count": self.matrix_rows} if self.matrix_rows else ""
         lines = [
             f"{self.source} ({self.source_format}):",
-            f"  pages: {self.pages}",
-            f"  items: {sum(self.items.values())}: {items}{rows}",
-            f"  languages in the file: {', '.join(self.languages) or 'none stated'}",
-            f"  conditions translated: {len(self.translated)}",
-            f"  conditions kept verbatim (not evaluated, see `untranslated:`): {len(self.kept)}",
-            f"  dropped: {len(self.dropped)}",
+            "  " + _("pages: %(count)s") % {"count": self.pages},
+            "  " + _("items: %(count)s: %(kinds)s") % {"count": sum(self.items.values()), "kinds": kinds or _("none")} + rows,
+            "  " + _("languages in the file: %(languages)s") % {"languages": ", ".join(self.languages) or _("none stated")},
+            "  " + _("conditions translated: %(count)s") % {"count": len(self.translated)},
+            "  " + _("conditions kept verbatim (not evaluated, see “untranslated:”): %(count)s") % {"count": len(self.kept)},
+            "  " + _("dropped: %(count)s") % {"count": len(self.dropped)},
         ]
-        for title, entries in (("translated", self.translated), ("WARNING kept verbatim", self.kept),
-                               ("WARNING dropped", self.dropped), ("note", self.notes)):
+        for title, entries in ((_("translated"), self.translated), (_("WARNING kept verbatim"), self.kept),
+                               (_("WARNING dropped"), self.dropped), (_("note"), self.notes)):
             lines += [f"  {title}: {entry}" for entry in entries]
         return lines
+
+
+ITEM_TYPE_NAMES = {
+    "single_choice": gettext_lazy("single choice"), "multiple_choice": gettext_lazy("multiple choice"),
+    "dropdown": gettext_lazy("drop-down list"), "likert": gettext_lazy("rating scale"),
+    "likert_matrix": gettext_lazy("rating matrix"), "scale_0_10": gettext_lazy("0–10 scale"),
+    "number": gettext_lazy("number"), "text": gettext_lazy("short text"), "textarea": gettext_lazy("long text"),
+    "include": gettext_lazy("validated instrument"),
+}
 
 
 # --- codes and texts -------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """XLSForm questionnaires (KoboToolbox, ODK) from .xlsx, .xls or the one-file CSV variant.
 
-Groups become pages, questions outside groups are gathered on pages of their own. Sheet and column
+Groups become pages, questions outside groups are gathered on pages of their own. A repeat is asked
+once, as its first instance, with a note in the report (Uptake has no repeated groups). Sheet and column
 names are matched case-insensitively and without surrounding spaces; translated columns are read
 in every spelling seen in the wild (`label::German (de)`, `label:German`, `label::german`).
 """
@@ -30,6 +31,7 @@ UNSUPPORTED = {
     "acknowledge": "an acknowledgement", "trigger": "an acknowledgement", "rank": "a ranking", "hidden": "a hidden value",
     "select_one_from_file": "options from an external file", "select_multiple_from_file": "options from an external file",
 }
+NAMELESS = {"end_group", "end_repeat", "note"}  # rows that need no name here (a note only adds text to its page)
 TRANSLATED_COLUMNS = ("label", "hint", "constraint_message", "required_message")
 OTHER_TEXT = re.compile(r"^\s*(?:selected\(\s*\$\{(?P<selected>[^}]+)\}\s*,\s*'other'\s*\)"
                         r"|\$\{(?P<equals>[^}]+)\}\s*=\s*'other')\s*$")
@@ -180,26 +182,27 @@ class _Converter:
     def __init__(self, path, texts, report, lists):
         self.path, self.texts, self.report, self.lists = path, texts, report, lists
         self.codes, self.targets = Codes(), {}
-        self.pages, self.groups, self.page, self.repeat = [], [], None, None
+        self.pages, self.groups, self.page = [], [], None
         self.with_other = set()  # selects with "other, please specify"
 
     def row(self, record, row):
+        if not record.get("type"):
+            if record.get("name") or record.get("label"):
+                raise SourceFormatError(f"{self.path} survey row {row} ({record.get('name', 'no name')}): no `type`; "
+                                        "expected a question type such as text, integer or select_one <list>")
+            return  # a comment row (pyxform skips it too)
         kind, arguments = _type(record["type"])
         where = f"survey row {row} ({record.get('name', kind)})"
-        if self.repeat is not None:
-            if kind == "end_repeat":
-                self.report.dropped.append(f"repeat {self.repeat[0]} with {self.repeat[1]} questions: Uptake has "
-                                           "no repeated groups")
-                self.repeat = None
-            elif kind not in ("begin_group", "end_group"):
-                self.repeat[1] += 1
-            return
-        if kind == "begin_repeat":
-            self.repeat = [record.get("name", f"row {row}"), 0]
-        elif kind == "begin_group":
+        if not record.get("name") and kind not in NAMELESS:
+            raise SourceFormatError(f"{self.path} survey row {row} (type {record['type']}): no `name`; "
+                                    "every question and group needs a name, unique in the form")
+        if kind in ("begin_group", "begin_repeat"):
             self._close_page()
             self.groups.append(record)
-        elif kind == "end_group":
+            if kind == "begin_repeat":
+                self.report.notes.append(f"{where}: the repeat {record['name']} is asked once, as its first "
+                                         "instance (Uptake has no repeated groups)")
+        elif kind in ("end_group", "end_repeat"):
             self._close_page()
             if self.groups:
                 self.groups.pop()

@@ -23,6 +23,8 @@ RULES = {
     "dashboard": ("viewer", "get"),
     "preview": ("analyst", "get"),
     "diff": ("analyst", "get"),
+    "questionnaire_download": ("viewer", "get"),
+    "edit": ("owner", "get"),
     "responses": ("analyst", "get"),
     "response": ("analyst", "get"),
     "exports": ("analyst", "get"),
@@ -72,7 +74,8 @@ def world(tmp_path, settings):
     s, w = cast.study.slug, cast.wave.slug
     url_args = {
         "index": [], "create": [], "study": [s], "members": [s], "audit": [s], "audit_csv": [s], "upload": [s],
-        "preview": [s, 1], "diff": [s], "wave_new": [s], "dashboard": [s, w], "wave_extend": [s, w],
+        "preview": [s, 1], "diff": [s], "edit": [s],
+        "questionnaire_download": [s, 1, "yaml"], "wave_new": [s], "dashboard": [s, w], "wave_extend": [s, w],
         "wave_open": [s, w], "wave_close": [s, w], "responses": [s, w], "response": [s, w, response.pk],
         "response_withdraw": [s, w, response.pk], "exports": [s, w], "reports": [s, w],
         "export_download": [s, files["export"].pk], "report_download": [s, files["report"].pk],

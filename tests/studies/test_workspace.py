@@ -76,14 +76,6 @@ def test_an_invalid_upload_names_the_line_shows_it_and_stores_nothing(client, ca
     assert InstrumentVersion.objects.count() == versions
 
 
-@pytest.mark.django_db
-def test_an_instrument_of_another_study_cannot_be_taken_over_by_upload(client, cast):
-    client.force_login(cast.other_researcher)
-    response = client.post(reverse("studies:upload", args=["other-study"]),
-                           {"file": SimpleUploadedFile("survey.yaml", DEMO_INSTRUMENT.read_bytes())})
-    assert response.status_code == 400 and "belongs to another study" in response.content.decode()
-
-
 def table_counts() -> dict:
     with connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)

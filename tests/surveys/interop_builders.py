@@ -227,3 +227,11 @@ def clinic_dictionary(path, header=REDCAP_HEADER):
         {"Variable / Field Name": "bmi", "Form Name": "habits", "Field Type": "calc", "Field Label": "BMI",
          "Choices, Calculations, OR Slider Labels": "[weight]/([height]*[height])"},
     ], header=header)
+
+
+def pyxform_markdown_form(path, markdown):
+    """An .xlsx XLSForm made by pyxform's own markdown reader (the format of pyxform's test suite)."""
+    from pyxform.xls2json_backends import md_table_to_workbook  # a dev dependency, like pyxform's test helpers
+
+    md_table_to_workbook(markdown).save(path)
+    return path

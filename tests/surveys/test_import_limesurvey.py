@@ -113,7 +113,7 @@ def test_the_command_prints_the_report_and_writes_reviewable_yaml(tmp_path):
     call_command("import_instrument", str(path), yaml_out=str(tmp_path / "review.yaml"), code="staff_2026", stdout=out)
 
     text = out.getvalue()
-    assert "items: 6: 1 likert_matrix, 1 multiple_choice, 1 number, 2 single_choice, 1 text (2 matrix rows)" in text
+    assert "items: 6: 1 rating matrix, 1 multiple choice, 1 number, 2 single choice, 1 short text (2 matrix rows)" in text
     assert "WARNING kept verbatim: item q7: relevance 'sum(Q4.NAOK, 1) > 2'" in text
     assert "staff_2026 version 1: created" in text
     assert "untranslated:\n      relevance: sum(Q4.NAOK, 1) > 2" in (tmp_path / "review.yaml").read_text()

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from surveys.instruments import InstrumentError
 from surveys.models import Instrument
 from surveys.services import import_instrument_file
-from tests.surveys.interop_builders import sample, spelling_variants, xlsform_csv, xlsform_workbook
+from tests.surveys.interop_builders import pyxform_markdown_form, sample, spelling_variants, xlsform_csv, xlsform_workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +41,10 @@ def check_spelling_variants(result, report):
     spec = result.version.spec
     items = {item.code: item for _page, item in spec.items()}
     assert spec.code == "colour_form" and report.languages == ["de", "en", "et"]
-    assert [page.code for page in spec.pages] == ["g1", "g2", "g2_2", "page_3"]  # hours split after age
+    assert [page.code for page in spec.pages] == ["g1", "g2", "g2_2", "kids", "page_4"]  # hours split after age
     assert {code: item.type for code, item in items.items()} == {
         "q1": "single_choice", "q2": "multiple_choice", "age": "number", "why": "text", "hours": "number",
-        "when": "text"}
+        "kid_name": "text", "when": "text"}
     assert items["q1"].text.de == "Nutzen Sie es?" and items["q1"].text.en == "Do you use it?"
     assert items["q1"].text.model_extra == {"et": "Kas?"} and items["q1"].help.de == "Bitte wählen"
     assert items["q1"].required and items["q2"].other and [o.code for o in items["q2"].options] == ["red", "blue"]
@@ -54,7 +54,8 @@ def check_spelling_variants(result, report):
     assert items["hours"].integer is False and items["hours"].untranslated == {"constraint": "regex(., '^[0-9]+$')"}
     assert spec.pages[-1].intro.en == "Almost done"
     dropped = "\n".join(report.dropped)
-    assert "geopoint" in dropped and "calculation" in dropped and "repeat kids with 1 questions" in dropped
+    assert "geopoint" in dropped and "calculation" in dropped and "kid_name" not in dropped
+    assert any("the repeat kids is asked once, as its first instance" in note for note in report.notes)
 
 
 def test_sheet_and_column_names_in_any_spelling_and_translations_are_read(tmp_path):
@@ -63,7 +64,7 @@ def test_sheet_and_column_names_in_any_spelling_and_translations_are_read(tmp_pa
     result, report = import_instrument_file(path)
 
     check_spelling_variants(result, report)
-    assert len(report.translated) == 3 + 2  # three conditions, two constraints
+    assert len(report.translated) == 4 + 2  # four conditions (the repeat inside g2 keeps its condition), two constraints
 
 
 def test_the_one_file_csv_variant_reads_like_the_workbook_also_with_bare_language_names(tmp_path):
@@ -139,4 +140,65 @@ def test_a_workbook_hiding_an_entity_bomb_is_refused(tmp_path):
         import_instrument_file(bomb)
 
     assert "form.xlsx: a sheet declares XML entities; refused" in str(raised.value) and "\n" not in str(raised.value)
+    assert not Instrument.objects.exists()
+
+
+REPEATS = """
+| survey |
+|        | type         | name     | label             |
+|        | text         | site     | Site              |
+|        | begin repeat | visits   | Visits            |
+|        | date         | day      | Day of the visit  |
+|        | begin group  | details  | Details           |
+|        | integer      | minutes  | Minutes           |
+|        | end group    |          |                   |
+|        | begin repeat | staff    | Staff present     |
+|        | text         | role     | Role              |
+|        | end repeat   |          |                   |
+|        | end repeat   |          |                   |
+"""
+ONLY_A_REPEAT = """
+| survey |
+|        | type         | name     | label        |
+|        | begin_repeat | people   | People       |
+|        | text         | name_1   | Name         |
+|        | integer      | age      | Age          |
+|        | end_repeat   |          |              |
+"""
+
+
+def test_a_repeat_is_asked_once_as_its_first_instance_with_a_note(tmp_path):
+    """Finding 3 of issue 23: questions in a repeat were lost, a form of only a repeat had no page at all."""
+    result, report = import_instrument_file(pyxform_markdown_form(tmp_path / "visits.xlsx", REPEATS))
+
+    spec = result.version.spec
+    assert [(page.code, [item.code for item in page.items]) for page in spec.pages] == [
+        ("page_1", ["site"]), ("visits", ["day"]), ("details", ["minutes"]), ("staff", ["role"])]
+    notes = "\n".join(report.notes)
+    assert "the repeat visits is asked once, as its first instance" in notes and "the repeat staff is asked once" in notes
+    assert not report.dropped
+
+
+def test_a_form_of_only_a_repeat_imports_its_questions(tmp_path):
+    result, _report = import_instrument_file(pyxform_markdown_form(tmp_path / "people.xlsx", ONLY_A_REPEAT))
+
+    assert [item.code for _page, item in result.version.spec.items()] == ["name_1", "age"]
+
+
+@pytest.mark.parametrize("row, expected", [
+    ("|        | text         |          | Your name    |", "people.xlsx survey row 3 (type text): no `name`"),
+    ("|        | begin group  |          | A group      |", "people.xlsx survey row 3 (type begin group): no `name`"),
+    ("|        |              | age      | Age          |", "people.xlsx survey row 3 (age): no `type`"),
+])
+def test_a_row_without_name_or_type_gets_one_line_naming_the_row_and_changes_nothing(tmp_path, row, expected):
+    form = f"""
+| survey |
+|        | type         | name     | label        |
+|        | text         | first    | First        |
+{row}
+"""
+    with pytest.raises(InstrumentError) as raised:
+        import_instrument_file(pyxform_markdown_form(tmp_path / "people.xlsx", form))
+
+    assert expected in str(raised.value) and "\n" not in str(raised.value)
     assert not Instrument.objects.exists()

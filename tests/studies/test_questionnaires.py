@@ -1,0 +1,147 @@
+"""A study's questionnaire as a LimeSurvey or REDCap researcher expects it: start from a template, upload any
+file, edit it in the browser with errors at their line, download it as YAML, XLSForm and a printable PDF."""
+
+import subprocess
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from pyxform.xls2json_backends import xlsx_to_dict
+
+from studies.models import Study
+from surveys.demo import DEMO_INSTRUMENT, add_synthetic_responses
+from surveys.instrument_files import dump_yaml
+from surveys.models import Instrument, InstrumentVersion
+from tests.studies.builders import make_user, study_with_members
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cast():
+    return study_with_members()
+
+
+def new_study(client, slug, template=""):
+    owner = make_user(f"{slug}-owner", can_create_studies=True)
+    client.force_login(owner)
+    client.post(reverse("studies:create"), {"title": slug.title(), "slug": slug, "template": template})
+    return Study.objects.get(slug=slug)
+
+
+def upload(client, slug, name, content):
+    return client.post(reverse("studies:upload", args=[slug]), {"file": SimpleUploadedFile(name, content)}, follow=True)
+
+
+def test_the_demo_file_uploaded_into_a_second_study_becomes_that_studys_own_questionnaire(client, cast):
+    study = new_study(client, "second")
+
+    page = upload(client, "second", "survey.yaml", DEMO_INSTRUMENT.read_bytes()).content.decode()
+
+    study.refresh_from_db()
+    assert "Questionnaire version 1: created." in page
+    assert study.instrument.code == "ai_platform_survey_2" and study.instrument != cast.study.instrument
+    assert "the file&#x27;s code “ai_platform_survey” became “ai_platform_survey_2”" in page
+    assert cast.study.instrument.versions.count() == 1  # the first study's questionnaire is untouched
+
+
+def test_a_file_with_another_code_becomes_the_next_version_of_the_studys_questionnaire(client, cast):
+    client.force_login(cast.owner)
+    add_synthetic_responses(cast.wave, 1, seed=1)  # version 1 is frozen
+    renamed = (DEMO_INSTRUMENT.read_text(encoding="utf-8").replace("code: ai_platform_survey", "code: staff_survey_2027", 1)
+               .replace("How often do you use the AI platform?", "How often do you use the platform?"))
+
+    page = upload(client, cast.study.slug, "staff.yaml", renamed.encode()).content.decode()
+
+    assert "Questionnaire version 2: created." in page and "became “ai_platform_survey”" in page
+    assert cast.study.instrument.versions.count() == 2 and not Instrument.objects.filter(code="staff_survey_2027").exists()
+
+
+@pytest.mark.parametrize("template, items", [("demo", None), ("sus", 10)])
+def test_a_new_study_starts_from_the_demo_or_a_validated_instrument(client, template, items):
+    study = new_study(client, f"from-{template}", template)
+
+    version = study.instrument.latest_version()
+    spec = version.spec
+    if items is None:
+        assert spec.title.de == "Befragung zur KI-Plattform" and len(spec.pages) > 5
+    else:
+        asked = [item for _page, item in spec.items()]
+        assert {item.instrument for item in asked} == {"sus"} and sum(len(item.rows) for item in asked) == items
+        assert "To be written" in spec.information.en  # a placeholder the researcher replaces before fielding
+    page = client.get(reverse("studies:study", args=[study.slug]), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert version.file_name == f"template: {template}" and "/tmp" not in page
+
+
+def test_the_creation_form_offers_the_demo_and_every_library_instrument(client):
+    client.force_login(make_user("creator", can_create_studies=True))
+    page = client.get(reverse("studies:index")).content.decode()
+    assert 'value="demo"' in page and 'value="sus"' in page and 'value="umux_lite"' in page
+
+
+def test_an_unclosed_quote_shows_the_line_where_it_opens_and_where_yaml_gave_up(client, cast):
+    """Finding 8: an error made on line 52 was shown as lines 87-93 (where the parser stopped)."""
+    client.force_login(cast.owner)
+    lines = DEMO_INSTRUMENT.read_text(encoding="utf-8").splitlines()
+    broken_line = next(number for number, line in enumerate(lines, 1) if line.strip().startswith("de: Ich habe die Informationen"))
+    lines[broken_line - 1] = lines[broken_line - 1].replace("de: ", 'de: "', 1)
+
+    response = client.post(reverse("studies:upload", args=[cast.study.slug]),
+                           {"file": SimpleUploadedFile("survey.yaml", "\n".join(lines).encode())})
+
+    page = response.content.decode()
+    assert response.status_code == 400 and f"starts on line {broken_line}" in page
+    assert f'<span class="problem-line">{broken_line:4d}  ' in page  # the line with the open quote is shown, marked
+    assert "upload it again" in page
+
+
+def test_the_questionnaire_is_edited_in_the_browser_checked_with_a_preview_in_both_languages_and_saved(client, cast):
+    client.force_login(cast.owner)
+    add_synthetic_responses(cast.wave, 1, seed=1)
+    url = reverse("studies:edit", args=[cast.study.slug])
+    text = client.get(url).context["text"]
+    assert text == dump_yaml(cast.study.instrument.latest_version().definition)
+    edited = text.replace("How often do you use the AI platform?", "How often do you use the platform?", 1)
+
+    preview = client.post(url, {"text": edited, "check": ""}).content.decode()
+
+    assert "How often do you use the platform?" in preview and "Wie häufig nutzen Sie die KI-Plattform?" in preview
+    assert InstrumentVersion.objects.filter(instrument=cast.study.instrument).count() == 1  # checking stores nothing
+    page = client.post(url, {"text": edited, "save": ""}, follow=True).content.decode()
+    assert "Questionnaire version 2: created." in page
+    latest = cast.study.instrument.latest_version()
+    assert latest.number == 2 and latest.spec.item("frequency").text.en == "How often do you use the platform?"
+
+
+def test_an_edit_with_a_mistake_names_its_line_and_stores_nothing(client, cast):
+    client.force_login(cast.owner)
+    url = reverse("studies:edit", args=[cast.study.slug])
+    lines = client.get(url).context["text"].splitlines()
+    wrong = next(number for number, line in enumerate(lines, 1) if "points: 5" in line)
+    lines[wrong - 1] = lines[wrong - 1].replace("points: 5", "points: 6")
+
+    response = client.post(url, {"text": "\n".join(lines), "save": ""})
+
+    assert response.status_code == 400
+    assert f'<span class="problem-line">{wrong:4d}  ' in response.content.decode()
+    assert cast.study.instrument.versions.count() == 1
+
+
+def test_a_version_downloads_as_yaml_xlsform_and_a_printable_pdf(client, cast, tmp_path):
+    client.force_login(cast.viewer)
+    download = lambda kind, **query: client.get(reverse("studies:questionnaire_download", args=[cast.study.slug, 1, kind]), query)
+
+    yaml_file = download("yaml")
+    assert yaml_file["Content-Disposition"] == 'attachment; filename="ai_platform_survey-v1.yaml"'
+    assert yaml_file.content.decode() == dump_yaml(cast.study.instrument.latest_version().definition)
+
+    workbook = tmp_path / "form.xlsx"
+    workbook.write_bytes(download("xlsform").content)
+    survey = xlsx_to_dict(str(workbook))["survey"]  # pyxform, the reference reader, reads it
+    assert any(row.get("name") == "frequency" for row in survey)
+
+    pdf = tmp_path / "form.pdf"
+    pdf.write_bytes(download("pdf", lang="de").content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Befragung zur KI-Plattform" in text and "Wie häufig nutzen Sie die KI-Plattform?" in text
+    assert "How often" not in text
