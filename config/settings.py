@@ -288,6 +288,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 # A respondent's session (invitation or sign-in) ends after this long without a request, and at the thank-you page.
 UPTAKE_RESPONDENT_SESSION_SECONDS = int(env("UPTAKE_RESPONDENT_SESSION_SECONDS", str(2 * 60 * 60)))
+# Every questionnaire or participant file, uploaded or imported, is refused above this size before it is
+# parsed (surveys/file_limits.py); the web server's body limit (docs/deploy.md) should match it.
+UPTAKE_UPLOAD_MAX_BYTES = int(env("UPTAKE_UPLOAD_MAX_BYTES", str(5 * 2**20)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2**20  # larger uploads wait in a temporary file, not in the worker's memory
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from reports.models import ReportJob
 from studies.models import ExportJob, Membership, Study
 from studies.questionnaires import templates
+from surveys.file_limits import validate_upload_size
 from surveys.models import Wave
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -28,7 +29,8 @@ class StudyForm(forms.ModelForm):
 
 
 class InstrumentUploadForm(forms.Form):
-    file = forms.FileField(label=_("Questionnaire file (Uptake YAML, LimeSurvey .lss, XLSForm .xlsx, REDCap data dictionary .csv)"))
+    file = forms.FileField(label=_("Questionnaire file (Uptake YAML, LimeSurvey .lss, XLSForm .xlsx, REDCap data dictionary .csv)"),
+                           validators=[validate_upload_size])
 
 
 class WaveDatesMixin:

@@ -5,12 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from studies.mailing import attribute_filter
 from studies.mail_texts import PLACEHOLDERS, MailTextError, unknown_placeholders
 from studies.models import MailKind, MailTemplate
+from surveys.file_limits import validate_upload_size
 
 
 class ParticipantListForm(forms.Form):
     participants = forms.FileField(
         label=_("Participant list (CSV)"),
         help_text=_("Columns email,language, then any attributes (e.g. role, department). UTF-8."),
+        validators=[validate_upload_size],
     )
 
 

@@ -144,7 +144,7 @@ def upload(request, study) -> HttpResponse:
         for line in report.lines()[1:]:  # what came across, and warnings about anything kept verbatim or dropped
             messages.info(request, BACKTICKED.sub(r"“\1”", line.strip()))
         return redirect("studies:study", slug=study.slug)
-    return _render(request, "studies/upload.html", study, {"form": form})
+    return _render(request, "studies/upload.html", study, {"form": form}, status=400 if form.is_bound else 200)
 
 
 @study_view(Membership.Role.ANALYST)

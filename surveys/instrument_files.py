@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from surveys.file_limits import check_file_size, load_yaml
 from surveys.instrument_checks import check_consistency, describe_validation_error, format_path, line_of
 from surveys.instruments import Include, Instrument, InstrumentError, LibraryInstrument
 
@@ -23,7 +24,7 @@ LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 def parse_instrument_yaml(text, source="instrument"):
     """Validate YAML text and return (Instrument, definition dict as stored)."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text, source)
     except yaml.YAMLError as exc:
         mark, context = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -153,6 +154,7 @@ def expand(instrument, source="instrument"):
 
 def read_instrument_file(path):
     path = Path(path)
+    check_file_size(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from surveys import anonymity, flow, response_sql
 from surveys.access import oidc_claims
+from surveys.file_limits import check_file_size
 from surveys.importers import read_questionnaire, source_format
 from surveys.importers.common import ConversionReport, count_items
 from surveys.instrument_files import definition_checksum, read_instrument_file, resolve, validate_definition
@@ -73,7 +74,11 @@ def import_instrument_file(path, default_language="en", code=None) -> tuple[Impo
 
 
 def convert_questionnaire(path, default_language="en"):
-    """(Instrument, definition as stored, ConversionReport) for any questionnaire file; stores nothing."""
+    """(Instrument, definition as stored, ConversionReport) for any questionnaire file; stores nothing.
+
+    The file is read within the bounds of surveys.file_limits, and before any transaction opens.
+    """
+    check_file_size(path)
     if source_format(path) == "yaml":
         spec, definition = read_instrument_file(path)
         report = ConversionReport(source=str(path), source_format="yaml", languages=spec.title.languages)

@@ -16,6 +16,7 @@ import xlrd
 from defusedxml import DefusedXmlException
 from openpyxl.utils.exceptions import InvalidFileException
 
+from surveys.file_limits import FileLimitError, capped_rows, check_workbook_archive, workbook_sheet_rows
 from surveys.importers.common import (
     Codes, ConversionReport, SourceFormatError, Texts, assemble, definition, joined_texts, language_code,
     options, placeholder, uptake_code,
@@ -77,15 +78,19 @@ def read_sheets(path: str | Path) -> dict[str, list[tuple[int, list[str]]]]:
             return _csv_sheets(path)
         if suffix == ".xls":
             book = xlrd.open_workbook(str(path))
-            return {sheet.name.strip().lower(): [(number + 1, [_cell(value) for value in sheet.row_values(number)])
-                                                 for number in range(sheet.nrows)] for sheet in book.sheets()}
+            return {sheet.name.strip().lower(): [(number, [_cell(value) for value in values]) for number, values
+                                                 in capped_rows(map(sheet.row_values, range(sheet.nrows)), path, sheet.name)]
+                    for sheet in book.sheets()}
+        check_workbook_archive(path)
         book = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
         try:
             return {sheet.title.strip().lower(): [(number, [_cell(value) for value in values])
-                                                  for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+                                                  for number, values in workbook_sheet_rows(sheet, path)]
                     for sheet in book.worksheets}
         finally:
             book.close()
+    except FileLimitError:
+        raise
     except (zipfile.BadZipFile, InvalidFileException, xlrd.XLRDError, KeyError, ValueError) as exc:
         if isinstance(exc.__context__, DefusedXmlException):  # openpyxl parses with defusedxml
             raise SourceFormatError(f"{path}: a sheet declares XML entities; refused as a possible entity bomb") from None
