@@ -80,3 +80,13 @@ def test_the_platform_summary_has_daily_series_latency_and_costs(demo_with_usage
     assert 0 < summary["totals"]["error_rate"] < 0.1
     assert summary["costs"]["total"] and all(cost > 0 for cost in summary["costs"]["total"].values())
     assert any(month["tokens_out"] > 0 for month in summary["costs"]["monthly"])
+
+
+def test_the_privacy_scan_of_the_whole_demo_finds_nothing(demo_with_usage):
+    """The demo's survey, study and usage hold no one's identity; its published contact address is no finding."""
+    call_command("load_demo_study", stdout=io.StringIO())
+    output = io.StringIO()
+
+    call_command("privacy_scan", stdout=output)
+
+    assert output.getvalue().startswith("privacy scan: no e-mail address, IP address, phone number or IBAN found")
