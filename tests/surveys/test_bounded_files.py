@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from surveys.models import Instrument
-from surveys.services import read_instrument_source
+from surveys.services import convert_questionnaire
 
 from .hostile_files import HOSTILE, dimension_lie
 
@@ -21,13 +21,13 @@ CHILD = """
 import json, sys, time, django
 django.setup()
 from django.core.management import CommandError, call_command
-from surveys.services import read_instrument_source
+from surveys.services import convert_questionnaire
 outcomes = []
 for path in sys.argv[1:]:
     started = time.monotonic()
     try:
         if path.endswith("dimension_lie.xlsx"):
-            outcome = "read %d pages" % len(read_instrument_source(path)[1]["pages"])
+            outcome = "read %d pages" % len(convert_questionnaire(path)[1]["pages"])
         else:
             call_command("import_instrument", path)
             outcome = "imported"
@@ -71,7 +71,7 @@ def test_hostile_files_are_refused_within_ten_seconds_and_500_mb_without_touchin
 
 
 def test_a_sheet_that_declares_a_million_rows_is_read_as_the_rows_it_holds(tmp_path):
-    _spec, definition, report = read_instrument_source(dimension_lie(tmp_path))
+    _spec, definition, report = convert_questionnaire(dimension_lie(tmp_path))
 
     assert [item["code"] for page in definition["pages"] for item in page["items"]] == ["age"]
     assert report.items == {"number": 1}
