@@ -3,15 +3,23 @@
 While a response is in progress its participant key (a keyed hash of the login or invitation)
 and its invitation are what let the respondent resume. At submission in an anonymous wave both
 are replaced: the participant key by a random value, the invitation link by nothing. What stays
-is that this invitation or account *has answered*, on the invitation (`has_answered`, which the
-reminders use) or in AnsweredAccount, keyed by a hash without time or order and with no link to
-the response. Duplicate participation is still refused; the response can no longer be found
-from the person, not even by an operator holding the database and the key (docs/privacy.md).
+is that this invitation or account *has answered*, and it is stored so that neither row order,
+transaction ids nor times pair it with the response (docs/privacy.md, "storage"):
+
+- an invitation's `has_answered` (which reminders use) is set, and its time of first use cleared,
+  by one statement that rewrites every invitation of the wave, so all of them carry the same
+  transaction id and keep their physical order;
+- a signed-in account's answered key joins the wave's one AnsweredSet row, a sorted list.
+
+Duplicate participation is still refused; the response can no longer be found from the person,
+not even by an operator holding the database and the key.
 """
 
 import secrets
 
-from surveys.models import AnsweredAccount, Invitation, Response
+from django.db.models import Case, F, Value, When
+
+from surveys.models import AnsweredSet, Invitation, Response
 from surveys.pseudonyms import keyed_hash
 
 
@@ -20,11 +28,16 @@ def answered_key(participant_key: str) -> str:
     return keyed_hash(f"answered:{participant_key}")
 
 
+def answered_keys(wave) -> list[str]:
+    keys = AnsweredSet.objects.filter(wave=wave).values_list("keys", flat=True).first()
+    return keys.split() if keys else []
+
+
 def has_answered(wave, participant) -> bool:
     """Whether this participant already submitted a response that was cut from them."""
     if participant.invitation is not None:
         return Invitation.objects.filter(pk=participant.invitation.pk, has_answered=True).exists()
-    return AnsweredAccount.objects.filter(key=answered_key(participant.key), wave=wave).exists()
+    return answered_key(participant.key) in answered_keys(wave)
 
 
 def record_submission(response: Response) -> None:
@@ -34,14 +47,27 @@ def record_submission(response: Response) -> None:
     wave the invitation's time of first use goes too: it would match the response's
     information-viewed time.
     """
-    invitations = Invitation.objects.filter(pk=response.invitation_id)
-    if response.invitation_id is not None:
-        invitations.update(has_answered=True)
     if response.wave.is_pseudonymous:
+        Invitation.objects.filter(pk=response.invitation_id).update(has_answered=True)
         return
     if response.invitation_id is not None:
-        invitations.update(used_at=None)
+        _mark_invitation_answered(response.wave, response.invitation_id)
     else:
-        AnsweredAccount.objects.get_or_create(key=answered_key(response.participant_key), defaults={"wave": response.wave})
+        _add_answered_account(response.wave, answered_key(response.participant_key))
     response.participant_key = secrets.token_hex(32)
     response.invitation = None
+
+
+def _mark_invitation_answered(wave, invitation_id: int) -> None:
+    """One UPDATE over all the wave's invitations: the answered one changes, every row gets this transaction's id."""
+    Invitation.objects.filter(wave=wave).update(
+        has_answered=Case(When(pk=invitation_id, then=Value(True)), default=F("has_answered")),
+        used_at=Case(When(pk=invitation_id, then=Value(None)), default=F("used_at")),
+    )
+
+
+def _add_answered_account(wave, key: str) -> None:
+    AnsweredSet.objects.bulk_create([AnsweredSet(wave=wave)], ignore_conflicts=True)
+    answered = AnsweredSet.objects.select_for_update().get(wave=wave)
+    answered.keys = "\n".join(sorted(set(answered.keys.split()) | {key}))
+    answered.save(update_fields=["keys"])

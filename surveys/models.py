@@ -184,19 +184,19 @@ class Response(models.Model):
         return self.status in (self.Status.VIEWED, self.Status.IN_PROGRESS)
 
 
-class AnsweredAccount(models.Model):
-    """A signed-in account that has submitted a response to an anonymous wave, and nothing else.
+class AnsweredSet(models.Model):
+    """The signed-in accounts that have submitted a response to an anonymous wave: one row per wave.
 
-    The primary key is a wave-scoped keyed hash of the account (no autoincrement id whose order
-    would follow completion order), with no time and no link to the response: enough to refuse a
-    second response, too little to find the first.
+    The wave-scoped keyed hashes sit sorted in one text that every submission rewrites in place, so
+    neither row order (SQLite rowid, PostgreSQL ctid) nor a row's transaction id (xmin) follows the
+    order in which people finished; no time, no link to a response (docs/privacy.md).
     """
 
-    key = models.CharField(max_length=HASH_LENGTH, primary_key=True)
-    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    wave = models.OneToOneField(Wave, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    keys = models.TextField(blank=True)  # sorted answered keys, one a line
 
     def __str__(self):
-        return f"an account that answered {self.wave_id}"
+        return f"accounts that answered {self.wave_id}"
 
 
 class PseudonymKeyFingerprint(models.Model):

@@ -21,6 +21,14 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def latest_schema_afterwards():
+    """Each test leaves the schema where it found it: at the latest migrations, which the flush after it expects."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_old_responses_lose_unconsented_usage_pseudonyms_and_anonymous_links():
     apps = migrate(BEFORE)
@@ -55,3 +63,22 @@ def test_old_responses_lose_unconsented_usage_pseudonyms_and_anonymous_links():
     consenting, refusing = Response.objects.get(participant_key="k-yes"), Response.objects.get(participant_key="k-no")
     assert (consenting.pseudonym, consenting.wave_pseudonym) == ("p" * 64, wave_linkage_pseudonym("p" * 64))
     assert (refusing.pseudonym, refusing.wave_pseudonym) == ("", wave_linkage_pseudonym("q" * 64))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_answered_accounts_kept_in_finishing_order_become_one_sorted_row_per_wave():
+    apps = migrate(AFTER)
+    Instrument, Version = apps.get_model("surveys", "Instrument"), apps.get_model("surveys", "InstrumentVersion")
+    Wave, AnsweredAccount = apps.get_model("surveys", "Wave"), apps.get_model("surveys", "AnsweredAccount")
+    version = Version.objects.create(instrument=Instrument.objects.create(code="old", title="Old"), number=1,
+                                     definition={}, resolved={}, checksum="c")
+    now = timezone.now()
+    wave = Wave.objects.create(slug="anonymous", title="anonymous", instrument_version=version, opens_at=now,
+                               closes_at=now + timedelta(days=1), privacy_mode="anonymous")
+    for key in ("c" * 64, "a" * 64, "b" * 64):  # rowids in the order they finished
+        AnsweredAccount.objects.create(key=key, wave=wave)
+
+    apps = migrate([("surveys", "0006_answered_set_rewritten_in_place")])
+
+    [answered] = apps.get_model("surveys", "AnsweredSet").objects.all()
+    assert (answered.wave_id, answered.keys) == (wave.pk, "\n".join(("a" * 64, "b" * 64, "c" * 64)))
