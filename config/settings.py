@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "platform_logs",
     "reports",
     "studies",
+    "coding",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -279,6 +280,15 @@ UPTAKE_SUPPRESSION_THRESHOLD = int(site("UPTAKE_SUPPRESSION_THRESHOLD", "5"))
 UPTAKE_STAFF_COUNT = int(site("UPTAKE_STAFF_COUNT", "0")) or None  # staff who could use the platform
 UPTAKE_ANALYSIS_PLAN = Path(env("UPTAKE_ANALYSIS_PLAN", BASE_DIR / "analysis" / "plans" / "demo.yaml"))
 UPTAKE_REPORTS_DIR = Path(env("UPTAKE_REPORTS_DIR", BASE_DIR / "var" / "reports"))
+
+# Coding open answers with the site's own model (docs/coding.md). Free text goes only to these hosts.
+UPTAKE_CODING_ENDPOINT = env("UPTAKE_CODING_ENDPOINT", "http://127.0.0.1:8090/v1")
+UPTAKE_CODING_MODEL = env("UPTAKE_CODING_MODEL", "smollm2-135m-instruct")
+UPTAKE_CODING_API_KEY_FILE = Path(env("UPTAKE_CODING_API_KEY_FILE", "")) if env("UPTAKE_CODING_API_KEY_FILE") else None
+UPTAKE_CODING_HOSTS = env_list("UPTAKE_CODING_HOSTS", "127.0.0.1,localhost")
+UPTAKE_CODING_TEMPERATURE = float(env("UPTAKE_CODING_TEMPERATURE", "0"))
+UPTAKE_CODING_SEED = int(env("UPTAKE_CODING_SEED", "2026"))
+UPTAKE_CODING_MAX_TOKENS = int(env("UPTAKE_CODING_MAX_TOKENS", "160"))
 
 # Sessions stay in the database: they hold which invitation a browser opened (and a researcher's
 # login), which a signed cookie would hand to the browser and could not end on the server. The cost

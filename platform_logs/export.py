@@ -20,6 +20,7 @@ import pandas as pd
 from django.conf import settings
 
 from analysis.pipeline.io import open_private, write_csv
+from coding.export import add_code_columns
 from platform_logs.features import COUNT_COLUMNS, SHARE_COLUMNS, linkable_responses, usage_features, usage_window
 from platform_logs.models import FEATURES
 from surveys.export import CODEBOOK_COLUMNS, ExportError, wave_table, write_export
@@ -133,6 +134,7 @@ def wave_table_with_usage(wave, keep_pseudonym=False):
     columns = usage.reindex(keys).set_axis(table.index)
     table = pd.concat([table, _typed(columns)], axis=1)
     codebook = pd.concat([codebook, usage_codebook()], ignore_index=True)
+    table, codebook = add_code_columns(wave, table, codebook)
     if not keep_pseudonym:
         table = table.drop(columns=PSEUDONYM)
         codebook = codebook[codebook["variable"] != PSEUDONYM].reset_index(drop=True)

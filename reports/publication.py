@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from reports import tables
+from reports import coded, tables
 from reports.cherries import checklist
 from reports.facts import common, day, figure, numbered
 from reports.formatting import apa_text, count, number, percent
@@ -153,7 +153,9 @@ def results_sections(bundle):
         {"title": _("Factor structure"), "text": [],
          "blocks": [tables.loadings(bundle, i) for i in bundle.ids("factors/") if i.endswith("/loadings")]},
         {"title": _("Free-text answers"), "text": [], "blocks": tables.topics(bundle)},
+        coded.section(bundle),
     ]
+    sections = [s for s in sections if s is not None]
     for section in sections:
         section["blocks"] = [b for b in section["blocks"] if b is not None]
         section["text"] = [t for t in section["text"] if t]

@@ -25,6 +25,7 @@ from analysis.pipeline.figures import weekly_usage_figure
 from analysis.pipeline.io import file_sha256, load_dataset
 from analysis.pipeline.plan import load_plan
 from analysis.pipeline.run import run_plan
+from coding.export import coding_summary
 from platform_logs import costs
 from platform_logs.export import export_with_usage
 from platform_logs.services import platform_summary
@@ -124,6 +125,7 @@ def write_context(wave, language, bundle_dir, previous=None, linkage=None, expor
         "threshold": settings.UPTAKE_SUPPRESSION_THRESHOLD,
         "staff_count": settings.UPTAKE_STAFF_COUNT,
         "site_gaps": site_gaps(),
+        "coding": coding_summary(wave, language),
     }
     path = bundle_dir / "context.json"
     path.write_text(json.dumps(context, cls=DjangoJSONEncoder, sort_keys=True, indent=2, ensure_ascii=False) + "\n",

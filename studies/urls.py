@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from coding import views as coding_views
 from studies import invitation_views, views
 
 app_name = "studies"
@@ -39,6 +40,12 @@ urlpatterns = [
     path(wave + "invitations/send/", invitation_views.send, name="invitation_send"),
     path(wave + "invitations/progress/", invitation_views.progress, name="invitation_progress"),
     path(wave + "invitations/texts/<str:kind>/<str:language>/", invitation_views.edit_text, name="invitation_text"),
+    # coding open answers (docs/coding.md)
+    path(wave + "coding/", coding_views.overview, name="coding"),
+    path(wave + "coding/codebooks/<int:pk>/sample/", coding_views.sample_new, name="coding_sample_new"),
+    path(wave + "coding/codebooks/<int:pk>/model/", coding_views.model_run, name="coding_model_run"),
+    path(wave + "coding/samples/<int:pk>/", coding_views.code_sample, name="coding_code"),
+    path(wave + "coding/samples/<int:pk>/disagreements/", coding_views.sample_disagreements, name="coding_disagreements"),
     path("<slug:slug>/exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("<slug:slug>/reports/<int:pk>/download/", views.report_download, name="report_download"),
 ]

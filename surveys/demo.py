@@ -4,6 +4,7 @@ Synthetic answers follow the instrument's own pages and conditions, so the demo 
 same routing, export and analysis paths as real data. Everything is seeded and idempotent.
 """
 
+import csv
 import random
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,15 +23,12 @@ DEMO_INSTRUMENT = Path(__file__).resolve().parent / "demo" / "ai_platform_survey
 DEMO_WAVE = "ai-platform-2026"
 DEMO_TOKEN = "demo-invitation"
 DEMO_PASSWORD = "uptake-demo"
-DEMO_RESPONDENTS = 160
-WISHES = [
-    "Schnellere Antworten am Vormittag wären gut.",
-    "Please add a larger model for coding.",
-    "Mehr Vorlagen für Arztbriefe.",
-    "Integration with the hospital information system.",
-    "Eine Schulung zum Datenschutz wäre hilfreich.",
-    "Better German answers, sometimes the model switches to English.",
-]
+DEMO_RESPONDENTS = 220
+# Open answers to "wishes": 165 texts in German and English across the themes such surveys get; a
+# double-coded gold sample of them is in coding/demo/wishes_gold.csv (docs/coding.md).
+DEMO_WISHES_FILE = Path(__file__).resolve().parent / "demo" / "wishes.csv"
+WISHES = [row["text"] for row in csv.DictReader(DEMO_WISHES_FILE.open(encoding="utf-8"))]
+WISH_RATE = 0.9  # most respondents of the demo answer the open question, so that it is worth coding
 
 
 @dataclass
@@ -145,7 +143,7 @@ def _synthetic_key(wave, index):
 
 def _answer(item, instrument, rng, satisfaction):
     """code -> (value, other text) for one item, or {} when a respondent skips an optional item."""
-    if not item.required and rng.random() < 0.25:
+    if not item.required and not isinstance(item, LongText) and rng.random() < 0.25:
         return {}
     if isinstance(item, LikertMatrix):
         return {row.code: (_likert(item, rng, satisfaction, row.reverse), "") for row in item.rows}
@@ -165,7 +163,7 @@ def _answer(item, instrument, rng, satisfaction):
         value = rng.uniform(low, min(high, low + 40))
         return {item.code: (round(value) if item.integer else round(value, 1), "")}
     if isinstance(item, LongText):
-        return {item.code: (rng.choice(WISHES), "")} if rng.random() < 0.5 else {}
+        return {item.code: (rng.choice(WISHES), "")} if rng.random() < WISH_RATE else {}
     if isinstance(item, ShortText):
         return {item.code: ("Dokumentation" if rng.random() < 0.5 else "teaching material", "")}
     return {}

@@ -241,6 +241,9 @@ class Instrument(Strict):
     code: Code
     title: Text
     information: Text
+    # True only when the information text tells respondents that open answers may be processed by the
+    # site's own language model (coding/services.py refuses model coding otherwise).
+    open_answers_to_site_model: bool = False
     consent: Consent
     thanks: Text
     label_sets: dict[Code, list[Text]] = Field(default_factory=dict)

@@ -19,7 +19,7 @@ from analysis.errors import PlanError
 SECTIONS = {
     "version", "title", "seed", "language", "population", "exclusions", "disclosure", "descriptives",
     "instruments", "scales", "comparisons", "correlations", "models", "factors", "personas",
-    "nonresponse", "text", "figures", "labels", "usage", "longitudinal",
+    "nonresponse", "text", "figures", "labels", "usage", "longitudinal", "coding",
 }
 FIGURE_KINDS = {"frequencies": ("items",), "shares_by_group": ("items", "by"), "by_usage": ("outcome", "usage")}
 INSTRUMENT_OUTPUTS = {"sus": ["sus_score"], "umux_lite": ["umux_lite", "umux_lite_sus"], "nps": ["nps_category"]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import apa, compare, descriptives, disclosure, factors, regression, reliability, text
+from analysis import apa, categories, compare, descriptives, disclosure, factors, regression, reliability, text
 from analysis.pipeline import figures
 from .context import Context
 from .io import TEXT_TYPES
@@ -338,6 +338,24 @@ def text_topics(ctx: Context) -> None:
         ctx.attempt(f"text/{column}", "text", f"Topics in {column}", compute)
 
 
+def coded_categories(ctx: Context) -> None:
+    """Frequencies of the coded categories of open answers (codebook source `coding`), overall and by
+    the plan's `coding: {by: column}`; counts below the threshold suppressed, no answer text."""
+    columns = ctx.dataset.columns_from_source("coding")
+    by = (ctx.plan.get("coding") or {}).get("by")
+    items = ctx.dataset.codebook.set_index("variable").loc[columns, "item"] if columns else pd.Series(dtype=str)
+    for item in dict.fromkeys(items):
+        item_columns = [column for column in columns if items[column] == item]
+
+        def compute(item=item, item_columns=item_columns):
+            ctx.add(Result(f"coded/{item}", "coded", f"Coded categories of {item}",
+                           table=categories.coded_categories(ctx.frame, item_columns, threshold=ctx.threshold)))
+            if by and by in ctx.frame:
+                ctx.add(Result(f"coded/{item}/by/{by}", "coded", f"Coded categories of {item} by {by}",
+                               table=categories.coded_categories(ctx.frame, item_columns, by=by, threshold=ctx.threshold)))
+        ctx.attempt(f"coded/{item}", "coded", f"Coded categories of {item}", compute)
+
+
 def _guarded(name, function):
     def section(ctx: Context) -> None:
         ctx.attempt(f"{name}/section", name, name, lambda: function(ctx))
@@ -355,5 +373,6 @@ SECTIONS = [
     nonresponse,
     longitudinal,
     text_topics,
+    coded_categories,
     planned_figures,
 ]

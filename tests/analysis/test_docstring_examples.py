@@ -6,7 +6,8 @@ import pytest
 
 import analysis
 
-PUBLIC = ["apa", "compare", "correlate", "descriptives", "disclosure", "factors", "longitudinal", "meta", "nonresponse",
+PUBLIC = ["agreement", "apa", "categories", "compare", "correlate", "descriptives", "disclosure", "factors",
+          "longitudinal", "meta", "nonresponse",
           "personas", "quality", "regression", "reliability", "scoring", "text"]
 
 

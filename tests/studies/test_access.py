@@ -13,6 +13,8 @@ from reports.models import ReportJob
 from studies import urls
 from studies.models import ExportJob
 from surveys.models import Response
+from coding.services import draw_sample
+from tests.coding.builders import wishes_codebook
 from tests.studies.builders import study_with_members
 
 # URL name -> (least role, HTTP method). "member-free" views need only a login.
@@ -47,6 +49,11 @@ RULES = {
     "invitation_progress": ("owner", "get"),
     "invitation_text": ("owner", "get"),
     "opt_out": ("public", "get"),
+    "coding": ("analyst", "get"),
+    "coding_sample_new": ("analyst", "post"),
+    "coding_model_run": ("analyst", "post"),
+    "coding_code": ("analyst", "get"),
+    "coding_disagreements": ("analyst", "get"),
 }
 RANK = {"viewer": 1, "analyst": 2, "owner": 3}
 
@@ -72,6 +79,8 @@ def world(tmp_path, settings):
         path.write_bytes(b"file")
         files[name] = model.objects.create(wave=cast.wave, status="finished", output_path=str(path), **extra)
     s, w = cast.study.slug, cast.wave.slug
+    codebook = wishes_codebook()
+    sample = draw_sample(cast.wave, codebook, size=2, seed=1)
     url_args = {
         "index": [], "create": [], "study": [s], "members": [s], "audit": [s], "audit_csv": [s], "upload": [s],
         "preview": [s, 1], "diff": [s], "edit": [s],
@@ -82,6 +91,8 @@ def world(tmp_path, settings):
         "invitations": [s, w], "invitation_upload": [s, w], "invitation_platform_accounts": [s, w],
         "invitation_send": [s, w], "invitation_progress": [s, w], "invitation_text": [s, w, "invitation", "en"],
         "opt_out": ["no-such-token"],
+        "coding": [s, w], "coding_sample_new": [s, w, codebook.pk], "coding_model_run": [s, w, codebook.pk],
+        "coding_code": [s, w, sample.pk], "coding_disagreements": [s, w, sample.pk],
     }
     return cast, url_args
 

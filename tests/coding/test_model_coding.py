@@ -1,0 +1,95 @@
+"""The site's model codes open answers through the real local server (tests/llm_fixtures.py).
+
+These tests check the plumbing, not the tiny model's judgement: replies follow the schema, only
+codebook codes are stored, the same request gives the same reply at temperature 0 with a seed, a
+run resumes and --recode replaces, and a server that ignores the schema gets nothing stored.
+"""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from coding.endpoint import ChatEndpoint, SchemaNotEnforced
+from coding.models import Coding
+from coding.services import code_answers, coding_prompt, reply_model, reply_schema
+from surveys import services
+from surveys.demo import DEMO_INSTRUMENT
+from tests.coding.builders import CODEBOOK_FILE, wave_with_wishes, wishes_codebook
+from tests.llm_fixtures import MODEL_ALIAS, llm_server, llm_server_ignoring_schema  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.django_db, pytest.mark.llm]
+
+
+def endpoint(url, **changes):
+    settings = {"model": MODEL_ALIAS, "temperature": 0.0, "seed": 7, "max_tokens": 120}
+    return ChatEndpoint(url=url, **{**settings, **changes})
+
+
+@pytest.fixture
+def wave():
+    wave, _answers = wave_with_wishes(services.import_instrument(DEMO_INSTRUMENT).version)
+    return wave
+
+
+def test_every_answer_gets_codes_from_the_codebook_only(llm_server, wave):
+    version = wishes_codebook()
+    result = code_answers(wave, version, endpoint(llm_server))
+    codings = list(Coding.objects.filter(kind=Coding.Kind.MODEL))
+    assert result.stored + result.refused == result.total == 5
+    assert len(codings) == result.stored >= 4  # the server enforces the schema; a cut-off reply would be refused
+    names = set(version.spec.code_names)
+    for coding in codings:
+        assert coding.codes and set(coding.codes) <= names
+        assert (coding.coder, coding.codebook, coding.temperature, coding.seed) == (MODEL_ALIAS, version, 0.0, 7)
+        assert len(coding.prompt_hash) == 64 and coding.endpoint_host == "127.0.0.1"
+
+
+def test_a_reply_that_breaks_the_schema_is_counted_and_never_stored(llm_server, wave):
+    result = code_answers(wave, wishes_codebook(), endpoint(llm_server, max_tokens=6))  # every reply cut short
+    assert (result.total, result.refused, result.stored) == (5, 5, 0)
+    assert not Coding.objects.exists()
+
+
+def test_same_request_gives_the_same_reply_at_temperature_zero_with_a_seed(llm_server):
+    codebook = wishes_codebook().spec
+    messages = [{"role": "system", "content": coding_prompt(codebook)},
+                {"role": "user", "content": "Answer: Die Antworten kommen morgens sehr langsam."}]
+    client = endpoint(llm_server)
+    first, _model = client.complete_json(messages, "codes_wishes", reply_schema(codebook))
+    second, _model = client.complete_json(messages, "codes_wishes", reply_schema(codebook))
+    assert first == second
+    reply = reply_model(codebook).model_validate_json(first)
+    assert list(json.loads(first)) == ["rationale", "codes"]  # the rationale comes before the code
+    assert set(reply.codes) <= set(codebook.code_names)
+
+
+def test_a_run_resumes_where_it_stopped_and_recode_replaces(llm_server, wave, settings):
+    version = wishes_codebook()
+    code_answers(wave, version, endpoint(llm_server))
+    stored = Coding.objects.filter(kind=Coding.Kind.MODEL).count()
+    first_two = list(Coding.objects.filter(kind=Coding.Kind.MODEL).order_by("answer_id")[:2].values_list("pk", flat=True))
+    Coding.objects.filter(pk__in=first_two).delete()  # as if the run had stopped before them
+    resumed = code_answers(wave, version, endpoint(llm_server))
+    assert (resumed.already_coded, resumed.stored) == (stored - 2, 2)
+    assert Coding.objects.filter(kind=Coding.Kind.MODEL).count() == stored
+    before = set(Coding.objects.filter(kind=Coding.Kind.MODEL).values_list("pk", flat=True))
+    settings.UPTAKE_CODING_ENDPOINT = llm_server
+    settings.UPTAKE_CODING_MODEL = MODEL_ALIAS
+    call_command("code_answers", wave.slug, "wishes", "--codebook", str(CODEBOOK_FILE), "--recode")
+    after = set(Coding.objects.filter(kind=Coding.Kind.MODEL).values_list("pk", flat=True))
+    assert len(after) == stored and not before & after
+
+
+def test_a_server_that_does_not_enforce_the_schema_gets_nothing_stored(llm_server_ignoring_schema, wave):
+    with pytest.raises(SchemaNotEnforced, match="does not follow the response schema"):
+        code_answers(wave, wishes_codebook(), endpoint(llm_server_ignoring_schema))
+    assert not Coding.objects.exists()
+
+
+def test_command_says_so_when_the_server_ignores_the_schema(llm_server_ignoring_schema, wave):
+    with pytest.raises(CommandError, match="nothing was coded"):
+        call_command("code_answers", wave.slug, "wishes", "--codebook", str(CODEBOOK_FILE),
+                     "--endpoint", llm_server_ignoring_schema, "--model", MODEL_ALIAS)
+    assert not Coding.objects.exists()
