@@ -257,8 +257,9 @@ def agreement(long: pd.DataFrame, level: str = "nominal", n_boot: int = 1000, se
     Examples
     --------
     >>> long = pd.DataFrame({"unit": ["1", "1", "2", "2"], "coder": ["a", "b", "a", "b"], "code": ["x", "x", "y", "y"]})
-    >>> agreement(long, n_boot=10).loc[0, ["scope", "percent_agreement"]].tolist()
-    ['overall', 1.0]
+    >>> row = agreement(long, n_boot=10).iloc[0]
+    >>> row.scope, float(row.percent_agreement)
+    ('overall', 1.0)
     """
     overall = unit_matrix(long)
     if level != "nominal":

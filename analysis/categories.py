@@ -50,7 +50,7 @@ def coded_categories(table: pd.DataFrame, code_columns: list[str], by: str | Non
     --------
     >>> t = pd.DataFrame({"c_speed": [1, 0, 1, 1, 0, 1, 1, 0, 1, 1, None]})
     >>> row = coded_categories(t, ["c_speed"]).iloc[0]
-    >>> int(row.n), int(row.k), round(row.percent, 1), round(row.ci_low, 1), round(row.ci_high, 1)
+    >>> int(row.n), int(row.k), float(row.percent), round(float(row.ci_low), 1), round(float(row.ci_high), 1)
     (10, 7, 70.0, 39.7, 89.2)
     """
     groups = [(None, table)] if by is None else [(value, part) for value, part in table.groupby(by, dropna=True)]
