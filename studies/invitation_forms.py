@@ -54,6 +54,13 @@ class MailTemplateForm(forms.ModelForm):
         self.fields["body"].help_text = _("Plain text or Markdown. Placeholders: %(names)s") % {
             "names": ", ".join("{" + name + "}" for name in PLACEHOLDERS)}
 
+    def clean_subject(self):
+        """A line break in a subject would start a new mail header (header injection); refuse it here."""
+        subject = self.cleaned_data["subject"]
+        if "\r" in subject or "\n" in subject:
+            raise forms.ValidationError(_("The subject must be one line: remove the line break."))
+        return subject
+
     def clean(self):
         cleaned = super().clean()
         for name in ("subject", "body"):

@@ -96,6 +96,18 @@ def test_a_text_with_an_unknown_placeholder_is_refused_and_the_preview_fills_a_s
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("line_break", ["\r\n", "\n", "\r"])
+def test_a_subject_with_a_line_break_is_refused_with_a_form_error(client, wave, line_break):
+    client.force_login(member(wave, "owner", "owner"))
+
+    refused = client.post(invitations_url(wave, "texts/reminder/en/"),
+                          {"subject": f"Reminder{line_break}Bcc: all@klinikum.example", "body": "{link} {opt_out_link}"})
+
+    assert refused.status_code == 400 and "The subject must be one line" in refused.content.decode()
+    assert not MailTemplate.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_mail_text_page_explains_the_placeholders_in_the_page_language(client, wave):
     client.force_login(member(wave, "owner", "owner"))
     url = invitations_url(wave, "texts/invitation/en/")
