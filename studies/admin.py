@@ -1,24 +1,15 @@
 """Operators' admin: the audit log read-only; framework models operators never need are hidden.
 
-The admin's "view site" link leads to the researcher workspace.
+Studies and their memberships are not here: the workspace (studies/views.py) is where they change,
+through the services that write the audit log; an admin page beside it would change roles unaudited
+and could point a study at another study's questionnaire. The admin's "view site" link leads there.
 """
 
 from django.contrib import admin
 
-from studies.models import AuditEntry, Membership, Study
+from studies.models import AuditEntry
 
 admin.site.site_url = "/studies/"
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-
-
-@admin.register(Study)
-class StudyAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "instrument"]
-    inlines = [MembershipInline]
 
 
 @admin.register(AuditEntry)

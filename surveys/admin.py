@@ -1,3 +1,9 @@
+"""Operators' admin over instruments, waves and invitations.
+
+Responses are not here: a single response is read in the workspace, which writes the audit log for
+each view (studies/views.py); the admin would show answers unaudited.
+"""
+
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
@@ -5,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from surveys.instrument_files import dump_yaml
-from surveys.models import Answer, Instrument, InstrumentVersion, Invitation, Response, Wave
+from surveys.models import Instrument, InstrumentVersion, Invitation, Response, Wave
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -69,10 +75,11 @@ class WaveAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(**counts)
 
     def get_readonly_fields(self, request, obj=None):
-        # Changing privacy mode or instrument after people answered would mix incompatible responses.
-        if obj is not None and obj.responses.exists():
-            return ["privacy_mode"]
-        return []
+        # A wave belongs to the study of its questionnaire: another version would move it (and its responses) to
+        # another study. Changing privacy mode after people answered would mix incompatible responses.
+        if obj is None:
+            return []
+        return ["instrument_version", "privacy_mode"] if obj.responses.exists() else ["instrument_version"]
 
     @admin.display(ordering="viewed")
     def viewed(self, wave):
@@ -126,25 +133,4 @@ class InvitationAdmin(ReadOnlyAdmin):
     @admin.display(boolean=True)
     def personal(self, invitation):
         return bool(invitation.pseudonym)
-
-
-class AnswerInline(admin.TabularInline):
-    model = Answer
-    fields = ["item", "value", "other_text", "updated_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Response)
-class ResponseAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "wave", "status", "language", "device", "last_page", "started_at", "completed_at"]
-    list_filter = ["wave", "status", "language", "device", "linkage_consent"]
-    fields = ["wave", "instrument_version", "status", "language", "device", "linkage_consent", "current_page", "last_page",
-              "info_viewed_at", "consented_at", "started_at", "completed_at", "withdrawn_at"]
-    readonly_fields = fields
-    inlines = [AnswerInline]
 

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from studies.models import Membership, Study
+from tests.studies.builders import study_with_members
 from surveys.demo import load_demo
 
 
@@ -30,6 +31,17 @@ def test_the_admin_index_hides_framework_models_and_links_to_the_workspace(clien
     assert "task results" not in shown and "social application tokens" not in shown and "email addresses" not in shown
     assert "waves" in shown and "audit entries" in shown and "social accounts" in shown
     assert 'href="/studies/"' in page
+
+
+@pytest.mark.django_db
+def test_the_admin_cannot_change_roles_read_responses_or_move_a_wave_unaudited(client):
+    cast = study_with_members()
+    client.force_login(get_user_model().objects.create_superuser("operator", password="operator-password-1"))
+
+    for page in ("studies/study/", "studies/membership/", "surveys/response/", "surveys/answer/"):
+        assert client.get(f"/admin/{page}").status_code == 404, page
+    change_wave = client.get(f"/admin/surveys/wave/{cast.wave.pk}/change/").content.decode()
+    assert 'name="title"' in change_wave and 'name="instrument_version"' not in change_wave
 
 
 @pytest.mark.django_db
