@@ -15,7 +15,7 @@ LLM_MODEL := var/models/SmolLM2-135M-Instruct.Q4_1.gguf
 LLM_PORT ?= 8090
 LLM_ALIAS ?= smollm2-135m-instruct
 
-.PHONY: demo test venv system-packages browser oidc-provider axe llm llm-server demo-reports report-pngs lock messages clean
+.PHONY: demo test venv system-packages browser oidc-provider axe llm llm-server demo-reports report-pngs lock messages clean upstream-fixtures
 # Debian packages the project needs: Pango and fonts for WeasyPrint's PDFs, poppler for reading them back,
 # LibreOffice (headless) to check that the Word manuscript opens.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils libreoffice-writer-nogui
@@ -62,6 +62,11 @@ demo-reports: $(INSTALLED)
 # Every page of every report in var/reports (or REPORT=file.pdf) as PNG, for a person to look at.
 report-pngs:
 	@for f in $${REPORT:-var/reports/*.pdf}; do pdftoppm -png -r 60 "$$f" "$${f%.pdf}-page"; echo "$${f%.pdf}-page-*.png"; done
+
+# Platform log fixtures made by the upstream releases' own code (tests/fixtures/upstream/versions.json);
+# downloads and installs those releases into a throwaway venv. Run by hand for a new release, not by `make test`.
+upstream-fixtures:
+	$(PYTHON) tests/fixtures/upstream/build.py
 
 # Browser tests drive Debian's Chromium through Playwright (no browser download).
 browser:

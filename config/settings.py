@@ -241,6 +241,8 @@ UPTAKE_PSEUDONYM_KEY_FILE = Path(env("UPTAKE_PSEUDONYM_KEY_FILE", BASE_DIR / "va
 UPTAKE_PSEUDONYM_IDENTIFIER = env("UPTAKE_PSEUDONYM_IDENTIFIER", "subject")
 # Ollama's Gin request lines carry no time zone; its container usually runs in UTC.
 UPTAKE_OLLAMA_TIME_ZONE = env("UPTAKE_OLLAMA_TIME_ZONE", "UTC")
+# The provider in Open WebUI's user.oauth whose subject is the site's login (Keycloak is "oidc").
+UPTAKE_OPENWEBUI_OAUTH_PROVIDER = env("UPTAKE_OPENWEBUI_OAUTH_PROVIDER", "oidc")
 # Cost model (docs/platform-logs.md): the site's own EUR per 1M input/output tokens (empty: not
 # costed), and reference cloud prices as JSON text or a path to a JSON file (empty: built-in list).
 # The annual cost of the on-premises service (hardware written off over its years, power, staff)

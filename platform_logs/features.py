@@ -10,7 +10,7 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import Min
 
-from platform_logs.models import FEATURES, PlatformRequest, UsageEvent, UsageWindow
+from platform_logs.models import FEATURES, INFERENCE_PATHS, PlatformRequest, UsageEvent, UsageWindow
 from surveys.models import Response
 
 Kind = UsageEvent.Kind
@@ -21,8 +21,8 @@ COUNT_COLUMNS = ["usage_active_days", "usage_chats", "usage_messages", "usage_re
                  "usage_api_tokens_in", "usage_api_tokens_out"]
 SHARE_COLUMNS = [f"usage_share_{feature}" for feature in FEATURES]
 COLUMNS = COUNT_COLUMNS + SHARE_COLUMNS + ["usage_rating_mean", "usage_score_mean", "usage_first_seen"]
-DAILY_COLUMNS = ["active_users", "messages", "tokens_in", "tokens_out", "requests", "latency_p50", "latency_p95",
-                 "error_rate"]
+DAILY_COLUMNS = ["active_users", "messages", "tokens_in", "tokens_out", "requests", "other_requests", "latency_p50",
+                 "latency_p95", "error_rate"]
 
 
 def usage_window(wave):
@@ -103,8 +103,8 @@ def platform_daily(start, end):
     frame = pd.DataFrame.from_records(events.values_list(*EVENT_COLUMNS).iterator(chunk_size=5000), columns=EVENT_COLUMNS)
     requests = pd.DataFrame.from_records(
         PlatformRequest.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
-        .values_list("occurred_at", "method", "status", "latency_seconds").iterator(chunk_size=5000),
-        columns=["occurred_at", "method", "status", "latency_seconds"],
+        .values_list("occurred_at", "method", "path", "status", "latency_seconds").iterator(chunk_size=5000),
+        columns=["occurred_at", "method", "path", "status", "latency_seconds"],
     )
     days = pd.Index(pd.date_range(_local_day(start), _local_day(end - timedelta(microseconds=1)), freq="D").date, name="day")
     daily = pd.DataFrame(index=days, columns=DAILY_COLUMNS, dtype="float64")
@@ -118,15 +118,20 @@ def platform_daily(start, end):
         daily["tokens_out"] = replies.groupby("day")["tokens_out"].sum()
     if len(requests):
         requests["day"] = _local_dates(requests["occurred_at"])
-        # Model work arrives as POST (chat, generate, embed, completions); GETs are health and model-list polls.
-        work = requests[requests["method"] == "POST"]
+        work = model_requests(requests)
         daily["requests"] = work.groupby("day").size()
+        daily["other_requests"] = requests[~requests.index.isin(work.index)].groupby("day").size()
         daily["latency_p50"] = work.groupby("day")["latency_seconds"].quantile(0.5)
         daily["latency_p95"] = work.groupby("day")["latency_seconds"].quantile(0.95)
         daily["error_rate"] = requests.groupby("day")["status"].apply(lambda status: (status >= 400).mean())
-    counts = ["active_users", "messages", "tokens_in", "tokens_out", "requests"]
+    counts = ["active_users", "messages", "tokens_in", "tokens_out", "requests", "other_requests"]
     daily[counts] = daily[counts].fillna(0).astype("int64")
     return daily
+
+
+def model_requests(requests):
+    """The rows of a requests frame (`method`, `path`) that ran a model: POSTs to INFERENCE_PATHS."""
+    return requests[(requests["method"] == "POST") & requests["path"].isin(INFERENCE_PATHS)]
 
 
 def _local_dates(moments):
@@ -171,12 +176,12 @@ def window_totals(start, end):
     frame = pd.DataFrame.from_records(events.values_list(*EVENT_COLUMNS).iterator(chunk_size=5000), columns=EVENT_COLUMNS)
     requests = pd.DataFrame.from_records(
         PlatformRequest.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
-        .values_list("method", "status", "latency_seconds").iterator(chunk_size=5000),
-        columns=["method", "status", "latency_seconds"],
+        .values_list("method", "path", "status", "latency_seconds").iterator(chunk_size=5000),
+        columns=["method", "path", "status", "latency_seconds"],
     )
     people = frame[(frame["pseudonym"] != "") & (frame["kind"] != Kind.LOGIN_ERROR)]
     replies, api = frame[frame["kind"] == Kind.REPLY], frame[frame["kind"] == Kind.API_REQUEST]
-    work = requests[requests["method"] == "POST"]
+    work = model_requests(requests)
     return {
         "active_users": int(people["pseudonym"].nunique()),
         "messages": int((frame["kind"] == Kind.PROMPT).sum()),
@@ -187,6 +192,7 @@ def window_totals(start, end):
         "api_tokens_in": _total(api["tokens_in"]),
         "api_tokens_out": _total(api["tokens_out"]),
         "requests": int(len(work)),
+        "other_requests": int(len(requests) - len(work)),
         "latency_p50": float(work["latency_seconds"].quantile(0.5)) if len(work) else None,
         "latency_p95": float(work["latency_seconds"].quantile(0.95)) if len(work) else None,
         "error_rate": float((requests["status"] >= 400).mean()) if len(requests) else None,

@@ -34,6 +34,7 @@ class UsageEvent(models.Model):
         LOGIN = "login", "login"
         LOGIN_ERROR = "login_error", "failed login"
         API_REQUEST = "api_request", "API request"
+        EMBEDDING_REQUEST = "embedding_request", "embedding API request"
 
     event_key = models.CharField(max_length=HASH_LENGTH, unique=True)
     source = models.CharField(max_length=20, choices=Source.choices)
@@ -69,8 +70,15 @@ class UsageEvent(models.Model):
         return f"{self.source} {self.kind} at {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
+# The model server's endpoints that run a model on a prompt. Pulls, embeddings, /api/show and polls are
+# requests too, but one pull takes minutes: counted among them, they would move latency percentiles by minutes.
+INFERENCE_PATHS = ("/api/chat", "/api/generate", "/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages")
+
+
 class PlatformRequest(models.Model):
-    """One HTTP request the model server answered (Ollama's GIN lines): load, latency and errors, nobody's identity."""
+    """One HTTP request the model server answered (Ollama's GIN lines): load, latency and errors, nobody's identity.
+
+    Model requests are the POSTs to INFERENCE_PATHS; the others are counted apart."""
 
     event_key = models.CharField(max_length=HASH_LENGTH, unique=True)
     occurred_at = models.DateTimeField(db_index=True)
@@ -118,6 +126,7 @@ class ImportRun(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     invalid = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
     cursor = models.JSONField(default=dict, blank=True)
 
     class Meta:

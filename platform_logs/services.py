@@ -28,25 +28,27 @@ class ImportSummary:
     skipped: int = 0
     invalid: int = 0
     duplicates: int = 0
+    updated: int = 0
     problems: list = field(default_factory=list)
 
     def __str__(self):
-        text = (f"{self.kind} {self.source}: {self.read} records read, {self.stored} stored, "
+        text = (f"{self.kind} {self.source}: {self.read} records read, {self.stored} stored, {self.updated} updated, "
                 f"{self.duplicates} duplicates, {self.skipped} skipped")
         return text + (f", {self.invalid} invalid" if self.invalid else "")
 
 
-def import_source(kind, source, skip_invalid=False, since=None, progress=None):
+def import_source(kind, source, skip_invalid=False, since=None, progress=None, clients=()):
     """Import one source of the given kind; on any format error nothing is stored and ImportFormatError is raised.
 
-    `since` (an aware datetime) leaves out older records; `progress(records_read)` is called now and then.
+    `since` (an aware datetime) leaves out older records; `progress(records_read)` is called now and then;
+    `clients` are the Keycloak clients that count (keycloak-events).
     """
     if kind not in IMPORTERS:
         raise ValueError(f"unknown source kind {kind!r}; expected one of {', '.join(IMPORTERS)}")
     importer = IMPORTERS[kind]
     label = source_label(importer, source)
     previous = ImportRun.objects.filter(kind=kind, source_label=label).first()
-    context = ImportContext(label, since, dict(previous.cursor) if previous else {})
+    context = ImportContext(label, since, dict(previous.cursor) if previous else {}, tuple(clients))
     summary = ImportSummary(kind=kind, source=source_name(source) if not _is_url(source) else label)
     started_at = timezone.now()
     with transaction.atomic():
@@ -79,7 +81,7 @@ def import_source(kind, source, skip_invalid=False, since=None, progress=None):
         ImportRun.objects.create(
             kind=kind, source_label=label, started_at=started_at, finished_at=timezone.now(), since=since,
             records_read=summary.read, stored=summary.stored, skipped=summary.skipped, invalid=summary.invalid,
-            duplicates=summary.duplicates, cursor=context.cursor,
+            duplicates=summary.duplicates, updated=summary.updated, cursor=context.cursor,
         )
     if progress:
         progress(summary.read)
@@ -109,6 +111,10 @@ def _is_url(source):
 
 class _BatchWriter:
     """Collects rows and inserts them in batches, counting the ones already stored as duplicates.
+
+    A usage event already stored whose source changed since (a reply that was still streaming, a
+    rating given a score or changed later) is updated in place and counted as updated: the event
+    key is the source's record id, so nothing is stored twice.
 
     Rows are tuples of field values in the model's field order (see `_row_fields`), keyed by their
     event_key (the first field) so a record repeated within a batch is counted once as a duplicate.
@@ -151,10 +157,31 @@ class _BatchWriter:
         batch = self.pending[model]
         if not batch:
             return
+        if model is UsageEvent:
+            batch = self._update_changed(batch)
         stored = _insert_ignoring_conflicts(model, batch.values())
         self.summary.stored += stored
         self.summary.duplicates += len(batch) - stored
         self.pending[model] = {}
+
+
+    def _update_changed(self, batch):
+        """Update the batch's events already stored whose values changed; the rest (new ones) to insert."""
+        names = [field.attname for field in _row_fields(UsageEvent)]
+        stored = {row[0]: row for row in UsageEvent.objects.filter(event_key__in=list(batch)).values_list(*names)}
+        new = {}
+        for key, row in batch.items():
+            if key not in stored:
+                new[key] = row
+                continue
+            changed = {name: value for name, value, old in zip(names, row, stored[key])
+                       if value != old and not (name == "pseudonym" and value == "")}  # a link made later stays
+            if changed:
+                UsageEvent.objects.filter(event_key=key).update(**changed)
+                self.summary.updated += 1
+            else:
+                self.summary.duplicates += 1
+        return new
 
 
 def _row_fields(model):

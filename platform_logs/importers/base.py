@@ -61,11 +61,12 @@ SKIPPED = object()
 
 @dataclass
 class ImportContext:
-    """What an importer may know about the run: the source's name, --since, and the cursor it may advance."""
+    """What an importer may know about the run: the source's name, --since, the cursor it may advance, --client."""
 
     source_label: str
     since: datetime | None = None
     cursor: dict = field(default_factory=dict)
+    clients: tuple = ()  # Keycloak: the platform's client ids (--client)
 
 
 def shape(value):

@@ -11,7 +11,7 @@ import csv
 import json
 from datetime import UTC, datetime
 
-from platform_logs.identity import email_account_key, event_key, pseudonym_for, subject_account_key
+from platform_logs.identity import email_account_key, event_key, openwebui_account_key, pseudonym_for, subject_account_key
 from platform_logs.models import UsageEvent
 
 from .base import (
@@ -36,8 +36,11 @@ REQUIRED_COLUMNS = ("request_id", "startTime")
 FAILED = {"failure", "failed", "error"}
 TABLE = "LiteLLM_SpendLogs"
 # The columns `_event` reads; of the optional ones older LiteLLM versions lack some.
-TABLE_COLUMNS = (*REQUIRED_COLUMNS, "endTime", "model", "model_group", "user", "metadata", "end_user",
-                 "prompt_tokens", "completion_tokens", "status")
+TABLE_COLUMNS = (*REQUIRED_COLUMNS, "endTime", "model", "model_group", "user", "metadata", "end_user", "team_id",
+                 "call_type", "prompt_tokens", "completion_tokens", "status")
+# LiteLLM's user id for requests made with the master key (litellm_proxy_admin_name): nobody's own key.
+MASTER_KEY_OWNER = "default_user_id"
+EMBEDDING_CALLS = {"embedding", "aembedding"}
 JSON_COLUMNS = ("metadata",)
 FETCH_SIZE = 500
 
@@ -133,17 +136,17 @@ def _event(row, name, location, context):
     if not is_model_id(model):
         return invalid_model(name, location, "model_group" if row.get("model_group") else "model", model)
     try:
-        caller = _caller(row, name, location)
+        pseudonym, account_key = _caller(row, name, location)
     except ImportFormatError as error:
         return Invalid(error)
-    is_email = "@" in caller
     status = (row.get("status") or "").strip().lower()
+    embedding = (row.get("call_type") or "").strip() in EMBEDDING_CALLS
     return UsageEvent(
         event_key=event_key(SOURCE, f"request:{row['request_id']}"),
         source=SOURCE,
-        kind=UsageEvent.Kind.API_REQUEST,
-        pseudonym=pseudonym_for(email=caller) if is_email else pseudonym_for(subject=caller),
-        account_key=email_account_key(caller) if is_email else subject_account_key(caller),
+        kind=UsageEvent.Kind.EMBEDDING_REQUEST if embedding else UsageEvent.Kind.API_REQUEST,
+        pseudonym=pseudonym,
+        account_key=account_key,
         occurred_at=started,
         model=model,
         features="chat",
@@ -155,16 +158,34 @@ def _event(row, name, location, context):
 
 
 def _caller(row, name, location):
-    """Whom the request was for: `user` as sent, else the key's user id in metadata, else `end_user`."""
-    if row.get("user"):
-        return row["user"].strip()
-    try:
-        metadata = load_bounded_json(row.get("metadata") or "{}", name, f"{location} metadata")
-    except ValueError:
-        metadata = {}
-    if isinstance(metadata, dict) and isinstance(metadata.get("user_api_key_user_id"), str):
-        return metadata["user_api_key_user_id"].strip()
-    return (row.get("end_user") or "").strip()
+    """(pseudonym, account key) of the person a request was for.
+
+    LiteLLM writes the owner of the virtual key into `user` and the `user` the caller sent into
+    `end_user`. Open WebUI calls LiteLLM with one key for everybody and sends its own user id as
+    `user`: so `end_user` comes first, an e-mail linking directly, anything else taken as an Open
+    WebUI user id (linked through the Open WebUI account once its database is imported). Without an
+    end user, the key's owner is the person only for a personal key: not a team's key, not the master key.
+    """
+    end_user = (row.get("end_user") or "").strip()
+    if end_user:
+        if "@" in end_user:
+            return pseudonym_for(email=end_user), email_account_key(end_user)
+        return "", openwebui_account_key(end_user)
+    if (row.get("team_id") or "").strip():
+        return "", ""
+    owner = (row.get("user") or "").strip()
+    if not owner:
+        try:
+            metadata = load_bounded_json(row.get("metadata") or "{}", name, f"{location} metadata")
+        except ValueError:
+            metadata = {}
+        if isinstance(metadata, dict) and isinstance(metadata.get("user_api_key_user_id"), str):
+            owner = metadata["user_api_key_user_id"].strip()
+    if not owner or owner == MASTER_KEY_OWNER:
+        return "", ""
+    if "@" in owner:
+        return pseudonym_for(email=owner), email_account_key(owner)
+    return pseudonym_for(subject=owner), subject_account_key(owner)
 
 
 def _naive(text):

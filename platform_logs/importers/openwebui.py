@@ -22,6 +22,12 @@ from .base import (
 )
 
 SOURCE = UsageEvent.Source.OPENWEBUI
+OUTPUT_ITEM_FEATURES = {
+    "function_call": {"tools"},
+    "open_webui:code_interpreter": {"code_interpreter"},
+    "web_search_call": {"web_search"},
+    "image_generation_call": {"image_generation"},
+}
 NANOSECONDS = 1e9
 
 
@@ -34,8 +40,14 @@ def load_json_column(value, name, location):
     return load_bounded_json(value, name, location)
 
 
-def chat_events(chat, name, location, since=None, pseudonym=""):
-    """Usage events for each message of one chat record (`id`, `user_id`, `chat`), each message id once."""
+def chat_events(chat, name, location, since=None, pseudonyms=None):
+    """Usage events for each message of one chat record (`id`, `user_id`, `chat`, optional `meta`), each message id once.
+
+    A message counts for its own author (`user_id`, set on every message Open WebUI 0.12 saves, and
+    in shared chats another user's) and falls back to the chat's owner; `pseudonyms` maps Open WebUI
+    user ids to survey pseudonyms where the user table is known. Internal chats (`meta.internal`:
+    a note's or an automation's assistant, sub-agents) are no one's prompting: their messages are skipped.
+    """
     if not isinstance(chat, dict) or not chat.get("id") or not chat.get("user_id"):
         yield Invalid(ImportFormatError(name, location, "a chat with 'id', 'user_id' and 'chat'"))
         return
@@ -47,31 +59,46 @@ def chat_events(chat, name, location, since=None, pseudonym=""):
     if messages is None:
         yield Invalid(ImportFormatError(name, location, "'history.messages' to be an object and 'messages' a list"))
         return
-    account_key = openwebui_account_key(chat["user_id"])
+    meta = chat.get("meta") if isinstance(chat.get("meta"), dict) else {}
+    if meta.get("internal"):
+        yield from (SKIPPED for _ in messages)
+        return
+    pseudonyms = pseudonyms or {}
     chat_key = keyed_hash(f"openwebui:chat:{chat['id']}")
     for message_id, message in messages.items():
-        yield _message_event(message_id, message, messages, name, location, since, account_key, pseudonym, chat_key)
+        if message is SKIPPED:
+            yield SKIPPED
+            continue
+        author = message.get("user_id") if isinstance(message.get("user_id"), str) and message.get("user_id") else chat["user_id"]
+        yield _message_event(message_id, message, messages, name, location, since,
+                             openwebui_account_key(author), pseudonyms.get(author, ""), chat_key)
 
 
 def _unique_messages(body):
-    """id -> message from history.messages and the flat messages list, which hold the same messages."""
+    """id -> message. `history.messages` is authoritative; the flat `messages` list repeats the visible branch
+    and is read only for chats without a history (old exports). A flat entry without an id (Open WebUI
+    0.12 saves a new chat's first prompt as {role, content} before the history has it) is skipped."""
     history = body.get("history") or {}
     tree = history.get("messages") if isinstance(history, dict) else None
     flat = body.get("messages") or []
     if (tree is not None and not isinstance(tree, dict)) or not isinstance(flat, list):
         return None
+    if tree:
+        return {str(message_id): message for message_id, message in tree.items()}
     messages = {}
-    for message in list((tree or {}).values()) + flat:
-        if not isinstance(message, dict) or not message.get("id"):
+    for message in flat:
+        if isinstance(message, dict) and not message.get("id") and "role" in message:
+            messages[f"#flat{len(messages)}"] = SKIPPED
+        elif not isinstance(message, dict) or not message.get("id"):
             messages[f"#invalid{len(messages)}"] = message
-            continue
-        messages.setdefault(str(message["id"]), message)
+        else:
+            messages.setdefault(str(message["id"]), message)
     return messages
 
 
 def _message_event(message_id, message, messages, name, location, since, account_key, pseudonym, chat_key):
     where = f"{location} message {message_id}"
-    if message_id.startswith("#invalid"):
+    if message_id.startswith("#invalid") or not isinstance(message, dict):
         return Invalid(ImportFormatError(name, location, "each message to be an object with an 'id'"))
     role = message.get("role")
     if role not in ("user", "assistant"):
@@ -105,7 +132,7 @@ def _message_event(message_id, message, messages, name, location, since, account
     found = _reply_features(message) | (_prompt_features(parent) if isinstance(parent, dict) else set())
     event.features = feature_list(found)
     event.tokens_in, event.tokens_out, event.duration_seconds = _usage(message)
-    event.success = not message.get("error")
+    event.success = False if message.get("error") else None if message.get("done") is False else True
     return event
 
 
@@ -147,16 +174,21 @@ def _reply_features(message):
         found.add("code_interpreter")
     if message.get("tool_calls"):
         found.add("tools")
+    for item in _items(message, "output"):  # Open WebUI 0.12 records tool calls and code runs as output items
+        found |= OUTPUT_ITEM_FEATURES.get(item.get("type"), set())
     return found
 
 
 def _usage(message):
-    """(tokens in, tokens out, seconds) from Ollama-native, OpenAI-compatible or older `info` usage blocks."""
+    """(tokens in, tokens out, seconds) from Ollama-native, OpenAI-compatible or older `info` usage blocks.
+
+    `input_tokens`/`output_tokens` come first: Open WebUI's merge_usage sums them over every model call
+    of a turn (a tool turn makes several), while `prompt_tokens`/`completion_tokens` keep the last call's."""
     usage = message.get("usage") if isinstance(message.get("usage"), dict) else message.get("info")
     if not isinstance(usage, dict):
         return None, None, None
-    tokens_in = _first_count(usage, "prompt_eval_count", "prompt_tokens", "input_tokens")
-    tokens_out = _first_count(usage, "eval_count", "completion_tokens", "output_tokens")
+    tokens_in = _first_count(usage, "input_tokens", "prompt_eval_count", "prompt_tokens")
+    tokens_out = _first_count(usage, "output_tokens", "eval_count", "completion_tokens")
     total = usage.get("total_duration")
     duration = total / NANOSECONDS if isinstance(total, (int, float)) and not isinstance(total, bool) and total >= 0 else None
     return tokens_in, tokens_out, duration

@@ -11,6 +11,8 @@ import sqlite3
 from contextlib import suppress
 from pathlib import Path
 
+from django.conf import settings
+
 from platform_logs.identity import email_account_key, openwebui_account_key, pseudonym_for, subject_account_key
 from platform_logs.models import PlatformAccount
 
@@ -53,19 +55,21 @@ def _lower_bound(context, cursor_name):
 
 def _chats(database, name, context, pseudonyms):
     newest = context.cursor.get("chat_updated_at", 0)
-    rows = database.rows("SELECT id, user_id, CAST(chat AS TEXT), updated_at FROM chat WHERE updated_at >= {} "
+    meta = "CAST(meta AS TEXT)" if "meta" in database.columns("chat") else "NULL"
+    rows = database.rows(f"SELECT id, user_id, CAST(chat AS TEXT), {meta}, updated_at FROM chat WHERE updated_at >= {{}} "
                          "ORDER BY updated_at", _lower_bound(context, "chat_updated_at"))
-    for chat_id, user_id, body, updated_at in rows:
+    for chat_id, user_id, body, chat_meta, updated_at in rows:
         location = f"chat {chat_id}"
         try:
-            chat = {"id": chat_id, "user_id": user_id, "chat": load_json_column(body, name, location)}
+            chat = {"id": chat_id, "user_id": user_id, "chat": load_json_column(body, name, location),
+                    "meta": load_json_column(chat_meta, name, f"{location} meta")}
         except ImportFormatError as error:
             yield Invalid(error)
             continue
         except ValueError:
             yield Invalid(ImportFormatError(name, location, "'chat' to hold JSON"))
             continue
-        yield from chat_events(chat, name, location, context.since, pseudonyms.get(user_id, ""))
+        yield from chat_events(chat, name, location, context.since, pseudonyms)
         newest = max(newest, _epoch_seconds(updated_at))
     context.cursor["chat_updated_at"] = newest
 
@@ -97,17 +101,22 @@ def _epoch_seconds(value):
 
 
 def _oauth_subject(oauth_sub, oauth, name):
-    """The identity provider's subject: `oauth_sub` is "provider@sub"; newer versions keep {"provider": {"sub": ...}}."""
+    """The subject at the site's identity provider (settings.UPTAKE_OPENWEBUI_OAUTH_PROVIDER, "oidc" by default).
+
+    Older versions keep "provider@sub" in `oauth_sub`; 0.12 keeps {"provider": {"sub": ...}} in `oauth`,
+    with one entry per provider an account was merged from (Google first, Keycloak later): only the
+    configured provider's subject is the one the survey's login knows.
+    """
+    provider = settings.UPTAKE_OPENWEBUI_OAUTH_PROVIDER
     if oauth_sub:
-        return oauth_sub.partition("@")[2] or oauth_sub
+        prefix, _, subject = oauth_sub.partition("@")
+        return subject if subject and prefix == provider else ""
     try:
         providers = load_json_column(oauth, name, "table 'user' column 'oauth'") or {}
     except ValueError:
         return ""
-    for details in providers.values() if isinstance(providers, dict) else ():
-        if isinstance(details, dict) and details.get("sub"):
-            return str(details["sub"])
-    return ""
+    details = providers.get(provider) if isinstance(providers, dict) else None
+    return str(details["sub"]) if isinstance(details, dict) and details.get("sub") else ""
 
 
 class _Database:
@@ -152,6 +161,7 @@ class _SqliteDatabase(_Database):
         super().__init__(name)
         if not Path(path).is_file():
             raise ImportFormatError(name, "", "a readable SQLite file")
+        _check_not_a_partial_copy(Path(path), name)
         self.connection = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
 
     def has_table(self, table):
@@ -163,6 +173,26 @@ class _SqliteDatabase(_Database):
 
     def columns(self, table):
         return {row[1] for row in self.connection.execute(f'PRAGMA table_info("{table}")')}
+
+
+WAL_COPY_HINT = ('sqlite3 webui.db ".backup copy.db" && sqlite3 copy.db "PRAGMA journal_mode=DELETE", '
+                 "then import copy.db")
+
+
+def _check_not_a_partial_copy(path, name):
+    """A WAL-mode file without its -wal beside it may lack everything since the last checkpoint.
+
+    Open WebUI 0.12 runs SQLite in WAL mode: recent chats live in webui.db-wal until SQLite folds
+    them in, so copying webui.db alone can silently lose them. The live file (with its -wal) or a
+    copy made by SQLite itself (.backup, left in rollback mode) is complete.
+    """
+    with open(path, "rb") as stream:
+        header = stream.read(20)
+    in_wal_mode = header.startswith(b"SQLite format 3\x00") and header[18:20] == b"\x02\x02"
+    if in_wal_mode and not Path(f"{path}-wal").exists():
+        raise ImportFormatError(name, "", f"a complete copy of Open WebUI's database: the file is in WAL mode and "
+                                          f"{path.name}-wal is not beside it, so recent chats may be missing; "
+                                          f"copy it safely with {WAL_COPY_HINT}")
 
 
 class _PostgresDatabase(_Database):

@@ -17,8 +17,31 @@ SAMPLE_FILES = {
 }
 
 
+# Made by the upstream releases' own code (tests/fixtures/upstream/build.py; versions in versions.json).
+UPSTREAM = Path(__file__).resolve().parents[1] / "fixtures" / "upstream"
+UPSTREAM_FILES = {
+    "openwebui-db": "openwebui/webui.db",
+    "openwebui-chats-json": "openwebui/chats-export.json",
+    "openwebui-feedback-json": "openwebui/feedbacks-export.json",
+    "ollama-log": "ollama/server.log",
+    "litellm-spendlogs": "litellm/spendlogs.csv",
+    "keycloak-events": "keycloak/events.json",
+}
+# The Keycloak subjects Open WebUI holds for the generated accounts (openwebui_fill.py).
+ALICE_SUBJECT, BOB_SUBJECT = "kc-alice-0001", "kc-bob-0002"
+
+
 def sample(kind):
     return SAMPLES / SAMPLE_FILES[kind]
+
+
+def upstream(kind):
+    return UPSTREAM / UPSTREAM_FILES[kind]
+
+
+def upstream_users():
+    """Open WebUI's user ids of the generated accounts: {"alice": ..., "bob": ..., "dave": ...}."""
+    return json.loads((UPSTREAM / "openwebui" / "users.json").read_text())
 
 
 def table_counts():

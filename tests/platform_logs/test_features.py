@@ -1,4 +1,5 @@
 import io
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -17,8 +18,11 @@ from .builders import gin_line, sample
 pytestmark = pytest.mark.django_db
 
 
+RECORD_IDS = itertools.count()  # every record its own id: one with an id already imported would update that record
+
+
 def import_events(*records):
-    jsonl = "\n".join(json.dumps({"id": str(number), **record}) for number, record in enumerate(records))
+    jsonl = "\n".join(json.dumps({"id": str(next(RECORD_IDS)), **record}) for record in records)
     return import_source("generic-jsonl", io.BytesIO(jsonl.encode()))
 
 
@@ -112,7 +116,7 @@ def test_platform_daily_series_reports_load_latency_and_errors(settings):
 def test_the_command_prints_a_summary(capsys):
     call_command("import_logs", "ollama-log", str(sample("ollama-log")))
 
-    assert "ollama-log ollama-server.log: 24 records read, 23 stored, 0 duplicates, 1 skipped" in capsys.readouterr().out
+    assert "ollama-log ollama-server.log: 24 records read, 23 stored, 0 updated, 0 duplicates, 1 skipped" in capsys.readouterr().out
 
 
 def test_the_command_reports_a_format_error_with_its_location():

@@ -14,7 +14,19 @@ from platform_logs.models import UsageEvent
 from platform_logs.privacy_scan import scan_database, scan_files
 from platform_logs.services import ImportFormatError, import_source
 
-from .builders import CANARIES, PLANTED, SAMPLE_FILES, chat_record, message, planted_copies, sample, write_chats
+from .builders import (
+    CANARIES,
+    PLANTED,
+    SAMPLE_FILES,
+    UPSTREAM_FILES,
+    chat_record,
+    message,
+    planted_copies,
+    sample,
+    upstream,
+    upstream_users,
+    write_chats,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,10 +82,41 @@ def test_identities_planted_in_every_field_of_every_format_are_never_stored(tmp_
     for kind, source in sources.items():
         import_source(kind, source)
     for kind, source in planted.items():
-        summary = import_source(kind, source, skip_invalid=True)
+        summary = import_source(kind, source, skip_invalid=True, clients=planted_clients(source, kind))
         assert summary.stored > 0 and summary.invalid > 0, (kind, str(summary))
 
     assert scan_database(CANARIES + PLANTED + sorted(forbidden_values())) == []
+
+
+def planted_clients(source, kind):
+    """The Keycloak clients of planted copies (each copy's ids made unique: open-webui-0, -1, ...), not the planted value."""
+    if kind != "keycloak-events":
+        return ()
+    return sorted({event["clientId"] for event in json.loads(source.read_text()) if event["clientId"].startswith("open-webui")})
+
+
+def upstream_forbidden_values():
+    """What the upstream-made files hold that is identity or content: planted names, e-mails, IPs and texts,
+    Open WebUI's user, chat and feedback ids, LiteLLM's keys, Keycloak's sessions and usernames."""
+    values = set(PLANTED + CANARIES + ["bob@klinikum.example", "Bob Planted-Name", "dave@klinikum.example", "Dave 10.23.45.67",
+                                       "Arztbrief", "10.23.45.67", "Frau Anna Schmidt", "google-bob-77"])
+    values.update(upstream_users().values())
+    with sqlite3.connect(f"file:{upstream('openwebui-db')}?mode=ro", uri=True) as database:
+        values.update(row[0] for row in database.execute("SELECT id FROM chat UNION SELECT id FROM feedback"))
+    with open(upstream("litellm-spendlogs"), newline="") as spend_logs:
+        for row in csv.DictReader(spend_logs):
+            values.update([row["api_key"], row["session_id"], row["requester_ip_address"], row["end_user"]])
+    for event in json.loads(upstream("keycloak-events").read_text()):
+        values.update([event["userId"], event["sessionId"], event["details"]["username"]])
+    return sorted(value for value in values if value)
+
+
+def test_nothing_planted_in_the_upstream_made_files_is_stored():
+    for kind in UPSTREAM_FILES:
+        import_source(kind, upstream(kind), clients=["open-webui", "litellm", "uptake"])
+    assert UsageEvent.objects.exclude(pseudonym="").count() > 20  # linked: the hashes of the identities are there
+
+    assert scan_database(upstream_forbidden_values()) == []
 
 
 def test_the_scan_finds_an_e_mail_address_that_was_stored(tmp_path):
