@@ -1,10 +1,10 @@
 """LiteLLM proxy spend logs, one API request per row: a CSV export of LiteLLM_SpendLogs, or the
 table itself in the proxy's PostgreSQL database (a postgres:// URL, read-only).
 
-Kept: time, model, tokens, duration, success and the caller's pseudonym. Dropped: the caller as
-sent (often an e-mail), the requester's IP address, keys, spend, metadata and any messages or
-response columns; from the table they are not even selected. Times without an offset are UTC, as
-LiteLLM stores them.
+Kept: time, model, tokens, duration, success, chat or embedding, and the pseudonym of the person
+the request was for (see `_caller`). Dropped: the end user and key owner as sent (often an
+e-mail), the requester's IP address, keys, spend, metadata and any messages or response columns;
+from the table they are not even selected. Times without an offset are UTC, as LiteLLM stores them.
 """
 
 import csv

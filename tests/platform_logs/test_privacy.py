@@ -111,6 +111,18 @@ def upstream_forbidden_values():
     return sorted(value for value in values if value)
 
 
+def test_identities_planted_in_every_field_of_the_upstream_made_files_are_never_stored(tmp_path):
+    planted = {kind: planted_json_export(tmp_path, kind, upstream(kind))
+               for kind in ("openwebui-chats-json", "openwebui-feedback-json", "keycloak-events")}
+    planted["litellm-spendlogs"] = planted_spend_logs(tmp_path, upstream("litellm-spendlogs"))
+
+    for kind, source in planted.items():
+        summary = import_source(kind, source, skip_invalid=True, clients=planted_clients(source, kind))
+        assert summary.stored > 0, (kind, str(summary))
+
+    assert scan_database(CANARIES + PLANTED) == []
+
+
 def test_nothing_planted_in_the_upstream_made_files_is_stored():
     for kind in UPSTREAM_FILES:
         import_source(kind, upstream(kind), clients=["open-webui", "litellm", "uptake"])
@@ -192,15 +204,16 @@ def test_the_privacy_scan_command_passes_a_clean_database_and_directory(tmp_path
     assert output.getvalue() == "privacy scan: no e-mail address, IP address, phone number or IBAN found, nor any of the canaries\n"
 
 
-def planted_json_export(directory, kind):
-    records = json.loads(sample(kind).read_text(encoding="utf-8"))
-    path = directory / f"planted-{SAMPLE_FILES[kind]}"
+def planted_json_export(directory, kind, source=None):
+    source = source or sample(kind)
+    records = json.loads(source.read_text(encoding="utf-8"))
+    path = directory / f"planted-{source.name}"
     path.write_text(json.dumps([copy for record in records for copy in planted_copies(record)]), encoding="utf-8")
     return path
 
 
-def planted_spend_logs(directory):
-    with open(sample("litellm-spendlogs"), newline="", encoding="utf-8") as handle:
+def planted_spend_logs(directory, source=None):
+    with open(source or sample("litellm-spendlogs"), newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     path = directory / "planted-spendlogs.csv"
     with open(path, "w", newline="", encoding="utf-8") as handle:
