@@ -31,6 +31,7 @@ UNSUPPORTED = {
     "audio": "a file upload", "video": "a file upload", "file": "a file upload", "barcode": "a barcode scan",
     "acknowledge": "an acknowledgement", "trigger": "an acknowledgement", "rank": "a ranking", "hidden": "a hidden value",
     "select_one_from_file": "options from an external file", "select_multiple_from_file": "options from an external file",
+    "select_one_external": "options from an external file",
 }
 NAMELESS = {"end_group", "end_repeat", "note"}  # rows that need no name here (a note only adds text to its page)
 TRANSLATED_COLUMNS = ("label", "hint", "constraint_message", "required_message")
@@ -41,6 +42,10 @@ OTHER_TEXT = re.compile(r"^\s*(?:selected\(\s*\$\{(?P<selected>[^}]+)\}\s*,\s*'o
 def read(path: str | Path, report: ConversionReport, default_language: str = "en") -> dict:
     """The Uptake definition dict of an XLSForm; the report collects what came across."""
     sheets = read_sheets(path)
+    if "survey" not in sheets and len(sheets) == 1 and _has_columns(next(iter(sheets.values())), {"type", "name"}):
+        (name, rows), = sheets.items()
+        sheets = {"survey": rows}
+        report.notes.append(f"the workbook's only sheet, {name}, is read as the survey sheet (as pyxform does)")
     if "survey" not in sheets:
         raise SourceFormatError(f"{path}: no `survey` sheet (found: {', '.join(sheets) or 'no sheets'}); "
                                 "an XLSForm needs survey, and choices for select questions")
@@ -110,6 +115,11 @@ def _csv_sheets(path):
             elif current is not None:
                 current.append((number, [cell.strip() for cell in cells[1:]]))
     return sheets
+
+
+def _has_columns(rows, names):
+    header = next((cells for _number, cells in rows if any(cells)), [])
+    return names <= {cell.strip().lower() for cell in header}
 
 
 def _names_languages(rows):
@@ -318,7 +328,7 @@ class _Converter:
         if list_name not in self.lists:
             raise SourceFormatError(f"{self.path} {where}: choice list {list_name!r} is not in the choices sheet")
         item["options"], values = options(list(self.lists[list_name].items()))
-        if "or_other" in arguments or "other" in values:
+        if " ".join(arguments[1:]).lower() in ("or_other", "or specify other") or "other" in values:
             item["other"] = self.texts.constant("Sonstiges:", "Other:")
             item["options"] = [option for option in item["options"] if option["code"] != "other"]
             values["other"] = "other"
@@ -345,15 +355,34 @@ class _Converter:
         self.report.translated.append(f"{where}: constraint {expression}")
 
 
+# pyxform's spellings of a type (pyxform/aliases.py), longest first: (words in lower case, kind)
+TYPE_ALIASES = sorted([
+    (("select_one",), "select_one"), (("select", "one"), "select_one"), (("select1",), "select_one"),
+    (("select", "one", "from"), "select_one"), (("add", "select", "one", "prompt", "using"), "select_one"),
+    (("select_multiple",), "select_multiple"), (("select", "multiple"), "select_multiple"),
+    (("select", "all", "that", "apply"), "select_multiple"), (("select", "all", "that", "apply", "from"), "select_multiple"),
+    (("add", "select", "multiple", "prompt", "using"), "select_multiple"),
+    (("select", "one", "from", "file"), "select_one_from_file"),
+    (("select", "multiple", "from", "file"), "select_multiple_from_file"),
+    *(((edge, *group.split()), f"{edge}_{kind}") for edge in ("begin", "end")
+      for group, kind in (("group", "group"), ("repeat", "repeat"), ("lgroup", "repeat"), ("looped group", "repeat"),
+                          ("loop", "repeat"))),
+    *(((f"{edge}_{group}",), f"{edge}_{group}") for edge in ("begin", "end") for group in ("group", "repeat")),
+], key=lambda alias: -len(alias[0]))
+
+
 def _type(text):
-    """(kind, arguments) of a type cell: 'select one  colors or_other' -> ('select_one', ['colors', 'or_other'])."""
+    """(kind, arguments) of a type cell: 'select one  colors or_other' -> ('select_one', ['colors', 'or_other']).
+
+    A loop (`begin loop over <list>`) is a repeat with one instance per choice: Uptake asks it once.
+    """
     words = text.split()
-    if not words:
-        return "", []
-    head = words[0].lower()
-    if len(words) > 1 and head in ("select", "begin", "end") and words[1].lower() in ("one", "multiple", "group", "repeat"):
-        return f"{head}_{words[1].lower()}", words[2:]
-    return head, words[1:]
+    lowered = tuple(word.lower() for word in words)
+    for spelling, kind in TYPE_ALIASES:
+        if lowered[:len(spelling)] == spelling:
+            arguments = words[len(spelling):]
+            return kind, arguments[1:] if kind == "begin_repeat" and lowered[len(spelling):][:1] == ("over",) else arguments
+    return (lowered[0], words[1:]) if words else ("", [])
 
 
 def _limits(tree, item_type):
