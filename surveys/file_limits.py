@@ -25,6 +25,7 @@ MAX_COMPRESSION_RATIO = 100  # sheet XML compresses 5-20x; a zip bomb thousands 
 RATIO_CHECKED_FROM_BYTES = 2**20  # tiny members (styles, rels) may compress better, harmlessly
 MAX_ARCHIVE_MEMBERS = 1000
 MAX_SHEET_ROWS = 20_000
+LAST_SHEET_ROW = 1_048_576  # the format's own limit (Excel, LibreOffice)
 MAX_SHEET_COLUMNS = 1_000
 MAX_YAML_DEPTH = 50
 MAX_YAML_ALIASES = 100
@@ -86,15 +87,32 @@ def check_workbook_archive(path: str | Path) -> None:
 
 
 def capped_rows(rows, path: str | Path, sheet: str):
-    """Yield (row number, values) from a sheet, refusing more rows or columns than a questionnaire has."""
+    """Yield (row number, values) of the filled rows of a sheet, refusing more rows or columns than a questionnaire has.
+
+    Blank rows and trailing blank cells do not count: LibreOffice writes formatted empty cells up to
+    column AMJ (1024) and blank rows up to the sheet's last (1,048,576), as in pyxform's own test
+    forms. Streaming those takes a few seconds at most; a filled row past MAX_SHEET_ROWS is refused.
+    """
     for number, values in enumerate(rows, start=1):
+        values = _without_trailing_blanks(values)
+        if not values:
+            if number > LAST_SHEET_ROW:
+                raise FileLimitError(f"{path} sheet {sheet} row {number}: past the last row a workbook can have")
+            continue
         if number > MAX_SHEET_ROWS:
-            raise FileLimitError(f"{path} sheet {sheet} row {number}: more than {MAX_SHEET_ROWS} rows; "
-                                  "a questionnaire has fewer")
+            raise FileLimitError(f"{path} sheet {sheet} row {number}: a filled row past row {MAX_SHEET_ROWS}; "
+                                  "a questionnaire has fewer rows")
         if len(values) > MAX_SHEET_COLUMNS:
             raise FileLimitError(f"{path} sheet {sheet} row {number}: {len(values)} columns; expected at most "
                                   f"{MAX_SHEET_COLUMNS}")
         yield number, values
+
+
+def _without_trailing_blanks(values):
+    end = len(values)
+    while end and values[end - 1] in (None, ""):
+        end -= 1
+    return values[:end]
 
 
 def workbook_sheet_rows(sheet, path: str | Path):

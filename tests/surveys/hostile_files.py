@@ -94,7 +94,7 @@ def alias_bomb(directory: Path) -> Path:
 
 
 HOSTILE = {
-    "far_row.xlsx": (far_row, "sheet survey row 20001: more than 20000 rows"),
+    "far_row.xlsx": (far_row, "sheet survey row 1048576: a filled row past row 20000"),
     "zip_bomb.xlsx": (zip_bomb, "zip bomb"),
     "large.yaml": (large_yaml, "larger than the limit"),
     "deep.yaml": (deep_yaml, "line 2: nested more than 50 levels deep"),
