@@ -321,12 +321,13 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Invitation links are credentials: 404s for mistyped links and 500s must not write them to the log.
+    # Invitation and opt-out links are credentials: 403s, 404s and 500s must not write them to the log.
     "filters": {"redact_invitation_tokens": {"()": "surveys.log_redaction.RedactInvitationTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_invitation_tokens"]}},
     "loggers": {
         "django.request": {"filters": ["redact_invitation_tokens"]},
         "django.server": {"filters": ["redact_invitation_tokens"]},
+        "django.security.csrf": {"filters": ["redact_invitation_tokens"]},  # the 403 of a mail client's opt-out POST
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }

@@ -47,6 +47,12 @@ def link_token(seed: str) -> str:
     return base64.urlsafe_b64encode(_keyed(f"link:{seed}")[:24]).decode("ascii")
 
 
+def opt_out_token(seed: str) -> str:
+    """The participant's opt-out token, recomputed from their seed: not the survey token, so whoever sees an
+    opt-out link (a mail gateway acting on List-Unsubscribe, a log) cannot answer as them. Stored hashed."""
+    return base64.urlsafe_b64encode(_keyed(f"opt-out:{seed}")[:24]).decode("ascii")
+
+
 def mask_address(address: str) -> str:
     """a***@h***.de: enough to recognise a list, not enough to read it."""
     local, _, domain = normalize_address(address).partition("@")

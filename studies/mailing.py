@@ -16,11 +16,11 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from studies.addresses import address_hash, decrypt_address, link_token
+from studies.addresses import address_hash, decrypt_address, link_token, opt_out_token
 from studies.mail_texts import MailText, fill, mail_text, placeholder_values
 from studies.models import MailKind, Mailout, Participant, ParticipantFrame
 from surveys.models import Response, Wave
-from surveys.services import find_invitation, invitation_url
+from surveys.services import hash_token, invitation_url
 
 PROGRESS_EVERY = 25  # messages between progress writes
 SAMPLE_TOKEN = "EXAMPLE-personal-link-token"
@@ -121,12 +121,12 @@ class MailoutRun:
         return self.texts[language]
 
     def _send_to(self, participant: Participant) -> None:
-        token = link_token(participant.link_seed)
-        values = placeholder_values(self.wave, participant.language, invitation_url(token), opt_out_url(token))
+        opt_out = opt_out_url(opt_out_token(participant.link_seed))
+        values = placeholder_values(self.wave, participant.language, invitation_url(link_token(participant.link_seed)), opt_out)
         text = fill(self._text(participant.language), values)
         message = EmailMessage(
             text.subject, text.body, to=[decrypt_address(participant.encrypted_address)], connection=self.connection,
-            headers={"List-Unsubscribe": f"<{opt_out_url(token)}>", "Auto-Submitted": "auto-generated"},
+            headers={"List-Unsubscribe": f"<{opt_out}>", "Auto-Submitted": "auto-generated"},
         )
         try:
             message.send()
@@ -181,14 +181,12 @@ def run_mailout(mailout_id: int) -> Mailout | None:
 
 
 def opt_out(token: str) -> bool:
-    """No more mail for the participant this link belongs to; their address is deleted now.
+    """No more mail for the participant whose opt-out token this is; their address is deleted now.
 
-    Returns False for a link that belongs to no participant (any more): nothing is sent to it either way.
+    Returns False for a token that belongs to no participant (any more), the survey token included:
+    nothing is sent to it either way.
     """
-    invitation = find_invitation(token)
-    if invitation is None:
-        return False
-    return bool(Participant.objects.filter(invitation=invitation, opted_out_at__isnull=True).update(
+    return bool(Participant.objects.filter(opt_out_hash=hash_token(token), opted_out_at__isnull=True).update(
         opted_out_at=timezone.now(), encrypted_address=""
     ))
 

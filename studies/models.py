@@ -161,6 +161,8 @@ class Participant(models.Model):
     # With the address key, the seed gives this participant's link token again for reminders; the
     # token itself is never stored.
     link_seed = models.CharField(max_length=32)
+    # SHA-256 of the opt-out token (addresses.opt_out_token), which finds the participant from an opt-out link.
+    opt_out_hash = models.CharField(max_length=64, blank=True, db_index=True)
     invitation = models.OneToOneField(
         "surveys.Invitation", null=True, on_delete=models.SET_NULL, related_name="participant"
     )

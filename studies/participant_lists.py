@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from studies.addresses import address_hash, encrypt_address, link_token, normalize_address
+from studies.addresses import address_hash, encrypt_address, link_token, normalize_address, opt_out_token
 from studies.models import Participant
 from surveys.models import Invitation, Wave
 from surveys.pseudonyms import pseudonymize
@@ -139,6 +139,7 @@ def add_participants(wave: Wave, people: list[Person], source: str) -> int:
             language=person.language,
             attributes=person.attributes,
             link_seed=seed,
+            opt_out_hash=hash_token(opt_out_token(seed)),
             invitation=invitation,
         )
         for person, seed, invitation in zip(people, seeds, invitations)

@@ -23,6 +23,7 @@ class Received:
     to: str
     subject: str
     body: str
+    list_unsubscribe: str = ""
 
     @property
     def token(self) -> str:
@@ -55,7 +56,8 @@ class MailSink:
         message: EmailMessage = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             for recipient in envelope.rcpt_tos:
-                self.messages.append(Received(recipient.lower(), str(message["Subject"]), message.get_content()))
+                self.messages.append(Received(recipient.lower(), str(message["Subject"]), message.get_content(),
+                                              str(message["List-Unsubscribe"] or "").strip()))
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Received]:

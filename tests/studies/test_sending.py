@@ -1,5 +1,6 @@
 """Invitations and reminders go through a real SMTP server on localhost, one personal link each."""
 
+import hashlib
 from datetime import timedelta
 from io import StringIO
 
@@ -12,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from studies.mailing import sampling_frame_counts
 from studies.models import Mailout, Participant
 from surveys.models import Response
-from tests.studies.mail_builders import complete, participant_csv, send_invitations
+from tests.studies.mail_builders import OPT_OUT, complete, participant_csv, send_invitations
 from tests.surveys.builders import make_wave
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +36,7 @@ def test_each_participant_gets_one_invitation_in_their_language_with_their_own_l
     tokens = {message.token for message in smtp_server.messages}
     assert len(tokens) == 3
     for message in smtp_server.messages:
-        assert message.opt_out_token == message.token
+        assert message.opt_out_token != message.token  # its own token (test_the_opt_out_link_...)
         assert message.link.startswith("http://survey.example/i/")
     assert sampling_frame_counts(wave)["invited"] == 3
 
@@ -89,6 +90,26 @@ def test_an_opted_out_participant_gets_nothing_more_and_their_address_is_gone(tm
     assert b"No more e-mails about this survey?" in confirm.content
     assert smtp_server.messages == []
     assert Participant.objects.get().encrypted_address == ""
+
+
+def test_the_opt_out_link_and_list_unsubscribe_carry_their_own_token_stored_hashed_never_the_survey_token(
+        tmp_path, smtp_server):
+    wave = make_wave(tmp_path)
+    send_invitations(tmp_path, wave, [(ANNA, "de", "physician")])
+    mail = smtp_server.to(ANNA)[0]
+
+    survey_token_post = Client().post(f"/studies/opt-out/{mail.token}/")
+    opted_in_still = Participant.objects.get().opted_out_at is None
+    survey_by_opt_out_token = Client().get(f"/i/{mail.opt_out_token}/")
+    stored = str(Participant.objects.values().get())
+    Client().post(f"/studies/opt-out/{mail.opt_out_token}/")
+
+    assert mail.opt_out_token != mail.token
+    assert mail.list_unsubscribe == f"<{OPT_OUT.search(mail.body).group(0)}>" and mail.token not in mail.list_unsubscribe
+    assert survey_token_post.status_code == 200 and opted_in_still  # the survey token stops nobody's mail
+    assert survey_by_opt_out_token.status_code == 404  # and the opt-out token answers no survey
+    assert mail.opt_out_token not in stored and hashlib.sha256(mail.opt_out_token.encode()).hexdigest() in stored
+    assert Participant.objects.get().opted_out_at is not None
 
 
 def test_a_refused_recipient_is_counted_as_a_delivery_failure(tmp_path, smtp_server):

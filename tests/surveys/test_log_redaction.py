@@ -36,3 +36,14 @@ def test_a_server_error_on_an_invitation_link_is_logged_without_its_token(caplog
     assert "Internal Server Error: /i/[redacted]/" in caplog.text
     assert "RuntimeError" in caplog.text
     assert TOKEN not in caplog.text
+
+
+@pytest.mark.django_db
+def test_an_opt_out_post_refused_as_forbidden_is_logged_without_its_token(caplog):
+    """A mail gateway posting to the List-Unsubscribe address has no CSRF cookie: the 403 is logged, the token is not."""
+    with caplog.at_level(logging.WARNING):
+        page = Client(enforce_csrf_checks=True).post(f"/studies/opt-out/{TOKEN}/")
+
+    assert page.status_code == 403
+    assert "/studies/opt-out/[redacted]/" in caplog.text
+    assert TOKEN not in caplog.text
