@@ -24,6 +24,7 @@ DEMO_WAVE = "ai-platform-2026"
 DEMO_TOKEN = "demo-invitation"
 DEMO_PASSWORD = "uptake-demo"
 DEMO_RESPONDENTS = 220
+DEMO_SEED = 2026
 # Open answers to "wishes": 165 texts in German and English across the themes such surveys get; a
 # double-coded gold sample of them is in coding/demo/wishes_gold.csv (docs/coding.md).
 DEMO_WISHES_FILE = Path(__file__).resolve().parent / "demo" / "wishes.csv"
@@ -39,14 +40,36 @@ class DemoSummary:
     responses: int
 
 
+@dataclass
+class DemoSite:
+    """One synthetic site of a demo consortium: its own wave, size and level of satisfaction."""
+
+    wave_slug: str
+    token: str
+    title: str
+    respondents: int
+    satisfaction: tuple[float, float]  # beta(a, b) of the latent satisfaction that drives the ratings
+
+
+def demo_site(seed=DEMO_SEED):
+    """The demo site for `seed`: the classic demo wave for the default seed, else site N of a consortium."""
+    if seed == DEMO_SEED:
+        return DemoSite(DEMO_WAVE, DEMO_TOKEN, "AI platform user survey 2026 (demo)", DEMO_RESPONDENTS, (4.0, 2.0))
+    rng = random.Random(f"site:{seed}")
+    return DemoSite(f"{DEMO_WAVE}-site-{seed}", f"{DEMO_TOKEN}-site-{seed}",
+                    f"AI platform user survey 2026 (demo site {seed})", rng.randint(120, 220),
+                    (rng.uniform(2.5, 5.0), rng.uniform(1.5, 3.0)))
+
+
 @transaction.atomic
-def load_demo(seed=2026):
+def load_demo(seed=DEMO_SEED):
+    site = demo_site(seed)
     version = services.import_instrument(DEMO_INSTRUMENT).version
     now = timezone.now()
     wave, _ = Wave.objects.get_or_create(
-        slug=DEMO_WAVE,
+        slug=site.wave_slug,
         defaults={
-            "title": "AI platform user survey 2026 (demo)",
+            "title": site.title,
             "instrument_version": version,
             "opens_at": now - timedelta(days=21),
             "closes_at": now + timedelta(days=60),
@@ -54,12 +77,12 @@ def load_demo(seed=2026):
         },
     )
     accounts = [_account("researcher", superuser=True)]
-    Invitation.objects.get_or_create(wave=wave, token_hash=services.hash_token(DEMO_TOKEN))
+    Invitation.objects.get_or_create(wave=wave, token_hash=services.hash_token(site.token))
     if not wave.responses.filter(participant_key=_synthetic_key(wave, 0)).exists():
-        add_synthetic_responses(wave, DEMO_RESPONDENTS, seed)
+        add_synthetic_responses(wave, site.respondents, seed, satisfaction=site.satisfaction)
     return DemoSummary(
         wave=wave,
-        invitation_url=services.invitation_url(DEMO_TOKEN),
+        invitation_url=services.invitation_url(site.token),
         accounts=accounts,
         responses=wave.responses.count(),
     )
@@ -74,20 +97,21 @@ def _account(username, superuser=False):
     return (username, DEMO_PASSWORD)
 
 
-def add_synthetic_responses(wave, count, seed, batch_size=1000):
+def add_synthetic_responses(wave, count, seed, batch_size=1000, satisfaction=(4.0, 2.0)):
     """Completed responses and some drop-outs with plausible answers and page timings."""
     rng = random.Random(seed)
     for first in range(0, count, batch_size):
-        batch = [_synthetic_response(wave, index, rng) for index in range(first, min(first + batch_size, count))]
+        batch = [_synthetic_response(wave, index, rng, satisfaction)
+                 for index in range(first, min(first + batch_size, count))]
         Response.objects.bulk_create(response for response, _visits, _answers in batch)
         PageVisit.objects.bulk_create(visit for _response, visits, _answers in batch for visit in visits)
         Answer.objects.bulk_create(answer for _response, _visits, answers in batch for answer in answers)
 
 
-def _synthetic_response(wave, index, rng):
+def _synthetic_response(wave, index, rng, shape=(4.0, 2.0)):
     """One respondent walking the instrument's pages: (Response, PageVisits, Answers), unsaved."""
     instrument = wave.instrument_version.spec
-    satisfaction = rng.betavariate(4, 2)  # latent: drives ratings so scales correlate as in real data
+    satisfaction = rng.betavariate(*shape)  # latent: drives ratings so scales correlate as in real data
     started = wave.opens_at + timedelta(minutes=rng.randint(10, 20 * 24 * 60))
     pseudonym = pseudonymize(f"demo-subject-{index:04d}", kind="subject") if wave.is_pseudonymous else ""
     linkage_consent = wave.is_pseudonymous and rng.random() < 0.7

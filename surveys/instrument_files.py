@@ -143,13 +143,48 @@ def expand(instrument, source="instrument"):
                     f"{item.include!r}; expected one of {', '.join(library_codes())}"
                 )
             label_sets.update(library.label_sets)
+            known = [included.code for included in library.items]
+            unknown = [code for code in item.items or () if code not in known]
+            if unknown:
+                raise InstrumentError(
+                    f"{source} (pages[{page_index}].items[{item_index}].items): {item.include} has no item "
+                    f"{unknown[0]!r}; expected one of {', '.join(known)}"
+                )
             for included in library.items:
+                if item.items is not None and included.code not in item.items:
+                    continue
                 update = {"instrument": library.code}
                 if item.required is not None:
                     update["required"] = item.required
                 items.append(included.model_copy(update=update))
         pages.append(page.model_copy(update={"items": items}))
     return instrument.model_copy(update={"pages": pages, "label_sets": label_sets})
+
+
+# --- the consortium core: identical items only ----------------------------------------------------
+
+CORE_MODULE = "platform_core"
+
+
+def item_fingerprint(item, label_sets=None):
+    """SHA-256 of what a respondent sees of one item (wording, options, scale labels).
+
+    Pooling across sites compares fingerprints, so an item is pooled only with items that read
+    the same; the library tag and whether it is required do not change what is asked.
+    """
+    content = item.model_dump(mode="json", exclude={"instrument", "required"}, exclude_defaults=True)
+    if isinstance(content.get("labels"), str):
+        content["labels"] = [label.model_dump(mode="json") for label in (label_sets or {})[content["labels"]]]
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def core_version():
+    """The core module's version: code plus a SHA-256 over its items' and companions' fingerprints."""
+    core = library_instrument(CORE_MODULE)
+    modules = [core, *(library_instrument(code) for code in core.companions)]
+    fingerprints = [[m.code, item.code, item_fingerprint(item, m.label_sets)] for m in modules for item in m.items]
+    digest = hashlib.sha256(json.dumps(fingerprints).encode()).hexdigest()
+    return {"code": CORE_MODULE, "sha256": digest, "instruments": [m.code for m in modules]}
 
 
 def read_instrument_file(path):

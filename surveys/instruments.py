@@ -192,10 +192,15 @@ class LongText(ItemBase):
 
 
 class Include(Strict):
-    """A standard instrument from the library, by its code (e.g. `include: sus`)."""
+    """A standard instrument from the library, by its code (e.g. `include: sus`).
+
+    `items` picks some of its items by code, so a module such as the consortium core can be
+    spread over a site's own pages (`include: platform_core`, `items: [frequency]`).
+    """
 
     include: Code
     required: bool | None = None
+    items: list[Code] | None = None
 
 
 def _item_tag(value):
@@ -291,6 +296,7 @@ class LibraryInstrument(Strict):
     reference: str
     translation: str | None = None
     scoring: dict[str, Any]
+    companions: list[Code] = Field(default_factory=list)  # library instruments that belong to this module
     label_sets: dict[Code, list[Text]] = Field(default_factory=dict)
     items: list[Item] = Field(min_length=1)
 

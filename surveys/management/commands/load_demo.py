@@ -1,14 +1,18 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from surveys.demo import load_demo
+from surveys.demo import DEMO_SEED, load_demo
 
 
 class Command(BaseCommand):
     help = "Load the demo AI-platform survey, a demo wave with synthetic responses, and demo accounts (idempotent)."
 
-    def handle(self, **options):
-        summary = load_demo()
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=DEMO_SEED,
+                            help="another seed makes another synthetic site (its own wave) for a demo consortium")
+
+    def handle(self, seed, **options):
+        summary = load_demo(seed)
         base = settings.UPTAKE_BASE_URL.rstrip("/")
         self.stdout.write(self.style.SUCCESS(f"Demo wave '{summary.wave.slug}' with {summary.responses} responses."))
         self.stdout.write(f"  Survey (invitation link): {summary.invitation_url}")
