@@ -1,6 +1,7 @@
 """Command line: `python -m analysis run PLAN.yaml --data T.csv --codebook C.csv --out DIR`,
-`python -m analysis meta STUDIES.csv --measure RR --method REML [--test knha] [--json]` and
-`python -m analysis agreement CODING.csv [--level nominal|ordinal|interval] [--json]`."""
+`python -m analysis meta STUDIES.csv --measure RR --method REML [--test knha] [--json]`,
+`python -m analysis agreement CODING.csv [--level nominal|ordinal|interval] [--json]`,
+`python -m analysis pool BUNDLE.json... --out DIR` (sites' aggregate bundles, docs/consortium.md)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     agree.add_argument("--json", action="store_true", help="print JSON instead of a table")
     agree.add_argument("--bootstrap", type=int, default=1000, help="resamples for alpha's 95%% interval")
     agree.add_argument("--seed", type=int, default=0)
+    pool = commands.add_parser("pool", help="pool the signed aggregate bundles of several sites")
+    pool.add_argument("bundles", nargs="+", help="bundle files from export_aggregates, one per site")
+    pool.add_argument("--out", required=True, help="directory for pooled.json and its CSV tables")
+    pool.add_argument("--method", choices=("REML", "DL", "PM"), default="REML", help="tau^2 estimator for contrasts")
+    pool.add_argument("--test", choices=("z", "knha"), default="knha", help="z or Knapp-Hartung inference")
+    pool.add_argument("--trusted-keys", help="file of the sites' public keys, one a line: refuse bundles signed otherwise")
     return parser
 
 
@@ -42,11 +49,15 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "agreement":
         return _agreement(args)
-    from .pipeline.cli import meta_command, run_command
+    from .pipeline.cli import meta_command, pool_command, run_command
 
     try:
         if args.command == "meta":
             print(meta_command(args.studies, args.measure, args.method, args.test, args.json))
+            return 0
+        if args.command == "pool":
+            path = pool_command(args.bundles, args.out, args.method, args.test, args.trusted_keys)
+            print(f"wrote {path}")
             return 0
         path = run_command(args.plan, args.data, args.codebook, args.out, args.population, args.language)
     except AnalysisError as exc:

@@ -236,6 +236,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "uptake@localhost")
 # Pseudonyms are HMAC-SHA256 under a key that lives in a file outside the database, so a
 # database dump alone cannot be re-identified by hashing a staff list.
 UPTAKE_PSEUDONYM_KEY_FILE = Path(env("UPTAKE_PSEUDONYM_KEY_FILE", BASE_DIR / "var" / "pseudonym.key"))
+# A consortium site signs its aggregate bundles (docs/consortium.md) with an Ed25519 private key
+# kept, like the pseudonym key, in a file outside the database; the first export creates it.
+UPTAKE_SIGNING_KEY_FILE = Path(env("UPTAKE_SIGNING_KEY_FILE", BASE_DIR / "var" / "site_signing.key"))
 # Which identity-provider attribute links a person across waves and to usage logs:
 # "subject" (the OIDC sub) or "email" (lower-cased).
 UPTAKE_PSEUDONYM_IDENTIFIER = env("UPTAKE_PSEUDONYM_IDENTIFIER", "subject")

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import meta
+from .. import meta, pooling
 from ..errors import InputFormatError
 from .bundle import write_bundle
-from .io import load_dataset
+from .io import load_dataset, private_directory, write_csv
 from .plan import load_plan
 from .run import run_plan
 
@@ -56,3 +56,29 @@ def _plain(value):
     if isinstance(value, (int, np.integer)):
         return int(value)
     return None if pd.isna(value) else float(value)
+
+
+def pool_command(bundle_paths, out, method="REML", test="knha", trusted_keys_path=None) -> Path:
+    """Verify and pool the sites' bundles; write pooled.json and one CSV per table into `out`."""
+    trusted = None
+    if trusted_keys_path:
+        lines = Path(trusted_keys_path).read_text(encoding="utf-8").splitlines()
+        trusted = {line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()}
+    payloads = [pooling.read_bundle(path, trusted) for path in bundle_paths]
+    sites = [payload["manifest"]["site"] for payload in payloads]
+    if len(set(sites)) != len(sites):
+        raise InputFormatError(f"bundles: two bundles name the same site ({', '.join(sites)})")
+    contrasts, left_out = pooling.pooled_contrasts(payloads, method, test)
+    tables = {"descriptives": pooling.pooled_descriptives(payloads), "counts": pooling.pooled_counts(payloads),
+              "site_comparison": pooling.site_comparison(payloads), "contrasts": contrasts,
+              "leave_one_site_out": left_out, "site_contrasts": pooling.contrast_effects(payloads)}
+    directory = private_directory(out)
+    for name, table in tables.items():
+        write_csv(table, directory / f"{name}.csv")
+    result = {"sites": [payload["manifest"] for payload in payloads],
+              "headcounts": {payload["manifest"]["site"]: payload["headcounts"] for payload in payloads},
+              "warning": meta.few_studies_warning(len(payloads)),
+              **{name: json.loads(table.to_json(orient="records")) for name, table in tables.items()}}
+    path = directory / "pooled.json"
+    path.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    return path
