@@ -7,10 +7,12 @@ Functions take DataFrames and return tidy DataFrames, pingouin style:
     compare.mann_whitney(x, y)
 
 `python -m analysis run PLAN.yaml --data ... --codebook ... --out DIR` runs a whole plan;
-`python -m analysis meta STUDIES.csv --measure RR` pools study-level effects.
+`python -m analysis meta STUDIES.csv --measure RR` pools study-level effects;
+`python -m analysis pool BUNDLE.json... --out DIR` pools the sites of a consortium.
 """
 
 from . import (  # noqa: F401 - the public modules
+    aggregates,
     agreement,
     apa,
     categories,
@@ -24,6 +26,7 @@ from . import (  # noqa: F401 - the public modules
     regression,
     nonresponse,
     personas,
+    pooling,
     quality,
     reliability,
     scoring,
