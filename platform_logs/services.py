@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import DateTimeField, OuterRef, Subquery
 from django.utils import timezone
 
+from platform_logs.identity import email_account_key
 from platform_logs.importers import IMPORTERS
 from platform_logs.importers.base import SKIPPED, ImportContext, ImportFormatError, Invalid, source_name
 from platform_logs.models import ImportRun, PlatformAccount, PlatformRequest, UsageEvent
@@ -94,6 +95,18 @@ def link_accounts():
     unlinked = UsageEvent.objects.filter(pseudonym="").exclude(account_key="")
     linkable = unlinked.filter(account_key__in=PlatformAccount.objects.values("account_key"))
     return linkable.update(pseudonym=Subquery(pseudonym))
+
+
+def pseudonyms_by_address(addresses):
+    """The survey pseudonym of each address whose platform account has been imported, by address as given.
+
+    An invitation list holds e-mail addresses; the platform knows its people by the linking
+    identifier (often the OIDC subject). The keyed hash of an address finds the account imported
+    from Open WebUI's user table, and with it the pseudonym. Addresses without an account are left out.
+    """
+    keys = {email_account_key(address): address for address in addresses if address.strip()}
+    found = PlatformAccount.objects.filter(account_key__in=keys).values_list("account_key", "pseudonym")
+    return {keys[key]: pseudonym for key, pseudonym in found}
 
 
 def source_label(importer, source):

@@ -3,7 +3,9 @@
 Every count below the small-cell threshold (and above zero) is shown as "< k", as in the reports,
 and a rate built on a suppressed count is suppressed with it. Speeding follows the common rule of
 completing in under a third of the median time (Greszki, Meyer & Schoen 2015, Public Opinion
-Quarterly 79(2)); a break-off is a started response without activity for a day.
+Quarterly 79(2)); a break-off is a started response without activity for a day. Activity is read
+from the paradata (the last page entered or left), not from updated_at, which any write to the
+row (a withdrawal, an import of the demo) moves.
 """
 
 from collections import Counter
@@ -12,13 +14,14 @@ from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
 from django.conf import settings
-from django.db.models import CharField, Count, F, FloatField, Func, Q
+from django.db.models import CharField, Count, F, FloatField, Func, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from studies.mailing import sampling_frame_counts
-from surveys.models import Invitation, Response, Wave
+from surveys.models import Invitation, PageVisit, Response, Wave
 
 BREAK_OFF_AFTER = timedelta(days=1)
 SPEEDING_SHARE_OF_MEDIAN = 1 / 3
@@ -117,8 +120,8 @@ def wave_dashboard(wave: Wave, now=None) -> WaveDashboard:
         started=Count("pk", filter=Q(status__in=[Status.IN_PROGRESS, Status.COMPLETED])),
         completed=Count("pk", filter=Q(status=Status.COMPLETED)),
         withdrawn=Count("pk", filter=Q(status=Status.WITHDRAWN)),
-        break_offs=Count("pk", filter=Q(status=Status.IN_PROGRESS, updated_at__lt=now - BREAK_OFF_AFTER)),
     )
+    totals["break_offs"] = _break_offs(responses, now)
     # The sampling frame: the mailed participant list where there is one (studies.mailing), else the links made.
     frame = sampling_frame_counts(wave)
     invited = frame["invited"] if frame["listed"] else Invitation.objects.filter(wave=wave).count()
@@ -157,6 +160,15 @@ def wave_dashboard(wave: Wave, now=None) -> WaveDashboard:
         Bar(_("break-offs (no activity for a day)"), count(totals["break_offs"])),
     ]
     return board
+
+
+def _break_offs(responses, now) -> int:
+    """Responses in progress whose last page visit (or start, before any) is more than a day old."""
+    visits = PageVisit.objects.filter(response=OuterRef("pk")).order_by().values("response")
+    last_visit = Subquery(visits.annotate(last=Max(Coalesce("left_at", "entered_at"))).values("last")[:1])
+    in_progress = responses.filter(status=Response.Status.IN_PROGRESS)
+    last_activity = Coalesce(last_visit, "started_at", "consented_at", "info_viewed_at")
+    return in_progress.annotate(last_activity=last_activity).filter(last_activity__lt=now - BREAK_OFF_AFTER).count()
 
 
 def _durations(completed):

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,9 +12,14 @@ from surveys.file_limits import validate_upload_size
 class ParticipantListForm(forms.Form):
     participants = forms.FileField(
         label=_("Participant list (CSV)"),
-        help_text=_("Columns email,language, then any attributes (e.g. role, department). UTF-8."),
+        help_text=_("Columns email,language, then any attributes (e.g. role, department); a subject column is optional. UTF-8."),
         validators=[validate_upload_size],
     )
+
+
+class AddParticipantForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    language = forms.ChoiceField(label=_("Language of the mails"), choices=settings.LANGUAGES)
 
 
 class MailoutForm(forms.Form):

@@ -8,14 +8,15 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from studies import mailing
 from studies.addresses import decrypt_address, mask_address
-from studies.invitation_forms import MailoutForm, MailTemplateForm, ParticipantListForm
+from studies.dashboard import ShownCount, small_cell_threshold
+from studies.invitation_forms import AddParticipantForm, MailoutForm, MailTemplateForm, ParticipantListForm
 from studies.mail_texts import mail_text
 from studies.models import MailKind, Mailout, MailTemplate, Membership, Participant
 from studies.participant_lists import (
@@ -26,9 +27,9 @@ from studies.participant_lists import (
     read_webui_accounts,
 )
 from studies.tasks import schedule_mailout
-from studies.views import study_view
+from studies.views import _render, study_view
 
-MASKED_SHOWN = 20
+PARTICIPANTS_SHOWN = 500
 
 
 def _languages() -> list[str]:
@@ -40,21 +41,36 @@ def overview(request: HttpRequest, study, wave) -> HttpResponse:
     return _render_overview(request, study, wave, ParticipantListForm(), MailoutForm())
 
 
-def _render_overview(request, study, wave, upload_form, mailout_form, problems=(), status=200) -> HttpResponse:
-    listed = Participant.objects.filter(wave=wave).exclude(encrypted_address="").order_by("pk")[:MASKED_SHOWN]
+def shown_counts(wave) -> dict[str, str]:
+    """The frame's counts as every page shows them: small cells as "< k", as on the dashboard."""
+    threshold = small_cell_threshold()
+    return {name: str(ShownCount(value, threshold)) for name, value in mailing.sampling_frame_counts(wave).items()}
+
+
+def _render_overview(request, study, wave, upload_form, mailout_form, problems=(), status=200,
+                     add_form=None) -> HttpResponse:
+    people = mailing.participant_table(wave)
     context = {
-        "study": study,
         "wave": wave,
-        "counts": mailing.sampling_frame_counts(wave),
-        "masked": [mask_address(decrypt_address(participant.encrypted_address)) for participant in listed],
+        "counts": shown_counts(wave),
+        "participants": [(person, _masked(person), dict(settings.LANGUAGES).get(person.language, person.language))
+                         for person in people[:PARTICIPANTS_SHOWN]],
+        "participants_more": max(people.count() - PARTICIPANTS_SHOWN, 0),
+        "is_open": wave.closes_at > timezone.now(),
         "mailouts": Mailout.objects.filter(wave=wave).order_by("-send_at"),
         "upload_form": upload_form,
+        "add_form": add_form or AddParticipantForm(),
         "mailout_form": mailout_form,
         "problems": problems,
         "platform_accounts": bool(settings.UPTAKE_OPENWEBUI_DB),
-        "texts": [(kind, label, _languages()) for kind, label in MailKind.choices],
+        "texts": [(kind, label, settings.LANGUAGES) for kind, label in MailKind.choices],
     }
-    return render(request, "studies/invitations/overview.html", context, status=status)
+    return _render(request, "studies/invitations/overview.html", study, context, status=status)
+
+
+def _masked(participant: Participant) -> str:
+    """The masked address; "" once it is deleted (after an opt-out)."""
+    return mask_address(decrypt_address(participant.encrypted_address)) if participant.encrypted_address else ""
 
 
 @study_view(Membership.Role.OWNER)
@@ -93,6 +109,53 @@ def _add_participants(request, study, wave, upload_form, read: Callable[[], list
         problems = [error.source + ": " + _("nothing imported")] + error.problems
         return _render_overview(request, study, wave, upload_form, MailoutForm(), problems, status=400)
     messages.success(request, _("%(count)d participants added.") % {"count": added})
+    not_linkable = Participant.objects.filter(wave=wave, not_linkable=True).count()
+    if not_linkable:
+        messages.info(request, _(
+            "%(count)s on the list have no account on the AI platform that Uptake knows of: they are invited all the "
+            "same, but their answers cannot be linked to usage.") % {"count": ShownCount(not_linkable, small_cell_threshold())})
+    return redirect("studies:invitations", slug=study.slug, wave_slug=wave.slug)
+
+
+@study_view(Membership.Role.OWNER)
+@require_POST
+def add_one(request: HttpRequest, study, wave) -> HttpResponse:
+    """One address typed in, checked like a line of a list."""
+    form = AddParticipantForm(request.POST)
+    if not form.is_valid():
+        return _render_overview(request, study, wave, ParticipantListForm(), MailoutForm(), status=400, add_form=form)
+    person = Person(where=_("the address"), email=form.cleaned_data["email"], language=form.cleaned_data["language"])
+    return _add_participants(request, study, wave, ParticipantListForm(), lambda: [person], _("the form"))
+
+
+def _participant(wave, pk) -> Participant:
+    return get_object_or_404(Participant.objects.select_related("wave"), wave=wave, pk=pk)
+
+
+@study_view(Membership.Role.OWNER)
+@require_POST
+def resend(request: HttpRequest, study, wave, pk: int) -> HttpResponse:
+    """Mail one person now: the invitation, or a reminder once the invitation reached them."""
+    participant = _participant(wave, pk)
+    if not mailing.may_mail(participant):
+        messages.error(request, _("Nothing was sent: this person opted out or bounced, or the wave has closed."))
+    elif mailing.resend(participant):
+        messages.success(request, _("The mail to %(address)s was sent.") % {"address": _masked(participant)})
+    else:
+        messages.error(request, _("The mail server did not take the mail to %(address)s; try again later.") % {
+            "address": _masked(participant)})
+    return redirect("studies:invitations", slug=study.slug, wave_slug=wave.slug)
+
+
+@study_view(Membership.Role.OWNER)
+@require_POST
+def opt_out_on_request(request: HttpRequest, study, wave, pk: int) -> HttpResponse:
+    """Someone asked the study team for no more mail: as if they had used the link, their address goes now."""
+    participant = _participant(wave, pk)
+    address = _masked(participant)
+    if mailing.opt_out_on_request(participant):
+        messages.success(request, _("%(address)s is opted out: no more mail, and the address is deleted.") % {
+            "address": address})
     return redirect("studies:invitations", slug=study.slug, wave_slug=wave.slug)
 
 
@@ -118,7 +181,7 @@ def progress(request: HttpRequest, study, wave) -> JsonResponse:
          "error": mailout.error, "sent": mailout.sent, "failed": mailout.failed, "total": mailout.total}
         for mailout in Mailout.objects.filter(wave=wave)
     ]
-    return JsonResponse({"counts": mailing.sampling_frame_counts(wave), "mailouts": mailouts})
+    return JsonResponse({"counts": shown_counts(wave), "mailouts": mailouts})
 
 
 @study_view(Membership.Role.OWNER)
@@ -134,9 +197,9 @@ def edit_text(request: HttpRequest, study, wave, kind: str, language: str) -> Ht
         form.save()
         messages.success(request, _("Text saved."))
         return redirect("studies:invitation_text", slug=study.slug, wave_slug=wave.slug, kind=kind, language=language)
-    context = {"study": study, "wave": wave, "form": form, "kind": kind, "language": language,
+    context = {"wave": wave, "form": form, "kind": MailKind(kind).label, "language": dict(settings.LANGUAGES)[language],
                "preview": mailing.preview(wave, kind, language)}
-    return render(request, "studies/invitations/text.html", context, status=400 if form.errors else 200)
+    return _render(request, "studies/invitations/text.html", study, context, status=400 if form.errors else 200)
 
 
 def opt_out(request: HttpRequest, token: str) -> HttpResponse:

@@ -2,16 +2,18 @@
 
 Texts are plain text (Markdown reads fine as plain text) with the placeholders {survey}, {link},
 {closes}, {opt_out_link} and {contact}; anything else in braces is an error the researcher sees.
+The defaults name no duration: the questionnaire's information page says how long it takes, and
+a mail that guessed would be wrong for every other questionnaire.
 """
 
 from dataclasses import dataclass
 from string import Formatter
 
-from django.conf import settings
 from django.utils import formats, timezone, translation
 
 from studies.models import MailKind, MailTemplate
 from surveys.models import Wave
+from surveys.services import study_contact
 
 PLACEHOLDERS = ("survey", "link", "closes", "opt_out_link", "contact")
 
@@ -19,8 +21,8 @@ DEFAULT_TEXTS = {
     (MailKind.INVITATION, "de"): (
         "Einladung zur Umfrage: {survey}",
         "Guten Tag,\n\n"
-        "wir laden Sie herzlich ein, an der Umfrage „{survey}“ teilzunehmen. Die Teilnahme ist freiwillig "
-        "und dauert etwa 10 Minuten. Ihr persönlicher Link:\n\n{link}\n\n"
+        "wir laden Sie herzlich ein, an der Umfrage „{survey}“ teilzunehmen. Die Teilnahme ist freiwillig. "
+        "Ihr persönlicher Link:\n\n{link}\n\n"
         "Die Umfrage ist bis {closes} geöffnet. Bitte geben Sie den Link nicht weiter.\n\n"
         "Fragen beantwortet: {contact}\n\n"
         "Wenn Sie keine weiteren E-Mails zu dieser Umfrage erhalten möchten: {opt_out_link}\n",
@@ -28,8 +30,8 @@ DEFAULT_TEXTS = {
     (MailKind.INVITATION, "en"): (
         "Invitation to the survey: {survey}",
         "Hello,\n\n"
-        "we would like to invite you to take part in the survey \"{survey}\". Taking part is voluntary and "
-        "takes about 10 minutes. Your personal link:\n\n{link}\n\n"
+        "we would like to invite you to take part in the survey \"{survey}\". Taking part is voluntary. "
+        "Your personal link:\n\n{link}\n\n"
         "The survey is open until {closes}. Please do not pass the link on.\n\n"
         "Questions: {contact}\n\n"
         "If you do not want any more e-mails about this survey: {opt_out_link}\n",
@@ -83,15 +85,19 @@ def mail_text(wave: Wave, kind: str, language: str) -> MailText:
     return MailText(subject, body)
 
 
+# A 24-hour time: English's "6 p.m." ends in a full stop, and the sentence around it adds a second.
+CLOSING_FORMATS = {"de": "j. F Y, H:i \\U\\h\\r", "en": "j F Y, H:i"}
+
+
 def placeholder_values(wave: Wave, language: str, link: str, opt_out_link: str) -> dict[str, str]:
     with translation.override(language):
-        closes = formats.date_format(timezone.localtime(wave.closes_at), "DATETIME_FORMAT")
+        closes = formats.date_format(timezone.localtime(wave.closes_at), CLOSING_FORMATS.get(language, "DATETIME_FORMAT"))
     return {
         "survey": wave.title,
         "link": link,
         "closes": closes,
         "opt_out_link": opt_out_link,
-        "contact": settings.UPTAKE_MAIL_CONTACT or settings.DEFAULT_FROM_EMAIL,
+        "contact": study_contact(),
     }
 
 

@@ -110,6 +110,19 @@ class MailoutRun:
             self.connection.close()
         return self._finish(Mailout.Status.FINISHED, "")
 
+    def send_one(self, participant: Participant) -> bool:
+        """Send this run's kind of mail to one participant now; True if the relay took it."""
+        try:
+            self.connection.open()
+            self._send_to(participant)
+        except (smtplib.SMTPException, OSError):
+            self.undelivered.append(participant.pk)
+        finally:
+            self.connection.close()
+        delivered = bool(self.delivered)
+        self._record_batch()
+        return delivered
+
     def _wait_for_slot(self, started: float, number: int) -> None:
         delay = started + number * self.interval - time.monotonic()
         if delay > 0:
@@ -139,16 +152,18 @@ class MailoutRun:
     @transaction.atomic
     def _record_batch(self) -> None:
         mailout, people = self.mailout, Participant.objects.filter(wave=self.wave)
+        now = timezone.now()
         if mailout.kind == MailKind.INVITATION:
-            people.filter(pk__in=self.delivered).update(invited_at=timezone.now(), invitation_failed=False)
+            people.filter(pk__in=self.delivered).update(invited_at=now, invitation_failed=False, last_mailed_at=now)
             people.filter(pk__in=self.undelivered).update(
-                invited_at=timezone.now(), invitation_failed=True, delivery_failures=F("delivery_failures") + 1)
+                invited_at=now, invitation_failed=True, delivery_failures=F("delivery_failures") + 1)
         else:
-            people.filter(pk__in=self.delivered).update(reminders_sent=F("reminders_sent") + 1)
+            people.filter(pk__in=self.delivered).update(reminders_sent=F("reminders_sent") + 1, last_mailed_at=now)
             people.filter(pk__in=self.undelivered).update(delivery_failures=F("delivery_failures") + 1)
         mailout.sent += len(self.delivered)
         mailout.failed += len(self.undelivered)
-        Mailout.objects.filter(pk=mailout.pk).update(sent=mailout.sent, failed=mailout.failed)
+        if mailout.pk:  # a mail to one person (resend) is no mailout of its own
+            Mailout.objects.filter(pk=mailout.pk).update(sent=mailout.sent, failed=mailout.failed)
         self.delivered, self.undelivered = [], []
 
     def _reconnect_if_dropped(self) -> None:
@@ -186,9 +201,34 @@ def opt_out(token: str) -> bool:
     Returns False for a token that belongs to no participant (any more), the survey token included:
     nothing is sent to it either way.
     """
-    return bool(Participant.objects.filter(opt_out_hash=hash_token(token), opted_out_at__isnull=True).update(
-        opted_out_at=timezone.now(), encrypted_address=""
-    ))
+    return _opt_out(Participant.objects.filter(opt_out_hash=hash_token(token)))
+
+
+def opt_out_on_request(participant: Participant) -> bool:
+    """The same as the mail's opt-out link, for someone who asked the study team by phone or mail."""
+    return _opt_out(Participant.objects.filter(pk=participant.pk))
+
+
+def _opt_out(people: QuerySet) -> bool:
+    return bool(people.filter(opted_out_at__isnull=True).update(opted_out_at=timezone.now(), encrypted_address=""))
+
+
+def resend(participant: Participant) -> bool:
+    """Mail one participant now: the invitation until it has reached them, a reminder after.
+
+    Returns whether the relay took the mail. Nothing goes to someone who opted out or bounced, or
+    after the wave has closed (the caller says so).
+    """
+    if not may_mail(participant):
+        return False
+    reached = participant.invited_at is not None and not participant.invitation_failed
+    kind = MailKind.REMINDER if reached else MailKind.INVITATION
+    return MailoutRun(Mailout(wave=participant.wave, kind=kind)).send_one(participant)
+
+
+def may_mail(participant: Participant) -> bool:
+    return (participant.opted_out_at is None and participant.bounced_at is None and bool(participant.encrypted_address)
+            and participant.wave.closes_at > timezone.now())
 
 
 def mark_bounced(wave: Wave, addresses: list[str]) -> int:
@@ -214,7 +254,8 @@ def sampling_frame_counts(wave: Wave) -> dict[str, int]:
     return _live_counts(wave)
 
 
-FRAME_COUNTS = ("listed", "invited", "delivered", "delivery_failures", "bounced", "opted_out", "opened", "started", "completed")
+FRAME_COUNTS = ("listed", "invited", "delivered", "delivery_failures", "bounced", "opted_out", "opened", "started",
+                "completed", "not_linkable")
 
 
 def _live_counts(wave: Wave) -> dict[str, int]:
@@ -234,6 +275,7 @@ def _live_counts(wave: Wave) -> dict[str, int]:
         "opened": delivered.filter(invitation__used_at__isnull=False).count(),
         "started": started.count(),
         "completed": delivered.filter(invitation__has_answered=True).count(),
+        "not_linkable": people.filter(not_linkable=True).count(),
     }
 
 
@@ -244,6 +286,17 @@ def delete_addresses(wave: Wave) -> int:
     ParticipantFrame.objects.update_or_create(wave=wave, defaults={**counts, "addresses_deleted_at": timezone.now()})
     deleted, _by_model = Participant.objects.filter(wave=wave).delete()
     return deleted
+
+
+def cancel_pending_mailouts(wave: Wave) -> int:
+    """Mailouts not yet started (the scheduled reminders) will not be sent; returns how many."""
+    return Mailout.objects.filter(wave=wave, status=Mailout.Status.SCHEDULED).update(
+        status=Mailout.Status.CANCELLED, finished_at=timezone.now())
+
+
+def participant_table(wave: Wave) -> QuerySet:
+    """The wave's participants, in list order, with what their status is read from."""
+    return Participant.objects.filter(wave=wave).select_related("wave", "invitation__response").order_by("pk")
 
 
 def purge_closed_wave_addresses(now: datetime | None = None) -> dict[str, int]:

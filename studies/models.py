@@ -143,6 +143,19 @@ class MailKind(models.TextChoices):
     REMINDER = "reminder", _("reminder")
 
 
+class ParticipantStatus(models.TextChoices):
+    """How far one person on the list got, as REDCap's participant list shows it (the furthest step wins)."""
+
+    LISTED = "listed", _("not invited yet")
+    INVITED = "invited", _("invited")
+    FAILED = "failed", _("not delivered")
+    REMINDED = "reminded", _("reminded")
+    STARTED = "started", _("started")
+    COMPLETED = "completed", _("completed")
+    BOUNCED = "bounced", _("bounced")
+    OPTED_OUT = "opted_out", _("opted out")
+
+
 class Participant(models.Model):
     """One person on a wave's participant list, kept only while the wave can still send to them.
 
@@ -172,6 +185,10 @@ class Participant(models.Model):
     delivery_failures = models.PositiveSmallIntegerField(default=0)
     bounced_at = models.DateTimeField(null=True, blank=True)
     opted_out_at = models.DateTimeField(null=True, blank=True)
+    last_mailed_at = models.DateTimeField(null=True, blank=True)  # the last invitation or reminder sent
+    # In a pseudonymous wave: no platform account was found for the address, so the answers of this
+    # person cannot be linked to usage (they are invited all the same).
+    not_linkable = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -180,6 +197,27 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"participant {self.pk} of {self.wave}"
+
+    @property
+    def status(self) -> ParticipantStatus:
+        """Read from the list and the invitation only (has_answered, and a response still in progress)."""
+        if self.opted_out_at:
+            return ParticipantStatus.OPTED_OUT
+        if self.bounced_at:
+            return ParticipantStatus.BOUNCED
+        invitation = self.invitation
+        if invitation is not None and invitation.has_answered:
+            return ParticipantStatus.COMPLETED
+        response = getattr(invitation, "response", None)  # a missing reverse one-to-one raises AttributeError
+        if response is not None and response.status == response.Status.IN_PROGRESS:
+            return ParticipantStatus.STARTED
+        if self.invitation_failed:
+            return ParticipantStatus.FAILED
+        if self.reminders_sent:
+            return ParticipantStatus.REMINDED
+        if self.invited_at:
+            return ParticipantStatus.INVITED
+        return ParticipantStatus.LISTED
 
 
 class ParticipantFrame(models.Model):
@@ -195,6 +233,7 @@ class ParticipantFrame(models.Model):
     opened = models.PositiveIntegerField(default=0)
     started = models.PositiveIntegerField(default=0)
     completed = models.PositiveIntegerField(default=0)
+    not_linkable = models.PositiveIntegerField(default=0)
     addresses_deleted_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -227,6 +266,7 @@ class Mailout(models.Model):
         RUNNING = "running", _("running")
         FINISHED = "finished", _("finished")
         FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="mailouts")
     kind = models.CharField(max_length=12, choices=MailKind.choices)

@@ -2,8 +2,10 @@
 start exports and reports. Views call these; nothing here knows about requests."""
 
 import difflib
+import io
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from reports.models import ReportJob
 from reports.tasks import build_report_job
+from studies import mailing
 from studies.audit import audit
 from studies.models import AuditEntry, ExportJob, Membership, Study
 from studies.questionnaires import start_from_template, store_in_study
@@ -164,13 +167,26 @@ def open_wave(wave: Wave, now: datetime | None = None) -> None:
         wave.save(update_fields=["opens_at"])
 
 
-def close_wave(wave: Wave, now: datetime | None = None) -> None:
-    """Close an open wave now."""
+@dataclass
+class ClosedWave:
+    participants_deleted: int
+    mailouts_cancelled: int
+
+
+@transaction.atomic
+def close_wave(wave: Wave, now: datetime | None = None) -> ClosedWave:
+    """Close an open wave now: the scheduled mails are cancelled and the participant list deleted at once.
+
+    The retention job would delete the list later anyway; closing by hand should not leave
+    addresses and reminders behind until a timer runs.
+    """
     now = now or timezone.now()
     if not wave.is_open(now):
         raise StudyError(_("Only an open wave can be closed."))
     wave.closes_at = now
     wave.save(update_fields=["closes_at"])
+    cancelled = mailing.cancel_pending_mailouts(wave)
+    return ClosedWave(participants_deleted=mailing.delete_addresses(wave), mailouts_cancelled=cancelled)
 
 
 # --- a single response ------------------------------------------------------------------------
@@ -352,3 +368,13 @@ def _typed(item, value: str):
         except ValueError:
             return None
     return value
+
+
+def zip_directory(directory: Path) -> bytes:
+    """A report's figures and tables (a few hundred kilobytes) as one zip, built in memory for the download."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                archive.write(path, arcname=str(path.relative_to(directory)))
+    return buffer.getvalue()

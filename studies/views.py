@@ -25,7 +25,7 @@ from studies.access import RANK, require_study_role
 from studies.audit import audit, audit_csv, entries_for
 from studies.dashboard import bar_chart_svg, wave_dashboard
 from studies.forms import ExportForm, InstrumentUploadForm, MemberForm, ReportForm, StudyForm, WaveExtendForm, WaveForm
-from studies.models import AuditEntry, ExportJob, Membership, Study
+from studies.models import AuditEntry, ExportJob, Mailout, Membership, Participant, Study
 from surveys.flow import page_after, page_before, visible_pages
 from surveys.forms import PageForm
 from surveys.instrument_files import dump_yaml
@@ -257,9 +257,25 @@ def wave_open(request, study, wave) -> HttpResponse:
 
 
 @study_view(Membership.Role.OWNER)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def wave_close(request, study, wave) -> HttpResponse:
-    return _wave_action(request, study, wave, services.close_wave, _("The wave is closed."))
+    """Ask first (saying what will be deleted and cancelled), then close and say what was."""
+    if request.method == "GET":
+        return _render(request, "studies/wave_close.html", study, {
+            "wave": wave, "is_open": wave.is_open(timezone.now()),
+            "participants": Participant.objects.filter(wave=wave).count(),
+            "mailouts": Mailout.objects.filter(wave=wave, status=Mailout.Status.SCHEDULED).count(),
+        })
+    try:
+        closed = services.close_wave(wave)
+    except services.StudyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _(
+            "The wave is closed. The participant list (%(participants)d people) was deleted and %(mailouts)d "
+            "scheduled mailings were cancelled; only the counts remain.") % {
+            "participants": closed.participants_deleted, "mailouts": closed.mailouts_cancelled})
+    return redirect("studies:dashboard", slug=study.slug, wave_slug=wave.slug)
 
 
 def _wave_action(request, study, wave, action, success) -> HttpResponse:
@@ -356,8 +372,24 @@ def reports(request, study, wave) -> HttpResponse:
 
 @study_view(Membership.Role.ANALYST)
 def report_download(request, study, pk) -> HttpResponse:
+    """The PDF, or with ?file=docx the Word manuscript beside it, or with ?file=assets its figures and tables as a zip."""
     job = get_object_or_404(ReportJob, pk=pk, wave__in=study.waves(), status=ReportJob.Status.FINISHED)
-    return _download(request, study, job.output_path, "application/pdf")
+    pdf = Path(job.output_path)
+    wanted = request.GET.get("file", "pdf")
+    if wanted == "docx":
+        return _download(request, study, pdf.with_suffix(".docx"), DOCX)
+    if wanted == "assets":
+        assets = pdf.with_name(pdf.name + ".assets")
+        if not assets.is_dir():
+            raise Http404("the figures and tables are no longer there; build the report again")
+        audit(request.user, AuditEntry.Action.DOWNLOAD, assets.name, study=study)
+        response = HttpResponse(services.zip_directory(assets), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{pdf.stem}_assets.zip"'
+        return response
+    return _download(request, study, pdf, "application/pdf")
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _download(request, study, output_path, content_type) -> HttpResponse:

@@ -168,6 +168,11 @@ def invitation_url(token):
     return f"{settings.UPTAKE_BASE_URL.rstrip('/')}/i/{token}/"
 
 
+def study_contact():
+    """Who answers respondents' questions: in every mail and on the pages that turn someone away."""
+    return settings.UPTAKE_MAIL_CONTACT or settings.DEFAULT_FROM_EMAIL
+
+
 # --- who is answering -------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -47,6 +48,12 @@ def invitation(request, token):
     return reply
 
 
+def closed_page(request, wave):
+    """A wave not open: in the past tense once it has closed, with whom to ask."""
+    context = {"wave": wave, "has_closed": wave.closes_at <= timezone.now(), "contact": services.study_contact()}
+    return render(request, "surveys/closed.html", context, status=403)
+
+
 def respondent_view(view):
     """Resolve the wave and the participant; turn survey errors into the page a respondent expects.
 
@@ -61,7 +68,7 @@ def respondent_view(view):
             with transaction.atomic():
                 reply = _respondent_request(view, request, slug, kwargs)
         except services.WaveClosed as closed:
-            reply = render(request, "surveys/closed.html", {"wave": closed.args[0]}, status=403)
+            reply = closed_page(request, closed.args[0])
         except services.ResponseFinished:
             reply = redirect("surveys:thanks", slug=slug)
         respondent_cookie.write(request.respondent_cookie, reply)

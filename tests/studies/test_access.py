@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from reports.models import ReportJob
 from studies import urls
-from studies.models import ExportJob
+from studies.models import ExportJob, Participant
+from studies.participant_lists import Person, add_participants
 from surveys.models import Response
 from coding.services import draw_sample
 from tests.coding.builders import wishes_codebook
@@ -40,11 +41,14 @@ RULES = {
     "wave_new": ("owner", "get"),
     "wave_extend": ("owner", "get"),
     "wave_open": ("owner", "post"),
-    "wave_close": ("owner", "post"),
+    "wave_close": ("owner", "get"),  # the confirmation; the POST would delete the list the rows below need
     "response_withdraw": ("owner", "post"),
     "invitations": ("owner", "get"),
     "invitation_upload": ("owner", "post"),
     "invitation_platform_accounts": ("owner", "post"),
+    "invitation_add": ("owner", "post"),
+    "invitation_resend": ("owner", "post"),
+    "invitation_opt_out": ("owner", "post"),
     "invitation_send": ("owner", "post"),
     "invitation_progress": ("owner", "get"),
     "invitation_text": ("owner", "get"),
@@ -78,6 +82,8 @@ def world(tmp_path, settings):
         path = tmp_path / f"{name}.bin"
         path.write_bytes(b"file")
         files[name] = model.objects.create(wave=cast.wave, status="finished", output_path=str(path), **extra)
+    add_participants(cast.wave, [Person(where="line 2", email="a.person@example.org", language="de")], "list.csv")
+    participant = Participant.objects.get(wave=cast.wave)
     s, w = cast.study.slug, cast.wave.slug
     codebook = wishes_codebook()
     sample = draw_sample(cast.wave, codebook, size=2, seed=1)
@@ -89,6 +95,7 @@ def world(tmp_path, settings):
         "response_withdraw": [s, w, response.pk], "exports": [s, w], "reports": [s, w],
         "export_download": [s, files["export"].pk], "report_download": [s, files["report"].pk],
         "invitations": [s, w], "invitation_upload": [s, w], "invitation_platform_accounts": [s, w],
+        "invitation_add": [s, w], "invitation_resend": [s, w, participant.pk], "invitation_opt_out": [s, w, participant.pk],
         "invitation_send": [s, w], "invitation_progress": [s, w], "invitation_text": [s, w, "invitation", "en"],
         "opt_out": ["no-such-token"],
         "coding": [s, w], "coding_sample_new": [s, w, codebook.pk], "coding_model_run": [s, w, codebook.pk],

@@ -42,6 +42,7 @@ def test_the_link_in_a_received_mail_opens_that_participants_survey(
 def test_the_workspace_page_follows_a_mailout_without_reloading(
     tmp_path, smtp_server, settings, live_server, chromium_browser, client  # noqa: F811
 ):
+    settings.UPTAKE_SUPPRESSION_THRESHOLD = 1  # two invitations must show as 2, not "< 5"
     wave = make_wave(tmp_path)
     owner = get_user_model().objects.create_user("owner", password="pw-owner")
     study = Study.objects.create(slug="study", title="Study", instrument=wave.instrument_version.instrument)

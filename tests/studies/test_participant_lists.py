@@ -43,7 +43,7 @@ def test_a_list_with_a_broken_row_imports_nothing_and_names_the_line(tmp_path, s
     assert smtp_server.messages == []
 
 
-def test_every_bad_line_is_named_with_what_is_wrong(tmp_path):
+def test_every_bad_line_is_named_with_what_is_wrong_in_line_order(tmp_path):
     path = write_list(tmp_path, [
         ("anna.schmidt@klinikum.example", "de", "physician"),
         ("Anna.Schmidt@Klinikum.example ", "en", "physician"),
@@ -55,9 +55,9 @@ def test_every_bad_line_is_named_with_what_is_wrong(tmp_path):
         read_participant_csv(stream, "participants.csv")
 
     assert raised.value.problems == [
-        "line 5: expected 3 columns, got 2",
         "line 3: duplicate of line 2",
         "line 4: unknown language 'fr'; expected one of de, en",
+        "line 5: expected 3 columns, got 2",
     ]
 
 
@@ -77,7 +77,7 @@ def test_addresses_already_on_the_wave_list_are_refused_by_line(tmp_path):
     second = write_list(tmp_path, [("ben.meyer@klinikum.example", "de", "nurse"),
                                    ("ANNA.SCHMIDT@klinikum.example", "en", "nurse")])
 
-    with pytest.raises(ParticipantListError, match="line 3: already on the participant list of wave-1"):
+    with pytest.raises(ParticipantListError, match="line 3: already on the participant list of this wave"):
         with second.open(encoding="utf-8") as stream:
             add_participants(wave, read_participant_csv(stream, "second.csv"), "second.csv")
 

@@ -52,7 +52,7 @@ def test_a_link_from_a_mail_opens_the_survey_as_that_invitation(tmp_path, smtp_s
     assert response.invitation_id == anna.invitation_id
     assert sampling_frame_counts(wave) == {
         "listed": 2, "invited": 2, "delivered": 2, "delivery_failures": 0, "bounced": 0, "opted_out": 0,
-        "opened": 1, "started": 0, "completed": 0,
+        "opened": 1, "started": 0, "completed": 0, "not_linkable": 0,
     }
 
 

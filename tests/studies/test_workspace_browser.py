@@ -138,7 +138,7 @@ def test_a_researcher_runs_a_study_from_the_browser(chromium_browser, live_serve
 
     # Start a publication report and download it; the list names who built it and its hashes.
     page.get_by_role("link", name="Reports").click()
-    page.get_by_label("Report").select_option("publication")
+    page.get_by_label("Report", exact=True).select_option("publication")
     page.get_by_label("Language").select_option("en")
     page.get_by_role("button", name="Build in the background").click(timeout=REPORT_TIMEOUT_MS)
     expect(page.get_by_role("link", name="Download PDF")).to_be_visible(timeout=REPORT_TIMEOUT_MS)

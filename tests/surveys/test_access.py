@@ -91,7 +91,8 @@ def test_an_invitation_to_one_wave_opens_no_other_wave(client, tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_closed_wave_says_so_and_saves_nothing(client, tmp_path):
+def test_a_closed_wave_says_so_in_the_past_tense_names_the_contact_and_saves_nothing(client, tmp_path, settings):
+    settings.UPTAKE_MAIL_CONTACT = "studie@klinikum.example"
     wave = make_wave(tmp_path, opens_in_days=-30, closes_in_days=-1)
     token = invite(wave)
 
@@ -99,7 +100,8 @@ def test_a_closed_wave_says_so_and_saves_nothing(client, tmp_path):
     consent = client.post(f"/s/{wave.slug}/", {"consent": "yes"})
 
     assert page.status_code == consent.status_code == 403
-    assert "not open" in page.text and "Nothing was saved" in page.text
+    assert "This survey has closed" in page.text and "Nothing was saved" in page.text
+    assert "It accepted answers until" in page.text and "studie@klinikum.example" in page.text
     assert not Response.objects.exists()
 
 
