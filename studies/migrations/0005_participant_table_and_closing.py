@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('studies', '0003_merge_20261130_0738'),
+        ('studies', '0004_audit_log_refuses_truncate'),
     ]
 
     operations = [
