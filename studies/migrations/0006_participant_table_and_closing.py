@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('studies', '0004_audit_log_refuses_truncate'),
+        ('studies', '0005_participant_opt_out_token'),
     ]
 
     operations = [
