@@ -55,7 +55,10 @@ def make_wave(slug):
 
 
 def page_saves(respondents):
-    """Respondents answer the first three pages of the demo survey; returns (requests, seconds)."""
+    """Respondents answer the first three pages of the demo survey; returns (requests, seconds,
+    page views, their CPU seconds, page submits, their CPU seconds). Views and submits are
+    compared by this process's CPU time (SQLite runs inside it): on a shared machine the wall
+    clock of one request is mostly other people's work and the disk's sync."""
     from django.test import Client
 
     from surveys import services
@@ -67,7 +70,8 @@ def page_saves(respondents):
         ("usage", {"frequency": "weekly"}),
         ("use", {"use_cases": ["text_drafting", "translation"], "models_used": ["dont_know"]}),
     ]
-    requests = 0
+    requests = views = submits = 0
+    view_seconds = submit_seconds = 0.0
     started = time.perf_counter()
     for token in tokens:
         client = Client()
@@ -75,11 +79,17 @@ def page_saves(respondents):
         client.post(f"/s/{wave.slug}/", {"consent": "yes", "linkage": "yes"})
         requests += 2
         for page, data in pages:
-            client.get(f"/s/{wave.slug}/p/{page}/")
+            view_started = time.process_time()
+            shown = client.get(f"/s/{wave.slug}/p/{page}/")
+            submit_started = time.process_time()
             reply = client.post(f"/s/{wave.slug}/p/{page}/", {**data, "next": "1"})
-            assert reply.status_code == 302, (page, reply.status_code)
+            view_seconds += submit_started - view_started
+            submit_seconds += time.process_time() - submit_started
+            assert shown.status_code == 200 and reply.status_code == 302, (page, shown.status_code, reply.status_code)
             requests += 2
-    return requests, time.perf_counter() - started
+            views += 1
+            submits += 1
+    return requests, time.perf_counter() - started, views, view_seconds, submits, submit_seconds
 
 
 def floor(requests):
@@ -128,10 +138,13 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         setup_django(scratch)
-        requests, seconds = page_saves(args.respondents)
+        requests, seconds, views, view_seconds, submits, submit_seconds = page_saves(args.respondents)
         floor_seconds = floor(requests)
         print(f"page requests: {requests} in {seconds:.1f} s = {requests / seconds:.0f} requests/s "
               f"({seconds / requests * 1000:.1f} ms each)")
+        view_ms, submit_ms = view_seconds / views * 1000, submit_seconds / submits * 1000
+        print(f"CPU per page view (GET) {view_ms:.2f} ms, per page submit (POST) {submit_ms:.2f} ms: "
+              f"a view costs {view_ms / submit_ms:.2f}x a submit (target <= 1.5x)")
         print(f"floor (one INSERT, same client): {requests / floor_seconds:.0f} requests/s "
               f"({floor_seconds / requests * 1000:.2f} ms each); page requests / floor "
               f"{floor_seconds / seconds:.2f}x")

@@ -5,7 +5,6 @@ from django.utils import timezone
 from django_tasks import task
 
 from reports.models import ReportJob
-from reports.services import build_report
 
 
 def output_path(job):
@@ -14,7 +13,12 @@ def output_path(job):
 
 @task()
 def build_report_job(job_id):
-    """Run the pipeline for one job, recording progress, the result's hashes and any error."""
+    """Run the pipeline for one job, recording progress, the result's hashes and any error.
+
+    The pipeline (pandas, matplotlib, WeasyPrint) is imported here, in the task worker, not where the
+    web process imports this module to enqueue a job: a web worker then never loads it."""
+    from reports.services import build_report
+
     job = ReportJob.objects.select_related("wave").get(pk=job_id)
     job.status, job.started_at, job.progress = ReportJob.Status.RUNNING, timezone.now(), 1
     job.save(update_fields=["status", "started_at", "progress"])

@@ -5,7 +5,6 @@ import io
 
 from django.db.models import Q
 
-from analysis.pipeline.io import spreadsheet_safe
 from studies.models import AuditEntry, Study
 
 CSV_COLUMNS = ["at", "actor", "action", "target", "detail"]
@@ -34,7 +33,12 @@ def entries_for(study: Study):
 
 
 def audit_csv(study: Study) -> str:
-    """The study's audit log as CSV, oldest first, with formula-like cells neutralised."""
+    """The study's audit log as CSV, oldest first, with formula-like cells neutralised.
+
+    The analysis package (pandas, matplotlib) is imported on this download only: every workspace
+    view imports this module, and a web worker that serves respondents must not load it."""
+    from analysis.pipeline.io import spreadsheet_safe
+
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

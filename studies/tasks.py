@@ -11,10 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from platform_logs.export import export_wave_with_usage
 from studies import mailing
 from studies.models import ExportJob, MailKind, Mailout
-from surveys.export import export_wave
 from surveys.models import Wave
 def exports_dir() -> Path:
     return Path(getattr(settings, "UPTAKE_EXPORTS_DIR", settings.BASE_DIR / "var" / "exports"))
@@ -22,7 +20,13 @@ def exports_dir() -> Path:
 
 @task()
 def build_export_job(job_id: int) -> str:
-    """Export into a temporary directory, zip it under UPTAKE_EXPORTS_DIR, record rows and SHA-256."""
+    """Export into a temporary directory, zip it under UPTAKE_EXPORTS_DIR, record rows and SHA-256.
+
+    The exports (pandas) are imported in the task worker only, not by web workers that import this
+    module to enqueue a job."""
+    from platform_logs.export import export_wave_with_usage
+    from surveys.export import export_wave
+
     job = ExportJob.objects.select_related("wave").get(pk=job_id)
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, progress=10)
     target = exports_dir() / f"{job.wave.slug}_{job.format}{'_usage' if job.with_usage else ''}_{job.pk}.zip"

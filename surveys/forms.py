@@ -5,9 +5,12 @@ stored JSON answers and field values, so validation happens on the server with D
 """
 
 from django import forms
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from surveys import flow
+from surveys.templatetags.survey_text import html_attributes
 from surveys.instruments import (
     NOT_APPLICABLE,
     Dropdown,
@@ -63,7 +66,7 @@ class PageForm(forms.Form):
                 other_name = f"{item.code}_{OTHER}"
                 # A name of its own, so a screen reader does not announce two controls called "Other".
                 details = _("Details for “%(option)s”") % {"option": text(item.other).rstrip(" :")}
-                self.fields[other_name] = forms.CharField(label=details, required=False, max_length=500)
+                self.fields[other_name] = forms.CharField(label=details, required=False, max_length=500, widget=TextInput)
                 self.initial[other_name] = other_texts.get(item.code, "")
         self.groups.append((item, names, other_name))
 
@@ -76,7 +79,7 @@ class PageForm(forms.Form):
             if isinstance(item, MultipleChoice):
                 return forms.MultipleChoiceField(choices=choices, required=required, widget=forms.CheckboxSelectMultiple)
             if isinstance(item, Dropdown):
-                return forms.ChoiceField(choices=[("", "—")] + choices, required=required)
+                return forms.ChoiceField(choices=[("", "—")] + choices, required=required, widget=Select)
             return forms.ChoiceField(choices=choices, required=required, widget=forms.RadioSelect)
         if isinstance(item, Likert):
             return forms.TypedChoiceField(
@@ -88,11 +91,11 @@ class PageForm(forms.Form):
             )
         if isinstance(item, Number):
             field_class = forms.IntegerField if item.integer else forms.FloatField
-            return field_class(required=required, min_value=item.min, max_value=item.max)
+            return field_class(required=required, min_value=item.min, max_value=item.max, widget=NumberInput)
         if isinstance(item, LongText):
             return forms.CharField(required=required, max_length=item.max_length, widget=forms.Textarea(attrs={"rows": 5}))
         if isinstance(item, ShortText):
-            return forms.CharField(required=required, max_length=item.max_length)
+            return forms.CharField(required=required, max_length=item.max_length, widget=TextInput)
         raise TypeError(f"no form field for item type {type(item).__name__}")
 
     def _likert_choices(self, item):
@@ -147,6 +150,37 @@ class PageForm(forms.Form):
             (item, [self[name] for name in names], self[other_name] if other_name else None)
             for item, names, other_name in self.groups
         ]
+
+
+class Select(forms.Select):
+    """Django's <select>, written without a template per option (a department list has dozens,
+    and their templates cost more than the rest of the page)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = "".join(
+            f'\n  <option value="{escape(option["value"])}"{html_attributes(option["attrs"])}>'
+            f'{conditional_escape(option["label"])}</option>'
+            for _group, options, _index in widget["optgroups"] for option in options)
+        return mark_safe(f'<select name="{escape(name)}"{html_attributes(widget["attrs"])}>{options}\n</select>')
+
+
+class PlainInput:
+    """An <input> as Django's widget template writes it, without rendering that template (each "other"
+    text box and number field cost about as much as the rest of its item)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        value = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
+        return mark_safe(f'<input type="{widget["type"]}" name="{escape(name)}"{value}{html_attributes(widget["attrs"])}>')
+
+
+class TextInput(PlainInput, forms.TextInput):
+    pass
+
+
+class NumberInput(PlainInput, forms.NumberInput):
+    pass
 
 
 def _chose_other(value):

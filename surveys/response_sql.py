@@ -1,6 +1,6 @@
-"""The statements of a page submit, written once in SQL.
+"""The statements of a page view and a page submit, written once in SQL.
 
-A page submit reads the respondent's response under its row lock (with its wave, invitation and
+A page view opens the page's visit (one statement on PostgreSQL). A page submit reads the respondent's response under its row lock (with its wave, invitation and
 instrument version), reads its answers, and writes the page: its answers, the page's visit closed,
 where the respondent is now (one statement on PostgreSQL). Through the ORM, compiling these queries
 anew on every request cost more than PostgreSQL's work on them: the four-table locked read took
@@ -142,6 +142,14 @@ def save_page(response: Response, left_page: str, kept: dict[str, tuple[object, 
         statements.append((f"{sql['upsert']}{rows}{sql['upsert_conflict']}", params))
     statements.append((sql["close_visit"], [stamp, response.pk, left_page]))
     statements.append((sql["move"], [response.current_page, response.last_page, response.language, stamp, response.pk]))
+    _write(statements)
+
+
+def _write(statements: list[tuple[str, list]]) -> int:
+    """Run the statements as one on PostgreSQL (all but the last as data-modifying WITH clauses,
+    which run to completion whether or not the last reads them; they all see the rows as they were
+    before it), on SQLite, which has no such clauses, one after the other. Returns the row count of
+    the last."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             writes = ", ".join(f"write_{number} AS ({text})" for number, (text, _params) in enumerate(statements[:-1]))
@@ -149,3 +157,38 @@ def save_page(response: Response, left_page: str, kept: dict[str, tuple[object, 
         else:
             for text, params in statements:
                 cursor.execute(text, params)
+        return cursor.rowcount
+
+
+@cache
+def _enter_page_sql() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    visits, responses = quote(PageVisit._meta.db_table), quote(Response._meta.db_table)
+    reloaded = f"EXISTS (SELECT 1 FROM {visits} WHERE response_id = %s AND page = %s AND left_at IS NULL)"
+    return {
+        "close": f"UPDATE {visits} SET left_at = %s WHERE response_id = %s AND left_at IS NULL AND NOT {reloaded}",
+        "open": f"INSERT INTO {visits} (response_id, page, entered_at) SELECT %s, %s, %s WHERE NOT {reloaded}",
+        "move": f"UPDATE {responses} SET current_page = %s, updated_at = %s WHERE id = %s AND NOT {reloaded}",
+    }
+
+
+def enter_page(response: Response, page_code: str, now: datetime, move: bool) -> bool:
+    """Open a visit of the page at `now`, closing any other open visit, unless this page's visit is
+    still open (a reload); with `move`, the page becomes the response's current page too. Returns
+    whether a visit was opened.
+
+    The response is locked by the caller, so "still open" cannot change underneath. Each write
+    checks it: PostgreSQL runs them as one statement (data-modifying WITH clauses, which all see
+    the visits as they were before it), SQLite one after the other, opening the visit last.
+    """
+    sql = _enter_page_sql()
+    stamp = PageVisit._meta.get_field("entered_at").get_db_prep_save(now, connection)
+    reloaded = [response.pk, page_code]
+    statements = [(sql["close"], [stamp, response.pk, *reloaded])]
+    if move:
+        statements.append((sql["move"], [page_code, stamp, response.pk, *reloaded]))
+    statements.append((sql["open"], [response.pk, page_code, stamp, *reloaded]))
+    entered = _write(statements) == 1
+    if entered and move:
+        response.current_page, response.updated_at = page_code, now
+    return entered

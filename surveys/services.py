@@ -334,17 +334,8 @@ def enter_page(response, page_code):
 
     response: locked in the caller's transaction (response_for(..., lock=True) or locked()).
     """
-    now = timezone.now()
-    open_visits = response.page_visits.filter(left_at__isnull=True)
-    open_pages = set(open_visits.values_list("page", flat=True))
-    if page_code in open_pages:
-        return
-    if open_pages:
-        open_visits.update(left_at=now)
-    PageVisit.objects.create(response=response, page=page_code, entered_at=now)
-    if response.is_open_for_answers and response.current_page != page_code:
-        response.current_page = page_code
-        response.save(update_fields=["current_page", "updated_at"])
+    move = response.is_open_for_answers and response.current_page != page_code
+    response_sql.enter_page(response, page_code, timezone.now(), move)
 
 
 @dataclass

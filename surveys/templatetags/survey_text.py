@@ -1,7 +1,7 @@
 from django import template
-from django.forms.boundfield import BoundWidget
-from django.forms.utils import flatatt
-from django.utils.html import format_html
+from django.forms.boundfield import BoundField
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -12,13 +12,31 @@ def in_language(text, language):
     return text.get(language) if text else ""
 
 
-@register.simple_tag
-def choice_input(choice: BoundWidget) -> str:
-    """The <input> of one radio button or checkbox, as Django's widget template writes it.
+def html_attributes(attrs: dict) -> str:
+    """Attributes as django.forms.utils.flatatt writes them (sorted, True as a bare name after the
+    others, False and None left out), without its per-attribute format_html."""
+    pairs = sorted((name, value) for name, value in attrs.items() if not isinstance(value, bool) and value is not None)
+    flags = sorted(name for name, value in attrs.items() if value is True)
+    return "".join(f' {name}="{escape(value)}"' for name, value in pairs) + "".join(f" {name}" for name in flags)
 
-    Built here rather than through the form renderer's template, which costs a template render per
-    option: a page of Likert items has dozens, and they were most of a page view's time.
+
+@register.simple_tag
+def choices(field: BoundField, item, language: str) -> str:
+    """The radio buttons or checkboxes of one field, each with its label, as Django's widget
+    template writes the <input>.
+
+    Built here rather than in a template loop with the form renderer: a page of Likert items has
+    dozens of options, and a template node per option attribute was most of a page view's time.
+    The ends of a 0-10 scale are read out with its first and last option.
     """
-    data = choice.data
-    attrs = {"type": data["type"], "name": data["name"], "value": data["value"], **data["attrs"]}
-    return format_html("<input{}>", flatatt(attrs))
+    ends = {}
+    if item.type == "scale_0_10" and item.low:
+        ends = {0: in_language(item.low, language), len(field) - 1: in_language(item.high, language)}
+    rows = []
+    for index, choice in enumerate(field):
+        data = choice.data
+        attrs = {"type": data["type"], "name": data["name"], "value": data["value"], **data["attrs"]}
+        end = f'<span class="visually-hidden"> – {escape(ends[index])}</span>' if index in ends else ""
+        rows.append(f'<div class="choice"><input{html_attributes(attrs)}><label for="{escape(choice.id_for_label)}">'
+                    f"{conditional_escape(choice.choice_label)}{end}</label></div>")
+    return mark_safe("\n      ".join(rows))

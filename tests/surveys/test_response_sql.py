@@ -81,3 +81,23 @@ def test_a_page_saved_reads_back_through_the_orm_and_the_sql_alike(started):
     assert response.updated_at > before
     visit = PageVisit.objects.get(response=response, page="data")
     assert visit.left_at is not None and visit.left_at >= visit.entered_at
+
+
+@pytest.mark.django_db
+def test_entering_a_page_closes_the_open_visit_opens_one_and_a_reload_adds_nothing(started):
+    wave, invitation = started
+    visits = lambda: [(v.page, v.left_at is None) for v in PageVisit.objects.filter(response__invitation=invitation)]
+    with transaction.atomic():
+        response = response_sql.invited_response(invitation.pk, wave.slug)
+        assert response.current_page == "data"
+        opened = response_sql.enter_page(response, "data", timezone.now(), move=False)
+        reloaded = response_sql.enter_page(response, "data", timezone.now(), move=False)
+        back = response_sql.enter_page(response, "about", timezone.now(), move=True)
+
+    assert (opened, reloaded, back) == (True, False, True)
+    # "data" opened once and left when the respondent went back to "about"
+    assert visits() == [("data", False), ("about", True)]
+    assert response.current_page == "about"
+    assert_same_row(response, Response)
+    left = PageVisit.objects.get(response=response, page="data")
+    assert left.left_at >= left.entered_at
