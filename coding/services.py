@@ -13,20 +13,21 @@ import json
 import logging
 import random
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from pydantic import ConfigDict, Field, ValidationError, create_model
 
-from analysis.agreement import GATE_MIN_ALPHA, agreement, model_gate
 from coding.codebooks import Codebook
 from coding.endpoint import ChatEndpoint, check_host
 from coding.models import CodebookVersion, Coding, CodingSample
 from surveys.models import Answer, Response, Wave
 from surveys.pseudonyms import keyed_hash
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 logger = logging.getLogger(__name__)
 RATIONALE_MAX_LENGTH = 300
@@ -230,13 +231,22 @@ def coding_long_rows(codings) -> list[tuple[str, str, str]]:
 
 
 def sample_long(sample: CodingSample) -> pd.DataFrame:
-    """The sample's codes by people and the model in the long form the agreement functions take."""
+    """The sample's codes by people and the model in the long form the agreement functions take.
+
+    pandas and the analysis package are imported here and in sample_agreement, not with the module:
+    the workspace's URLs import it, and a web worker serving respondents must not load them."""
+    import pandas as pd
+
     codings = Coding.objects.filter(answer__in=sample.answers.all())
     return pd.DataFrame(coding_long_rows(codings), columns=["unit", "coder", "code"])
 
 
-def sample_agreement(sample: CodingSample, min_alpha: float = GATE_MIN_ALPHA) -> dict:
-    """Agreement among the people on the sample, and the per-code gate when the model coded it too."""
+def sample_agreement(sample: CodingSample, min_alpha: float | None = None) -> dict:
+    """Agreement among the people on the sample, and the per-code gate (at `min_alpha`, by default
+    analysis.agreement.GATE_MIN_ALPHA) when the model coded it too."""
+    from analysis.agreement import GATE_MIN_ALPHA, agreement, model_gate
+
+    min_alpha = GATE_MIN_ALPHA if min_alpha is None else min_alpha
     long = sample_long(sample)
     people = sorted(set(Coding.objects.filter(answer__in=sample.answers.all(), kind=Coding.Kind.HUMAN)
                         .values_list("coder", flat=True)))

@@ -24,7 +24,6 @@ from surveys.instrument_files import (
 )
 from surveys.services import ImportResult, free_instrument_code, recoded, store_instrument
 from surveys.xlsform_export import write_xlsform
-from weasyprint import HTML
 
 DEMO_TEMPLATE = "demo"
 
@@ -177,6 +176,8 @@ def questionnaire_file(version, kind: str, language: str) -> tuple[bytes, str, s
         out = io.BytesIO()
         write_xlsform(version.spec, out)
         return out.getvalue(), content_type, name
+    from weasyprint import HTML  # only for this download: web workers serving respondents never load it
+
     with translation.override(language):
         html = render_to_string("studies/questionnaire_print.html", {
             "version": version, "title": version.spec.title.get(language), "language": language,
