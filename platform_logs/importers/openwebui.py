@@ -119,7 +119,7 @@ def _message_event(message_id, message, messages, name, location, since, account
     if role == "user":
         event.kind = UsageEvent.Kind.PROMPT
         models = message.get("models")
-        event.model = _model_name(models[0] if isinstance(models, list) and models else "")
+        event.model = _model_name(models[0] if isinstance(models, list) and models else _answering_model(message_id, messages))
         if not is_model_id(event.model):
             return invalid_model(name, where, "models", event.model)
         event.features = feature_list(_prompt_features(message))
@@ -134,6 +134,14 @@ def _message_event(message_id, message, messages, name, location, since, account
     event.tokens_in, event.tokens_out, event.duration_seconds = _usage(message)
     event.success = False if message.get("error") else None if message.get("done") is False else True
     return event
+
+
+def _answering_model(prompt_id, messages):
+    """The model of the first reply to a prompt that names no model (Open WebUI's chat_message keeps none for prompts)."""
+    for message in messages.values():
+        if isinstance(message, dict) and message.get("role") == "assistant" and str(message.get("parentId")) == prompt_id:
+            return message.get("model")
+    return ""
 
 
 def _model_name(value):

@@ -9,6 +9,7 @@ selected.
 
 import sqlite3
 from contextlib import suppress
+from itertools import groupby
 from pathlib import Path
 
 from django.conf import settings
@@ -55,23 +56,74 @@ def _lower_bound(context, cursor_name):
 
 def _chats(database, name, context, pseudonyms):
     newest = context.cursor.get("chat_updated_at", 0)
+    bound = _lower_bound(context, "chat_updated_at")
+    reader = _chats_from_message_table if database.has_table("chat_message") else _chats_from_json
+    for location, chat, updated_at in reader(database, name, bound):
+        if isinstance(chat, Invalid):
+            yield chat
+            continue
+        yield from chat_events(chat, name, location, context.since, pseudonyms)
+        newest = max(newest, _epoch_seconds(updated_at))
+    context.cursor["chat_updated_at"] = newest
+
+
+def _chats_from_json(database, name, bound):
+    """(location, chat record or Invalid, updated_at) from the chat table's JSON (versions before 0.12)."""
     meta = "CAST(meta AS TEXT)" if "meta" in database.columns("chat") else "NULL"
     rows = database.rows(f"SELECT id, user_id, CAST(chat AS TEXT), {meta}, updated_at FROM chat WHERE updated_at >= {{}} "
-                         "ORDER BY updated_at", _lower_bound(context, "chat_updated_at"))
+                         "ORDER BY updated_at", bound)
     for chat_id, user_id, body, chat_meta, updated_at in rows:
         location = f"chat {chat_id}"
         try:
             chat = {"id": chat_id, "user_id": user_id, "chat": load_json_column(body, name, location),
                     "meta": load_json_column(chat_meta, name, f"{location} meta")}
         except ImportFormatError as error:
-            yield Invalid(error)
-            continue
+            chat = Invalid(error)
         except ValueError:
-            yield Invalid(ImportFormatError(name, location, "'chat' to hold JSON"))
-            continue
-        yield from chat_events(chat, name, location, context.since, pseudonyms)
-        newest = max(newest, _epoch_seconds(updated_at))
-    context.cursor["chat_updated_at"] = newest
+            chat = Invalid(ImportFormatError(name, location, "'chat' to hold JSON"))
+        yield location, chat, updated_at
+
+
+def _chats_from_message_table(database, name, bound):
+    """(location, chat record or Invalid, updated_at) from chat_message, Open WebUI 0.12's table of messages.
+
+    Open WebUI writes every message there as well as into the chat's JSON (and backfilled older
+    chats); reading its columns leaves the chat JSON, with every prompt and answer, unread. Its
+    rows are the history's messages, with `user_id` set as Open WebUI attributes them.
+    """
+    selected = ", ".join(f"CAST(m.{column} AS TEXT)" if column in JSON_MESSAGE_COLUMNS else f"m.{column}"
+                         for column in MESSAGE_COLUMNS)
+    rows = database.rows(f"SELECT c.id, c.user_id, CAST(c.meta AS TEXT), c.updated_at, {selected} FROM chat c "
+                         "JOIN chat_message m ON m.chat_id = c.id WHERE c.updated_at >= {} ORDER BY c.updated_at, c.id",
+                         bound)
+    for (chat_id, owner, meta, updated_at), group in groupby(rows, key=lambda row: row[:4]):
+        location = f"chat {chat_id}"
+        try:
+            messages = [_message_from_row(chat_id, row[4:], name, f"{location} chat_message") for row in group]
+            chat = {"id": chat_id, "user_id": owner, "meta": load_json_column(meta, name, f"{location} meta"),
+                    "chat": {"history": {"messages": {message["id"]: message for message in messages}}}}
+        except ImportFormatError as error:
+            chat = Invalid(error)
+        except ValueError:
+            chat = Invalid(ImportFormatError(name, location, "chat_message's JSON columns to hold JSON"))
+        yield location, chat, updated_at
+
+
+MESSAGE_COLUMNS = ("id", "user_id", "role", "parent_id", "model_id", "files", "sources", "output", "done",
+                   "status_history", "error", "usage", "created_at")  # never content
+JSON_MESSAGE_COLUMNS = ("files", "sources", "output", "status_history", "error", "usage")
+# Open WebUI's ChatMessages.DB_TO_JSON_KEY_MAP, and created_at, which it sets from the message's timestamp.
+MESSAGE_KEYS = {"parent_id": "parentId", "model_id": "model", "status_history": "statusHistory", "created_at": "timestamp"}
+
+
+def _message_from_row(chat_id, values, name, location):
+    """A chat_message row as the message of the chat JSON it mirrors (its id is "{chat id}-{message id}")."""
+    row = dict(zip(MESSAGE_COLUMNS, values))
+    message = {MESSAGE_KEYS.get(column, column): load_json_column(value, name, location) if column in JSON_MESSAGE_COLUMNS
+               else value for column, value in row.items()}
+    message["id"] = str(row["id"]).removeprefix(f"{chat_id}-")
+    message["done"] = None if row["done"] is None else bool(row["done"])
+    return message
 
 
 def _feedback(database, name, context, pseudonyms):

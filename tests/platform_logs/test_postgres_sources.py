@@ -20,7 +20,7 @@ from django.db import models
 from platform_logs.models import UsageEvent
 from platform_logs.services import ImportFormatError, import_source
 
-from .builders import chat_record, message, sample, table_counts
+from .builders import chat_record, message, sample, table_counts, upstream
 
 pytestmark = pytest.mark.django_db
 
@@ -131,15 +131,20 @@ def stored_events():
     return list(UsageEvent.objects.order_by("event_key").values_list(*fields))
 
 
-def test_open_webui_on_postgresql_gives_the_same_events_as_its_sqlite_file(openwebui_postgres):
-    summary = import_source("openwebui-db", openwebui_postgres)
+def import_both(url, sqlite_file):
+    """(summary of the PostgreSQL import, its events, the events of the SQLite file's import)."""
+    summary = import_source("openwebui-db", url)
     from_postgres = stored_events()
     UsageEvent.objects.all().delete()
+    import_source("openwebui-db", sqlite_file)
+    return summary, from_postgres, stored_events()
 
-    import_source("openwebui-db", sample("openwebui-db"))
+
+def test_open_webui_on_postgresql_gives_the_same_events_as_its_sqlite_file(openwebui_postgres):
+    summary, from_postgres, from_sqlite = import_both(openwebui_postgres, sample("openwebui-db"))
 
     assert (summary.read, summary.stored) == (47, 47)
-    assert from_postgres == stored_events()
+    assert from_postgres == from_sqlite
     assert not UsageEvent.objects.filter(pseudonym="").exists()
 
 
@@ -216,3 +221,28 @@ def _stored_text():
 def _with_password(url, password):
     parts = urlsplit(url)
     return urlunsplit(parts._replace(netloc=f"{parts.username}:{password}@{parts.hostname}:{parts.port or 5432}"))
+
+
+@pytest.fixture
+def upstream_openwebui_postgres(scratch_database):
+    """Open WebUI 0.12.4's own webui.db (tests/fixtures/upstream) copied into PostgreSQL, each column in the type
+    its SQLAlchemy model gives it there (JSON as json, BIGINT, BOOLEAN, the rest text); its URL."""
+    connection, url = scratch_database
+    postgres_types = {"JSON": "json", "BIGINT": "bigint", "BOOLEAN": "boolean", "DATE": "date"}
+    with sqlite3.connect(f"file:{upstream('openwebui-db')}?mode=ro", uri=True) as webui_db:
+        for table in ("user", "chat", "chat_message", "feedback"):
+            columns = {name: postgres_types.get(kind, "text")
+                       for _, name, kind, *_ in webui_db.execute(f'PRAGMA table_info("{table}")')}
+            connection.execute(f'CREATE TABLE "{table}" ({", ".join(f"{c} {t}" for c, t in columns.items())})')
+            rows = webui_db.execute(f'SELECT {", ".join(columns)} FROM "{table}"').fetchall()
+            rows = [[bool(value) if kind == "boolean" and value is not None else value
+                     for value, kind in zip(row, columns.values())] for row in rows]
+            connection.cursor().executemany(f'INSERT INTO "{table}" VALUES ({", ".join(["%s"] * len(columns))})', rows)
+    return url
+
+
+def test_open_webui_0_12_on_postgresql_gives_the_same_events_as_its_sqlite_file(upstream_openwebui_postgres):
+    summary, from_postgres, from_sqlite = import_both(upstream_openwebui_postgres, upstream("openwebui-db"))
+
+    assert (summary.stored, summary.skipped) == (16, 2)
+    assert from_postgres == from_sqlite

@@ -151,3 +151,19 @@ def test_importing_the_same_database_again_updates_nothing():
     summary = import_source("openwebui-chats-json", upstream("openwebui-chats-json"))
 
     assert (summary.stored, summary.updated, summary.duplicates) == (0, 0, 14)
+
+
+def test_messages_are_read_from_chat_message_where_it_exists_as_the_chat_json_holds_them(tmp_path):
+    database = tmp_path / "webui.db"
+    shutil.copyfile(upstream("openwebui-db"), database)
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE chat SET chat = '{}'")  # only chat_message still holds the messages
+    connection.close()
+
+    summary = import_source("openwebui-db", database)
+    assert (summary.stored, summary.skipped) == (16, 2)
+    assert (message_event("m2-reply").tokens_in, message_event("m2-reply").features) == (400, "tools")
+    assert message_event("m2-user").model == "gpt-4o"  # chat_message keeps no model for prompts: the reply's
+
+    again = import_source("openwebui-chats-json", upstream("openwebui-chats-json"))  # the same messages from the JSON
+    assert (again.stored, again.updated, again.duplicates) == (0, 0, 14)
