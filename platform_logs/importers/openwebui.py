@@ -63,13 +63,13 @@ def chat_events(chat, name, location, since=None, pseudonyms=None):
     if meta.get("internal"):
         yield from (SKIPPED for _ in messages)
         return
-    pseudonyms = pseudonyms or {}
+    pseudonyms, owner = pseudonyms or {}, str(chat["user_id"])
     chat_key = keyed_hash(f"openwebui:chat:{chat['id']}")
     for message_id, message in messages.items():
         if message is SKIPPED:
             yield SKIPPED
             continue
-        author = message.get("user_id") if isinstance(message.get("user_id"), str) and message.get("user_id") else chat["user_id"]
+        author = message.get("user_id") if isinstance(message.get("user_id"), str) and message.get("user_id") else owner
         yield _message_event(message_id, message, messages, name, location, since,
                              openwebui_account_key(author), pseudonyms.get(author, ""), chat_key)
 
