@@ -6,74 +6,139 @@ import numpy as np
 import pandas as pd
 
 
-def cluster_usage(features: pd.DataFrame, k_range=(2, 6), seed: int = 0, sample_size: int = 3000) -> dict:
-    """Usage personas: k-means on z-standardized usage features, k chosen by silhouette.
+# Kaufman & Rousseeuw (1990, p. 88): a mean silhouette width of .25 or less means no substantial structure.
+SUBSTANTIAL_STRUCTURE = 0.25
+READINGS = ((0.70, "strong structure"), (0.50, "reasonable structure"), (SUBSTANTIAL_STRUCTURE, "weak structure"))
+COLLINEAR = 0.95  # |r| above which a feature adds nothing the other does not already say
+MOSTLY_MISSING = 0.10  # a feature missing for more than this share of rows is left out rather than the rows
+
+
+def silhouette_reading(silhouette: float) -> str:
+    """The reading of a mean silhouette width by Kaufman & Rousseeuw (1990)."""
+    return next((reading for bound, reading in READINGS if silhouette > bound), "no substantial structure")
+
+
+def usable_features(features: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The features worth clustering on and a message per feature left out: mostly missing, constant,
+    or a duplicate of (|r| > .95 with) an earlier feature, which would count the same thing twice."""
+    data = features.astype(float)
+    messages = []
+    for column in list(data.columns):
+        share = data[column].isna().mean()
+        if share > MOSTLY_MISSING:
+            messages.append(f"{column} left out: missing for {share:.0%} of rows")
+            data = data.drop(columns=column)
+    complete = data.dropna()
+    kept: list[str] = []
+    for column in data.columns:
+        if complete[column].std(ddof=0) == 0:
+            messages.append(f"{column} left out: constant")
+            continue
+        twin = next((k for k in kept if abs(complete[column].corr(complete[k])) > COLLINEAR), None)
+        if twin is not None:
+            messages.append(f"{column} left out: duplicates {twin} (|r| > {COLLINEAR})")
+            continue
+        kept.append(column)
+    return data[kept], messages
+
+
+def cluster_usage(features: pd.DataFrame, k_range=(2, 6), seed: int = 0, n_init: int = 50,
+                  bootstraps: int = 30) -> dict:
+    """Usage personas: k-means on z-standardised usage features, k chosen by bootstrap stability.
 
     Parameters
     ----------
     features : pandas.DataFrame
-        Numeric usage features; rows with a missing feature are left out.
+        Numeric usage features, one row per respondent; rows without any (not linked) are not in scope.
     k_range : tuple of int
         Smallest and largest k tried.
     seed : int
-        Seed of k-means and of the subsample.
-    sample_size : int
-        Rows on which k is chosen (silhouette is quadratic in n).
+        Seed of the k-means initialisations and of the bootstrap samples.
+    n_init : int
+        k-means initialisations per fit (the best is kept).
+    bootstraps : int
+        Bootstrap samples per k for the stability of the clustering.
 
     Returns
     -------
     dict
-        ``assignment`` (persona per row, numbered by size), ``choice`` (``k``, ``silhouette``),
-        ``profiles`` (``persona``, ``n`` and the feature means) and ``message`` when no clustering
-        was possible.
+        ``assignment`` (persona per row used, numbered by size), ``choice`` (``k``, ``stability``,
+        ``silhouette``, ``chosen``), ``profiles`` (``persona``, ``n`` and the feature medians and means),
+        ``silhouette``, ``reading``, ``substantial`` (silhouette above .25), ``n_used``, ``n_excluded``,
+        ``features`` (used), ``notes`` (features left out and why) and ``message`` when no clustering was possible.
 
     Notes
     -----
-    Features are standardized so that no unit dominates; mean silhouette width
-    (Rousseeuw, 1987) picks k; the chosen k is fitted on everyone.
+    Rows are put in a canonical order (sorted by their values) before anything random happens, so the
+    result does not depend on the order of the export. For each k the clustering of all rows is compared
+    with clusterings of bootstrap samples by the adjusted Rand index (Hubert & Arabie, 1985) of the labels
+    both give every row; the k with the highest mean index is the most stable (Lange et al., 2004; Hennig,
+    2007), ties to the smaller k. Its mean silhouette width (Rousseeuw, 1987) is read by Kaufman &
+    Rousseeuw (1990): .25 or less means no substantial structure, and the clusters should not be read
+    as types.
 
     References
     ----------
+    Hennig, C. (2007). Cluster-wise assessment of cluster stability. Computational Statistics & Data
+    Analysis, 52(1), 258-271.
+    Kaufman, L., & Rousseeuw, P. J. (1990). Finding groups in data. Wiley.
+    Lange, T., Roth, V., Braun, M. L., & Buhmann, J. M. (2004). Stability-based validation of clustering
+    solutions. Neural Computation, 16(6), 1299-1323.
     Rousseeuw, P. J. (1987). Silhouettes. Journal of Computational and Applied Mathematics, 20, 53-65.
 
     Examples
     --------
     >>> features = pd.DataFrame({"days": [1, 2, 1, 2, 1, 30, 31, 30, 32, 31.0]})
-    >>> found = cluster_usage(features, (2, 3), seed=1)
-    >>> int(found["choice"].query("chosen")["k"].iloc[0])
-    2
+    >>> found = cluster_usage(features, (2, 3), seed=1, n_init=5, bootstraps=5)
+    >>> int(found["choice"].query("chosen")["k"].iloc[0]), found["reading"]
+    (2, 'strong structure')
     """
     from sklearn.cluster import KMeans
-    from sklearn.metrics import silhouette_score
+    from sklearn.metrics import adjusted_rand_score, silhouette_score
 
-    data = features.astype(float).dropna()
-    empty = {"assignment": pd.Series(dtype="float", name="persona"), "choice": pd.DataFrame(), "profiles": pd.DataFrame()}
-    usable = [c for c in data.columns if data[c].std(ddof=0) > 0]
-    if len(usable) == 0 or len(data) < 10:
-        empty["message"] = f"personas need usage features with variance and at least 10 linked respondents, got {len(data)}"
+    linked = features[features.notna().any(axis=1)]  # rows without any usage (no linkage) are not in scope
+    data, notes = usable_features(linked)
+    n_total = len(linked)
+    data = data.dropna()
+    empty = {"assignment": pd.Series(dtype="float", name="persona"), "choice": pd.DataFrame(),
+             "profiles": pd.DataFrame(), "n_used": len(data), "n_excluded": n_total - len(data), "notes": notes,
+             "features": list(data.columns), "silhouette": np.nan, "reading": "", "substantial": False}
+    if data.shape[1] == 0 or len(data) < 10:
+        empty["message"] = (f"personas need usage features with variance and at least 10 respondents with all of "
+                            f"them, got {len(data)}")
         return empty
-    z = ((data[usable] - data[usable].mean()) / data[usable].std(ddof=0)).to_numpy()
+    if len(data) < n_total:
+        notes = notes + [f"{n_total - len(data)} of {n_total} rows left out: a usage feature missing"]
+    # Canonical order: the same people give the same input whatever order the export had.
+    data = data.iloc[np.lexsort(data.to_numpy().T[::-1])]
+    z = ((data - data.mean()) / data.std(ddof=0)).to_numpy()
     rng = np.random.default_rng(seed)
-    subsample = z[np.sort(rng.choice(len(z), size=min(sample_size, len(z)), replace=False))]
-    scores = []
-    for k in range(k_range[0], min(k_range[1], len(subsample) - 1) + 1):
-        model = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(subsample)
-        if len(set(model.labels_)) < 2:
+    samples = [rng.integers(0, len(z), len(z)) for _ in range(bootstraps)]
+    rows, fits = [], {}
+    for k in range(k_range[0], min(k_range[1], len(z) - 1) + 1):
+        fits[k] = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(z)
+        if len(set(fits[k].labels_)) < 2:
             continue
-        scores.append({"k": k, "silhouette": silhouette_score(subsample, model.labels_)})
-    if not scores:
+        agreement = [adjusted_rand_score(fits[k].labels_, KMeans(n_clusters=k, n_init=10, random_state=seed)
+                                         .fit(z[sample]).predict(z)) for sample in samples]
+        rows.append({"k": k, "stability": float(np.mean(agreement)),
+                     "silhouette": float(silhouette_score(z, fits[k].labels_))})
+    if not rows:
         empty["message"] = "k-means found no separable clusters"
         return empty
-    choice = pd.DataFrame(scores)
-    best = int(choice.loc[choice["silhouette"].idxmax(), "k"])
+    choice = pd.DataFrame(rows)
+    best = int(choice.loc[choice["stability"].round(6).idxmax(), "k"])
     choice["chosen"] = choice["k"] == best
-    final = KMeans(n_clusters=best, n_init=4, random_state=seed).fit(z)
-    labels = _order_labels(final.labels_, data[usable])
-    assignment = pd.Series(labels, index=data.index, name="persona")
+    silhouette = float(choice.loc[choice["chosen"], "silhouette"].iloc[0])
+    labels = _order_labels(fits[best].labels_, data)
+    assignment = pd.Series(labels, index=data.index, name="persona").sort_index()
     profiles = data.assign(persona=labels).groupby("persona").agg(["median", "mean"])
     profiles.columns = [f"{c}_{s}" for c, s in profiles.columns]
     profiles.insert(0, "n", assignment.value_counts().sort_index())
-    return {"assignment": assignment, "choice": choice, "profiles": profiles.reset_index(), "message": ""}
+    return {"assignment": assignment, "choice": choice, "profiles": profiles.reset_index(), "message": "",
+            "silhouette": silhouette, "reading": silhouette_reading(silhouette),
+            "substantial": silhouette > SUBSTANTIAL_STRUCTURE, "n_used": len(data), "n_excluded": n_total - len(data),
+            "features": list(data.columns), "notes": notes}
 
 
 def _order_labels(labels: np.ndarray, data: pd.DataFrame) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -13,8 +15,28 @@ from .results import Result
 from .sections import SECTIONS
 
 
+def in_canonical_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows sorted by `response_id` (else by every column), renumbered from 0.
+
+    The order of an export carries no information, yet iterative fits (ordinal models, NMF) sum in
+    row order and stop at a tolerance, so a shuffled file would move their last digits. Sorting first
+    makes every result a function of the rows alone: a second analyst gets the same numbers.
+    """
+    keys = ["response_id"] if "response_id" in frame and frame["response_id"].is_unique else list(frame.columns)
+    order = frame[keys].astype(str).sort_values(keys, kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def _ordered(dataset: Dataset) -> Dataset:
+    order = in_canonical_order(dataset.data.assign(__row=range(len(dataset.data))))["__row"].to_numpy()
+    return replace(dataset, raw=dataset.raw.iloc[order].reset_index(drop=True),
+                   data=dataset.data.iloc[order].reset_index(drop=True))
+
+
 def run_plan(plan: dict, dataset: Dataset, population: pd.DataFrame | None = None) -> Context:
-    """Check the plan against the data (before computing anything), then run it."""
+    """Check the plan against the data (before computing anything), then run it (rows in canonical order)."""
+    dataset = _ordered(dataset)
+    population = in_canonical_order(population) if population is not None else None
     # The `usage` keyword means numeric usage features (not e.g. the first-seen date).
     usage = [c for c in dataset.columns_from_source("usage") if pd.api.types.is_numeric_dtype(dataset.data[c])]
     resolved = check_columns(plan, list(dataset.data.columns), usage, dataset.codebook)
@@ -35,6 +57,7 @@ def run_plan(plan: dict, dataset: Dataset, population: pd.DataFrame | None = Non
 def score_wave(plan: dict, dataset: Dataset) -> pd.DataFrame:
     """A wave's analysed responses with their scores, without running the sections (e.g. the
     previous wave of a longitudinal comparison)."""
+    dataset = _ordered(dataset)
     usage = [c for c in dataset.columns_from_source("usage") if pd.api.types.is_numeric_dtype(dataset.data[c])]
     resolved = check_columns(plan, list(dataset.data.columns), usage, dataset.codebook)
     ctx = Context(plan=plan, dataset=dataset, resolved=resolved, frame=dataset.data)

@@ -1,4 +1,4 @@
-"""Usage personas: clustering recovers groups of known structure."""
+"""Usage personas: clustering recovers groups of known structure, whatever the row order, and says when there is none."""
 
 import numpy as np
 import pandas as pd
@@ -19,3 +19,43 @@ def test_personas_find_three_well_separated_usage_groups():
 def test_personas_with_too_few_people_give_a_message():
     found = personas.cluster_usage(pd.DataFrame({"days": [1.0, 2.0, 3.0]}))
     assert "at least 10" in found["message"]
+
+
+def test_personas_do_not_depend_on_row_order():
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({"days": rng.gamma(2, 5, 90), "chats": rng.poisson(20, 90).astype(float),
+                          "tokens": rng.lognormal(8, 1, 90)})
+    first = personas.cluster_usage(frame, (2, 5), seed=1, n_init=10, bootstraps=10)
+    shuffled = frame.sample(frac=1, random_state=2)
+    second = personas.cluster_usage(shuffled, (2, 5), seed=1, n_init=10, bootstraps=10)
+    pd.testing.assert_frame_equal(first["choice"], second["choice"])
+    pd.testing.assert_series_equal(first["assignment"], second["assignment"].sort_index())
+
+
+def test_duplicate_features_count_once_and_the_message_says_so():
+    rng = np.random.default_rng(3)
+    days = rng.normal(10, 3, 60)
+    frame = pd.DataFrame({"days": days, "logins": days.copy(), "chats": rng.normal(5, 1, 60)})
+    found = personas.cluster_usage(frame, (2, 3), seed=0, n_init=5, bootstraps=5)
+    assert found["features"] == ["days", "chats"]
+    assert "logins left out: duplicates days (|r| > 0.95)" in found["notes"]
+
+
+def test_rows_left_out_for_a_missing_feature_are_counted():
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"days": rng.normal(10, 3, 100), "chats": rng.normal(5, 1, 100)})
+    frame.loc[:4, "chats"] = np.nan  # 5 % missing: the rows go, the feature stays
+    found = personas.cluster_usage(frame, (2, 3), seed=0, n_init=5, bootstraps=5)
+    assert (found["n_used"], found["n_excluded"]) == (95, 5)
+    assert "5 of 100 rows left out: a usage feature missing" in found["notes"]
+
+
+def test_noise_without_groups_is_read_as_no_substantial_structure():
+    """Kaufman & Rousseeuw (1990): uniform noise has no clusters; its silhouette stays at or below .25...
+    for two uniform dimensions k-means cuts the square into pieces with a silhouette near .35-.40, so the
+    test uses five, where it falls well below."""
+    rng = np.random.default_rng(11)
+    frame = pd.DataFrame(rng.uniform(size=(200, 5)), columns=list("abcde"))
+    found = personas.cluster_usage(frame, (2, 4), seed=0, n_init=5, bootstraps=5)
+    assert found["silhouette"] <= 0.25
+    assert (found["reading"], found["substantial"]) == ("no substantial structure", False)

@@ -264,3 +264,33 @@ def test_methods_leave_out_a_test_that_could_not_run():
     plan = {"comparisons": {"tests": [{"outcome": "kinds__none", "by": "role", "kind": "categorical"}]}}
     document = results_document(run_plan(plan, dataset_from_frames(table)), "0" * 64)
     assert document["meta"]["methods"] == []
+
+
+def differences(a, b, path="", tolerance=1e-9):
+    """Where two results documents differ: numbers by more than `tolerance` (relative), anything else at all."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for key in sorted(set(a) | set(b)) for d in differences(a.get(key), b.get(key), f"{path}.{key}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{path}: {len(a)} vs {len(b)} entries"]
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{path}[{i}]")]
+    if isinstance(a, float) and isinstance(b, (int, float)) and not isinstance(b, bool):
+        return [] if abs(a - b) <= tolerance * max(1.0, abs(a), abs(b)) else [f"{path}: {a} vs {b}"]
+    return [] if a == b else [f"{path}: {a!r} vs {b!r}"]
+
+
+def test_a_shuffled_export_gives_the_same_results_json():
+    """Row order carries no information: every section, personas included, gives the same numbers."""
+    table, codebook, population = demo_wave(150, seed=7)
+    plan = yaml.safe_load(DEMO_PLAN.read_text(encoding="utf-8"))
+
+    def document(rows, users):
+        found = results_document(run_plan(plan, dataset_from_frames(rows, codebook), users), "plan")
+        del found["meta"]["inputs"]  # the file's hash follows its bytes, which shuffling changes
+        return found
+
+    original = document(table, population)
+    shuffled = document(table.sample(frac=1, random_state=3).reset_index(drop=True),
+                        population.sample(frac=1, random_state=4).reset_index(drop=True))
+    assert any(r["id"] == "personas/choice" and r.get("table") for r in original["results"])
+    assert differences(original, shuffled) == []
