@@ -249,3 +249,93 @@ def weighted_estimates(frame: pd.DataFrame, columns: list[str], margins: dict[st
     return pd.DataFrame(rows, columns=["variable", "n", "mean_unweighted", "ci_low_unweighted", "ci_high_unweighted",
                                        "mean_weighted", "se", "ci_low", "ci_high", "effective_n", "method",
                                        "weight_min", "weight_max", "message"])
+
+
+def smd_interval(smd: float, n1: float, n2: float, ci: float = 0.95) -> tuple[float, float]:
+    """Normal-theory CI of a standardised mean difference, SE² = (n1 + n2) / (n1 n2) + d² / (2 (n1 + n2))
+    (Hedges & Olkin, 1985, eq. 5.14); with weights, n1 is Kish's effective n."""
+    if np.isnan(smd) or n1 < 2 or n2 < 2:
+        return np.nan, np.nan
+    se = np.sqrt((n1 + n2) / (n1 * n2) + smd**2 / (2 * (n1 + n2)))
+    crit = stats.norm.ppf(1 - (1 - ci) / 2)
+    return smd - crit * se, smd + crit * se
+
+
+def usage_bands(population: pd.Series, respondents: pd.Series, bands: int = 3) -> tuple[pd.Series, dict]:
+    """Usage-intensity bands cut at the population's quantiles: the respondents' band and each band's
+    population share (the raking margin only a usage log can give).
+
+    Examples
+    --------
+    >>> band, shares = usage_bands(pd.Series([1, 2, 3, 4, 5, 6.0]), pd.Series([1, 6.0]))
+    >>> band.tolist(), shares
+    ([1.0, 3.0], {1.0: 0.3333333333, 2.0: 0.3333333333, 3.0: 0.3333333333})
+    """
+    values = pd.to_numeric(population, errors="coerce").dropna()
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, bands + 1)))
+    edges[0], edges[-1] = -np.inf, np.inf
+
+    def band(series):
+        return pd.cut(pd.to_numeric(series, errors="coerce"), edges, labels=False).astype(float) + 1
+
+    shares = band(values).value_counts(normalize=True).sort_index()
+    return band(respondents), {float(k): round(float(v), 10) for k, v in shares.items()}
+
+
+def balance(respondents: pd.DataFrame, weights: pd.Series, nonrespondents: pd.DataFrame,
+            features: list[str]) -> pd.DataFrame:
+    """Standardised mean differences before and after weighting, each with its 95% CI.
+
+    Parameters
+    ----------
+    respondents : pandas.DataFrame
+        Respondents with the features; ``weights`` on the same index (NaN: no weight).
+    nonrespondents : pandas.DataFrame
+    features : list of str
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per feature: ``feature``, ``n_respondents``, ``n_nonrespondents``, ``mean_respondents``,
+        ``mean_nonrespondents``, ``smd``, ``smd_ci_low``, ``smd_ci_high``, ``mean_respondents_weighted``,
+        ``effective_n``, ``smd_weighted``, ``smd_weighted_ci_low``, ``smd_weighted_ci_high``, ``imbalanced``,
+        ``imbalanced_weighted`` and ``message``.
+
+    Notes
+    -----
+    Both SMDs divide by the same unweighted pooled SD, sqrt((s_r² + s_n²) / 2), so the change shows the
+    shift of the weighted mean alone (Austin & Stuart, 2015); |SMD| > 0.1 counts as imbalanced.
+
+    References
+    ----------
+    Austin, P. C., & Stuart, E. A. (2015). Moving towards best practice when using inverse probability of
+    treatment weighting. Statistics in Medicine, 34(28), 3661-3679.
+    Hedges, L. V., & Olkin, I. (1985). Statistical methods for meta-analysis. Academic Press.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"days": [2.0, 4.0, 6.0]})
+    >>> n = pd.DataFrame({"days": [1.0, 2.0, 3.0]})
+    >>> row = balance(r, pd.Series([1.0, 1.0, 1.0]), n, ["days"]).iloc[0]
+    >>> round(float(row["smd"]), 4), round(float(row["smd_weighted"]), 4)
+    (1.2649, 1.2649)
+    """
+    rows = []
+    for feature in features:
+        values = pd.to_numeric(respondents[feature], errors="coerce")
+        r, p = values.dropna(), pd.to_numeric(nonrespondents[feature], errors="coerce").dropna()
+        pooled = np.sqrt((r.var(ddof=1) + p.var(ddof=1)) / 2) if len(r) > 1 and len(p) > 1 else np.nan
+        smd = (r.mean() - p.mean()) / pooled if pooled and not np.isnan(pooled) else np.nan
+        weighted = weighted_mean(values, weights.reindex(values.index)).iloc[0]
+        smd_w = (weighted["mean_weighted"] - p.mean()) / pooled if pooled and not np.isnan(pooled) else np.nan
+        low, high = smd_interval(smd, len(r), len(p))
+        low_w, high_w = smd_interval(smd_w, weighted["effective_n"], len(p))
+        rows.append({"feature": feature, "n_respondents": len(r), "n_nonrespondents": len(p),
+                     "mean_respondents": r.mean(), "mean_nonrespondents": p.mean(), "smd": smd, "smd_ci_low": low,
+                     "smd_ci_high": high, "mean_respondents_weighted": weighted["mean_weighted"],
+                     "effective_n": weighted["effective_n"], "smd_weighted": smd_w, "smd_weighted_ci_low": low_w,
+                     "smd_weighted_ci_high": high_w,
+                     "imbalanced": bool(abs(smd) > 0.1) if not np.isnan(smd) else None,
+                     "imbalanced_weighted": bool(abs(smd_w) > 0.1) if not np.isnan(smd_w) else None,
+                     "message": "" if not np.isnan(smd) else f"{feature}: no variance or too few values, SMD not computable"})
+    return pd.DataFrame(rows)

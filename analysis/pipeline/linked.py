@@ -46,17 +46,24 @@ def personas(ctx: Context) -> None:
             return
         k_range = (int(spec.get("k_min", 2)), int(spec.get("k_max", 6)))
         found = ps.cluster_usage(ctx.frame[features], k_range, ctx.seed)
+        values_ = {"n_used": found["n_used"], "n_excluded": found["n_excluded"], "features": found["features"],
+                   "silhouette": found["silhouette"], "reading": found["reading"], "substantial": found["substantial"]}
         if found.get("message"):
-            ctx.add(Result("personas/choice", "personas", "Usage personas", messages=[found["message"]]))
+            ctx.add(Result("personas/choice", "personas", "Usage personas", values=values_,
+                           messages=[found["message"], *found["notes"]]))
+            return
+        ctx.add(Result("personas/choice", "personas", "Number of personas by bootstrap stability",
+                       table=found["choice"], values=values_, messages=found["notes"]))
+        if not found["substantial"]:  # no types to present: the choice result says why
             return
         ctx.frame = ctx.frame.assign(persona=found["assignment"])
-        ctx.add(Result("personas/choice", "personas", "Number of personas by silhouette", table=found["choice"]))
         stats = [c for c in found["profiles"].columns if c not in ("persona", "n")]
         ctx.add(Result("personas/profiles", "personas", "Usage profile per persona",
                        table=disclosure.mask_small_groups(found["profiles"], "n", stats, ctx.threshold)))
         ratings = ps.persona_ratings(ctx.frame, found["assignment"], ctx.columns("personas.rate"))
         ctx.add(Result("personas/ratings", "personas", "How each persona rates the platform",
                        table=disclosure.mask_small_groups(ratings, "n", ["mean", "median"], ctx.threshold)))
+
     ctx.attempt("personas/choice", "personas", "Usage personas", compute)
 
 
@@ -64,61 +71,123 @@ def nonresponse(ctx: Context) -> None:
     spec = ctx.plan.get("nonresponse") or {}
     if not spec:
         return
-    ctx.attempt("nonresponse/smd", "nonresponse", "Respondents vs all platform users", lambda: _differences(ctx))
-    ctx.attempt("nonresponse/weighted", "nonresponse", "Weighted estimates", lambda: _weighted(ctx, spec))
+    ctx.attempt("nonresponse/smd", "nonresponse", "Respondents vs nonrespondents", lambda: _differences(ctx))
+    ctx.attempt("nonresponse/consent", "nonresponse", "Consenting vs non-consenting respondents",
+                lambda: _consent(ctx))
+    ctx.attempt("nonresponse/weighted", "nonresponse", "Weighted estimates", lambda: _weighted(ctx))
 
 
 RESPONDED = "responded"  # 0/1 column of the population export (platform_logs): answered the wave
+CONSENT = "linkage_consent"  # 0/1 column of the responses export
+BAND = "usage_band"  # usage-intensity band of a linked respondent, cut at the population's tertiles
+BANDED_ON = "usage_active_days"
+
+
+def _population_features(ctx: Context) -> list[str]:
+    population, features = ctx.population, ctx.columns("nonresponse.features")
+    if population is not None and not features and RESPONDED in population:
+        features = [c for c in population.columns if c.startswith("usage_") and pd.api.types.is_numeric_dtype(population[c])]
+    return features
+
+
+def _linked(ctx: Context) -> pd.DataFrame:
+    """Analysed respondents whose usage the population file holds (consented, active in the window)."""
+    frame = ctx.frame
+    if CONSENT in frame:
+        frame = frame[frame[CONSENT] == 1]
+    if BANDED_ON in frame:
+        frame = frame[pd.to_numeric(frame[BANDED_ON], errors="coerce") > 0]
+    return frame
+
+
+def _raking(ctx: Context) -> tuple[pd.DataFrame, dict]:
+    """The respondents to weight and their margins: the plan's `population.margins` (e.g. role, from staff
+    statistics) and, with a population file, usage-intensity bands of all platform users. Self-selection
+    follows usage, so role alone cannot correct it; the bands need usage, so only linked respondents are
+    weighted then."""
+    margins = dict((ctx.plan.get("population") or {}).get("margins") or {})
+    population = ctx.population
+    if population is None or BANDED_ON not in population or BANDED_ON not in ctx.frame:
+        return ctx.frame, margins
+    linked = _linked(ctx)
+    bands, shares = nr.usage_bands(population[BANDED_ON], linked[BANDED_ON])
+    return linked.assign(**{BAND: bands}), {**margins, BAND: shares}
 
 
 def _differences(ctx: Context) -> None:
-    """Respondents vs nonrespondents on usage features.
+    """Respondents vs nonrespondents on usage features, before and after weighting.
 
-    With a `responded` column (the platform_logs population export) both groups come from
-    the population table, so respondents who did not consent to linkage count too; without
-    it nonrespondents cannot be told apart, and the linked respondents are compared with the
-    whole table (all users), which the result says.
+    With a `responded` column (the platform_logs population export) the nonrespondents are its rows
+    with responded = 0, and the respondents the analysed linked respondents. Respondents who refused
+    linkage are among responded = 0 (marking them would be the linkage they refused): their number,
+    an upper bound, is given. Without `responded` the linked respondents are compared with the whole
+    table (all users), which the result says.
     """
     population = ctx.population
-    features = ctx.columns("nonresponse.features")
-    if population is not None and not features and RESPONDED in population:
-        features = [c for c in population.columns if c.startswith("usage_")
-                    and pd.api.types.is_numeric_dtype(population[c])]
+    features = _population_features(ctx)
     if population is None or not features:
         ctx.add(Result("nonresponse/smd", "nonresponse", "Respondents vs nonrespondents",
                        messages=["no population table (--population) or no usage features: comparison skipped"]))
         return
-    missing = [f for f in features if f not in population]
+    missing = [f for f in features if f not in population or f not in ctx.frame]
     if missing:
         ctx.add(Result("nonresponse/smd", "nonresponse", "Respondents vs nonrespondents",
-                       messages=[f"population table lacks usage feature(s) {missing}"]))
+                       messages=[f"population table or responses lack usage feature(s) {missing}"]))
         return
+    respondents = _linked(ctx)
     if RESPONDED in population:
-        respondents = population[population[RESPONDED] == 1]
-        others, source, compared = population[population[RESPONDED] == 0], "population table (responded = 1)", \
-            "nonrespondents (responded = 0)"
+        others, compared = population[population[RESPONDED] == 0], "nonrespondents (responded = 0)"
     else:
-        respondents, others = ctx.frame, population
-        source, compared = "linked respondents in the data table", "all platform users (no responded column)"
-    table = nr.standardized_differences(respondents, others, features)
+        others, compared = population, "all platform users (no responded column)"
+    weighted_frame, margins = _raking(ctx)
+    weights, message, method = nr.calibration_weights(weighted_frame, margins) if margins else (
+        pd.Series(1.0, index=weighted_frame.index), "", "none")
+    table = nr.balance(respondents, weights.reindex(respondents.index), others, features)
+    refused = ctx.dataset.data
+    refused = int(((refused.get("status") == "completed") & (refused[CONSENT] == 0)).sum()) if CONSENT in refused else None
     ctx.add(Result("nonresponse/smd", "nonresponse", "Respondents vs nonrespondents (standardized mean differences)",
-                   table=table, values={"respondents_from": source, "compared_with": compared,
-                                        "users": int(len(population)), "respondents": int(len(respondents)),
-                                        "nonrespondents": int(len(others)) if RESPONDED in population else None,
-                                        "imbalanced": int(table["imbalanced"].fillna(False).astype(bool).sum())}))
+                   table=table, messages=[message] if message else [],
+                   values={"respondents_from": "analysed respondents with linked usage", "compared_with": compared,
+                           "users": int(len(population)), "respondents": int(len(respondents)),
+                           "nonrespondents": int(len(others)) if RESPONDED in population else None,
+                           "refused_linkage_at_most": refused, "weighting": method,
+                           "weighted_on": sorted(margins),
+                           "imbalanced": int(table["imbalanced"].fillna(False).astype(bool).sum()),
+                           "imbalanced_weighted": int(table["imbalanced_weighted"].fillna(False).astype(bool).sum())}))
 
 
-def _weighted(ctx: Context, spec: dict) -> None:
-    margins = (ctx.plan.get("population") or {}).get("margins") or {}
+def _consent(ctx: Context) -> None:
+    """Respondents who consented to linkage against those who did not, on the plan's estimates (the
+    answers both groups gave): how far the linked respondents stand for all respondents."""
+    estimates = ctx.columns("nonresponse.estimates")
+    if CONSENT not in ctx.frame or not estimates:
+        ctx.add(Result("nonresponse/consent", "nonresponse", "Consenting vs non-consenting respondents",
+                       messages=["no linkage_consent column or no nonresponse.estimates: comparison skipped"]))
+        return
+    consenting, refusing = ctx.frame[ctx.frame[CONSENT] == 1], ctx.frame[ctx.frame[CONSENT] == 0]
+    table = nr.balance(consenting, pd.Series(1.0, index=consenting.index), refusing, estimates)
+    table = table.drop(columns=[c for c in table if "weighted" in c or c == "effective_n"])
+    table = table.rename(columns={"n_respondents": "n_consenting", "n_nonrespondents": "n_refusing",
+                                  "mean_respondents": "mean_consenting", "mean_nonrespondents": "mean_refusing"})
+    shown = disclosure.mask_small_groups(table, "n_refusing", ["mean_refusing", "smd", "smd_ci_low", "smd_ci_high"],
+                                         ctx.threshold)
+    ctx.add(Result("nonresponse/consent", "nonresponse", "Consenting vs non-consenting respondents", table=shown,
+                   values={"consenting": int(len(consenting)), "refusing": int(len(refusing))}))
+
+
+def _weighted(ctx: Context) -> None:
+    frame, margins = _raking(ctx)
     estimates = ctx.columns("nonresponse.estimates")
     if not margins or not estimates:
         ctx.add(Result("nonresponse/weighted", "nonresponse", "Weighted estimates",
-                       messages=["no population.margins or nonresponse.estimates in the plan: no weights"]))
+                       messages=["no population.margins (or population file) or no nonresponse.estimates: no weights"]))
         return
-    table = nr.weighted_estimates(ctx.frame, estimates, margins)
+    table = nr.weighted_estimates(frame, estimates, margins)
     method = "post-stratification" if len(margins) == 1 else "raking"
     ctx.add(Result("nonresponse/weighted", "nonresponse", f"Weighted ({method}) beside unweighted estimates",
-                   table=table, values={"method": method, "calibrated_on": "respondents with a valid outcome, per estimate",
+                   table=table, values={"method": method, "margins": sorted(margins),
+                                        "respondents": int(len(frame)),
+                                        "calibrated_on": "respondents with a valid outcome, per estimate",
                                         "variance": "Taylor linearisation, weights as fixed, with replacement",
                                         "weight_max": table["weight_max"].max(), "weight_min": table["weight_min"].min()},
                    text="; ".join(f"{r.variable}: weighted M = {apa.number(r.mean_weighted)}, "

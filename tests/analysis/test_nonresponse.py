@@ -82,16 +82,43 @@ def test_smd_of_a_constant_feature_gives_a_message():
     assert math.isnan(table.loc[0, "smd"]) and "not computable" in table.loc[0, "message"]
 
 
-def test_a_population_with_responded_compares_respondents_within_it():
-    # By hand: users' active days 0, 10 (non-respondents) and 20, 30 (respondents).
-    # Respondents: mean 25, var 50; nonrespondents: mean 5, var 50; SMD = 20 / sqrt(50) = 2.8284.
+def test_nonrespondents_are_the_population_without_a_response_and_weighting_moves_the_smd():
+    """The nonresponse table's numbers by hand (Python's statistics module, not the analysis code).
+
+    Population active days: responded 2, 4, 12, 30 (the four linked respondents), nonrespondents 1, 3, 5,
+    6, 11, 14, 25, 40. Tertiles of all twelve users (linear quantiles, as R type 7): 4.667 and 12.667, so
+    four users per band and a population share of 1/3 each. The respondents fall in bands 1, 1, 2, 3
+    (sample shares .5, .25, .25): post-stratification weights 2/3, 2/3, 4/3, 4/3 (mean 1).
+    Unweighted: means 12 and 13.125, variances 162.667 and 176.411, pooled SD 13.020702, SMD -0.086401,
+    SE² = 12/32 + d²/24, 95% CI [-1.287126, 1.114325]. Weighted mean (2/3·2 + 2/3·4 + 4/3·12 + 4/3·30) / 4
+    = 15, SMD 1.875 / 13.020702 = 0.144001; Kish's n = 16 / (40/9) = 3.6, CI [-1.101265, 1.389268].
+    A respondent who refused linkage (no usage) is counted as at most one hidden among the nonrespondents.
+    """
     from analysis import dataset_from_frames, run_plan
     from tests.analysis.builders import codebook_for
 
-    table = pd.DataFrame({"status": ["completed"] * 2, "usage_active_days": [20.0, np.nan]})
+    table = pd.DataFrame({"status": "completed", "linkage_consent": [1, 1, 1, 1, 0],
+                          "usage_active_days": [2.0, 4.0, 12.0, 30.0, np.nan]})
     codebook = codebook_for(table, usage_active_days={"source": "usage", "type": "number"})
-    population = pd.DataFrame({"usage_active_days": [0.0, 10.0, 20.0, 30.0], "responded": [0, 0, 1, 1]})
-    ctx = run_plan({"nonresponse": {"features": "usage"}}, dataset_from_frames(table, codebook), population)
+    population = pd.DataFrame({"usage_active_days": [2.0, 4.0, 12.0, 30.0, 1.0, 3.0, 5.0, 6.0, 11.0, 14.0, 25.0, 40.0],
+                               "responded": [1] * 4 + [0] * 8})
+    plan = {"nonresponse": {"features": "usage"}, "disclosure": {"min_cell": 2}}
+    ctx = run_plan(plan, dataset_from_frames(table, codebook), population)
     result = next(r for r in ctx.results if r.id == "nonresponse/smd")
-    assert result.values["respondents"] == 2 and result.values["nonrespondents"] == 2
-    assert result.table.loc[0, "smd"] == pytest.approx(2.8284, abs=1e-4)
+    assert (result.values["respondents"], result.values["nonrespondents"]) == (4, 8)
+    assert result.values["refused_linkage_at_most"] == 1 and result.values["weighted_on"] == ["usage_band"]
+    row = result.table.iloc[0]
+    assert (row["mean_respondents"], row["mean_nonrespondents"]) == pytest.approx((12, 13.125))
+    assert row["smd"] == pytest.approx(-0.086401, abs=1e-6)
+    assert (row["smd_ci_low"], row["smd_ci_high"]) == pytest.approx((-1.287126, 1.114325), abs=1e-5)
+    assert row["mean_respondents_weighted"] == pytest.approx(15.0)
+    assert row["smd_weighted"] == pytest.approx(0.144001, abs=1e-6)
+    assert row["effective_n"] == pytest.approx(3.6)
+    assert (row["smd_weighted_ci_low"], row["smd_weighted_ci_high"]) == pytest.approx((-1.101265, 1.389268), abs=1e-5)
+
+
+def test_usage_bands_cut_at_the_population_tertiles():
+    band, shares = nonresponse.usage_bands(pd.Series([1, 2, 3, 4, 5, 6, 11, 12, 14, 25, 30, 40.0]),
+                                           pd.Series([2, 4, 12, 30.0]))
+    assert band.tolist() == [1.0, 1.0, 2.0, 3.0]
+    assert shares == pytest.approx({1.0: 1 / 3, 2.0: 1 / 3, 3.0: 1 / 3})
