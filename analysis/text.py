@@ -11,6 +11,10 @@ import numpy as np
 import pandas as pd
 
 
+MAX_ITER = 10_000  # coordinate descent on a few hundred short answers converges well within this
+NO_TOPIC = "no topic"
+
+
 @lru_cache(maxsize=None)
 def stop_words(languages: tuple[str, ...] = ("de", "en")) -> frozenset[str]:
     words = set()
@@ -34,13 +38,17 @@ def topics(texts: pd.Series, n_topics: int = 3, n_terms: int = 8, n_examples: in
     Returns
     -------
     dict
-        ``topics`` (``topic``, ``terms``, ``n_answers``), ``examples`` (example answers per topic)
-        and ``message`` when there are too few answers.
+        ``topics`` (``topic``, ``terms``, ``n_answers``; a last row with ``topic`` empty and
+        ``terms`` "no topic" counts the answers none of whose words is in the vocabulary),
+        ``examples`` (example answers per topic) and ``message`` when there are too few answers
+        or the factorisation did not converge.
 
     Notes
     -----
     NMF (Lee & Seung, 1999) gives additive, readable topics for short answers; examples are the
-    answers with the highest topic weight; German and English stop words are removed.
+    answers with the highest topic weight; German and English stop words are removed. A topic's
+    terms are those with weight above 0 (at most ``n_terms``); an answer belongs to the topic of
+    its highest weight, and to none when every weight is 0.
 
     References
     ----------
@@ -71,18 +79,20 @@ def topics(texts: pd.Series, n_topics: int = 3, n_terms: int = 8, n_examples: in
         empty["message"] = "no word occurs in two or more answers: no topics"
         return empty
     k = min(n_topics, matrix.shape[1])
-    model = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=1000)
+    model = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=MAX_ITER)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         weights = model.fit_transform(matrix)
     message = "NMF stopped at its iteration limit: topics are approximate" if caught else ""
     terms = np.array(vectorizer.get_feature_names_out())
-    dominant = weights.argmax(axis=1)
+    dominant = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
     rows, examples = [], []
     for t in range(k):
-        top = terms[np.argsort(-model.components_[t], kind="stable")[:n_terms]]
+        order = np.argsort(-model.components_[t], kind="stable")[:n_terms]
+        top = terms[order[model.components_[t][order] > 0]]
         rows.append({"topic": t + 1, "terms": ", ".join(top), "n_answers": int((dominant == t).sum())})
         best = np.argsort(-weights[:, t], kind="stable")[:n_examples]
         examples += [{"topic": t + 1, "text": answers.iloc[i]} for i in best if weights[i, t] > 0]
+    rows.append({"topic": None, "terms": NO_TOPIC, "n_answers": int((dominant == -1).sum())})
     return {"topics": pd.DataFrame(rows), "examples": pd.DataFrame(examples, columns=["topic", "text"]),
             "message": message}

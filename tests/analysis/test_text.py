@@ -17,10 +17,27 @@ def test_topics_separate_two_themes_and_drop_stop_words():
     terms = " ".join(found["topics"]["terms"])
     assert "übersetzung" in terms and "password" in terms
     assert not {"die", "der", "the", "and"} & set(terms.replace(",", " ").split())
-    topic_of = {t: row.terms.split(", ")[0] for t, row in found["topics"].set_index("topic").iterrows()}
+    topics = found["topics"].dropna(subset=["topic"])  # the last row counts answers with no topic
+    topic_of = {t: row.terms.split(", ")[0] for t, row in topics.set_index("topic").iterrows()}
     assert len(set(topic_of.values())) == 2
 
 
 def test_topics_with_few_answers_give_a_message():
     found = text.topics(pd.Series(["one answer", None, ""]), n_topics=3)
     assert "too few" in found["message"] and found["topics"].empty
+
+
+def test_terms_are_only_words_with_weight_and_answers_without_a_topic_have_their_own_row():
+    # Two themes of two words each: a topic has two words of weight above 0, never eight. Four answers
+    # share no word with the vocabulary ("ok", too short; "danke", once only) and belong to no topic.
+    answers = pd.Series(["Übersetzung Befunde"] * 5 + ["Login Passwort"] * 5 + ["ok", "danke", "ok.", "-"])
+    found = text.topics(answers, n_topics=2, n_terms=8, seed=0)
+    table = found["topics"]
+    assert sorted(table["terms"]) == ["befunde, übersetzung", "login, passwort", "no topic"]
+    assert table.loc[table["terms"] == "no topic", "n_answers"].item() == 4
+    assert table["n_answers"].sum() == len(answers)
+    assert found["message"] == ""  # the factorisation converged
+
+
+def test_german_fillers_are_stop_words():
+    assert {"gut", "wäre", "wären"} <= text.stop_words()
