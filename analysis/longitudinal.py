@@ -116,7 +116,8 @@ def wave_change(previous: pd.DataFrame, current: pd.DataFrame, outcomes: list[st
     pandas.DataFrame
         One row per outcome: ``outcome``, ``design`` ("within-person" or "between-wave"),
         ``test``, ``n_previous``, ``n_current``, ``n_linked``, ``statistic``, ``df`` and ``correction`` (chi-square), ``p``, ``method``,
-        ``effect_size``, ``effect_size_name``, ``mean_previous``, ``mean_current`` and ``message``.
+        ``effect_size``, ``effect_size_name``, ``mean_previous``, ``mean_current``, for within-person
+        change also the paired t test (``t``, ``df_t``, ``p_t``) and ``d_z``, and ``message``.
 
     Examples
     --------
@@ -132,14 +133,15 @@ def wave_change(previous: pd.DataFrame, current: pd.DataFrame, outcomes: list[st
         row = {"outcome": outcome, "design": WITHIN if key else BETWEEN, "test": "", "n_previous": int(previous[outcome].notna().sum()),
                "n_current": int(current[outcome].notna().sum()), "n_linked": np.nan, "statistic": np.nan, "df": np.nan, "correction": "", "p": np.nan,
                "method": "", "effect_size": np.nan, "effect_size_name": "", "mean_previous": np.nan,
-               "mean_current": np.nan, "message": ""}
+               "mean_current": np.nan, "t": np.nan, "df_t": np.nan, "p_t": np.nan, "d_z": np.nan, "message": ""}
         if key and outcome in categorical:
             row["message"] = f"{outcome}: paired change of a nominal outcome is not computed (McNemar-type tests not offered)"
         elif key:
             found = paired_change(linked[f"{outcome}_before"], linked[f"{outcome}_after"]).iloc[0]
             row.update(test="wilcoxon signed-rank", n_linked=found["n_linked"], statistic=found["V"], p=found["p"],
                        method=found["method"], effect_size=found["r_rb"], effect_size_name="matched-pairs rank-biserial r",
-                       mean_previous=found["mean_before"], mean_current=found["mean_after"], message=found["message"])
+                       mean_previous=found["mean_before"], mean_current=found["mean_after"], t=found["t"],
+                       df_t=found["df"], p_t=found["p_t"], d_z=found["d_z"], message=found["message"])
         elif outcome in categorical:
             values = pd.concat([previous[outcome], current[outcome]], ignore_index=True)
             wave = ["previous"] * len(previous) + ["current"] * len(current)
@@ -154,3 +156,49 @@ def wave_change(previous: pd.DataFrame, current: pd.DataFrame, outcomes: list[st
                        mean_current=pd.to_numeric(current[outcome], errors="coerce").mean(), message=found["message"])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def attrition(previous: pd.DataFrame, current: pd.DataFrame, key: str, outcomes: list[str]) -> pd.DataFrame:
+    """Stayers (in both waves) against leavers (in the previous wave only) on the previous wave's answers.
+
+    Parameters
+    ----------
+    previous, current : pandas.DataFrame
+        The two waves with the pseudonym column `key`.
+    outcomes : list of str
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per outcome: ``outcome``, ``n_stayers``, ``n_leavers``, ``n_joiners`` (current wave only),
+        ``mean_stayers``, ``mean_leavers``, ``smd``, ``smd_ci_low``, ``smd_ci_high`` and ``message``.
+
+    Notes
+    -----
+    Panel attrition biases within-person change when who stays depends on the outcome; the SMD of
+    the first wave's answers shows whether it did (Lynn, 2009). SMD and its CI as in
+    :func:`analysis.nonresponse.balance`.
+
+    References
+    ----------
+    Lynn, P. (Ed.) (2009). Methodology of longitudinal surveys. Wiley.
+
+    Examples
+    --------
+    >>> before = pd.DataFrame({"id": ["a", "b", "c", "d"], "sus": [80.0, 70.0, 40.0, 50.0]})
+    >>> after = pd.DataFrame({"id": ["a", "b", "e"], "sus": [85.0, 75.0, 60.0]})
+    >>> row = attrition(before, after, "id", ["sus"]).iloc[0]
+    >>> int(row["n_stayers"]), int(row["n_leavers"]), int(row["n_joiners"]), round(float(row["smd"]), 3)
+    (2, 2, 1, 4.243)
+    """
+    from .nonresponse import balance
+
+    stayed = previous[key].isin(set(current[key].dropna()))
+    joiners = int((~current[key].isin(set(previous[key].dropna()))).sum())
+    stayers, leavers = previous[stayed], previous[~stayed]
+    table = balance(stayers, pd.Series(1.0, index=stayers.index), leavers, outcomes)
+    table = table.rename(columns={"feature": "outcome", "n_respondents": "n_stayers", "n_nonrespondents": "n_leavers",
+                                  "mean_respondents": "mean_stayers", "mean_nonrespondents": "mean_leavers"})
+    table.insert(3, "n_joiners", joiners)
+    return table[["outcome", "n_stayers", "n_leavers", "n_joiners", "mean_stayers", "mean_leavers", "smd",
+                  "smd_ci_low", "smd_ci_high", "message"]]

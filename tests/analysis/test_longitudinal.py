@@ -96,3 +96,46 @@ def test_unlinked_waves_in_the_plan_give_between_wave_sentences_with_n(tmp_path)
     assert results["longitudinal/change"].values["design"] == "between-wave"
     assert results["longitudinal/satisfaction"].text.startswith("U = ")
     assert "N = 8" in results["longitudinal/role"].text and "Cramér's V" in results["longitudinal/role"].text
+
+
+def test_paired_change_reports_paired_t_and_d_z(tmp_path):
+    # Hollander & Wolfe's nine pairs (HW_SECOND before, HW_FIRST after, as above): changes by hand
+    # 0.952, -0.147, 1.022, 0.43, 0.62, 0.59, 0.49, -0.08, 0.01; mean 0.431889, SD 0.426855 (n - 1),
+    # t = mean / (SD / 3) = 3.0354 on 8 df, two-sided p = 0.01618 (R's ?t.test example: t.test(x, y,
+    # paired = TRUE) on these data), d_z = mean / SD = 1.0118.
+    previous = wave([f"p{i}" for i in range(9)], HW_SECOND)
+    previous.to_csv(tmp_path / "previous.csv", index=False)
+    current = wave([f"p{i}" for i in range(9)], HW_FIRST)
+    plan = {"longitudinal": {"previous": str(tmp_path / "previous.csv"), "link": "pseudonym",
+                             "outcomes": ["satisfaction"]}}
+    results = {r.id: r for r in run_plan(plan, dataset_from_frames(current, codebook_for(current))).results}
+    row = results["longitudinal/change"].table.iloc[0]
+    assert row["t"] == pytest.approx(3.0354, abs=1e-4) and row["df_t"] == 8
+    assert row["p_t"] == pytest.approx(0.01618, abs=1e-5) and row["d_z"] == pytest.approx(1.0118, abs=1e-4)
+    assert "paired t(8) = 3.04, p = .016, d_z = 1.01" in results["longitudinal/satisfaction"].text
+
+
+def test_people_in_one_wave_only_are_counted_and_stayers_compared_with_leavers(tmp_path):
+    # Six in the first wave, the three most satisfied stay; one joins. By hand: stayers 4, 5, 5 (mean 4.667,
+    # var 0.3333), leavers 1, 2, 2 (mean 1.667, var 0.3333); SMD = 3 / sqrt(0.3333) = 5.196.
+    previous = wave([f"p{i}" for i in range(6)], [4.0, 5.0, 5.0, 1.0, 2.0, 2.0])
+    previous.to_csv(tmp_path / "previous.csv", index=False)
+    current = wave(["p0", "p1", "p2", "new"], [4.0, 4.0, 5.0, 3.0])
+    plan = {"disclosure": {"min_cell": 2},
+            "longitudinal": {"previous": str(tmp_path / "previous.csv"), "link": "pseudonym",
+                             "outcomes": ["satisfaction"]}}
+    results = {r.id: r for r in run_plan(plan, dataset_from_frames(current, codebook_for(current))).results}
+    attrition = results["longitudinal/attrition"]
+    row = attrition.table.iloc[0]
+    assert (row["n_stayers"], row["n_leavers"], row["n_joiners"]) == (3, 3, 1)
+    assert row["smd"] == pytest.approx(5.196, abs=1e-3)
+    assert "3 people answered only the previous wave and 1 only this one" in attrition.messages[0]
+
+
+def test_between_wave_tests_on_a_shared_panel_carry_a_dependence_warning(tmp_path):
+    previous = wave(["a", "b", "c", "d"], [1.0, 2.0, 2.0, 3.0])
+    previous.to_csv(tmp_path / "previous.csv", index=False)
+    current = wave(["a", "b", "x", "y"], [3.0, 4.0, 4.0, 5.0])
+    plan = {"longitudinal": {"previous": str(tmp_path / "previous.csv"), "outcomes": ["satisfaction"]}}
+    results = {r.id: r for r in run_plan(plan, dataset_from_frames(current, codebook_for(current))).results}
+    assert "2 people answered both waves" in results["longitudinal/change"].messages[0]
