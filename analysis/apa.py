@@ -15,8 +15,18 @@ METHOD_NAMES = {"holm": "Holm", "bonferroni": "Bonferroni", "fdr_bh": "Benjamini
 # The words of this module's strings in German (DGPs, 2019, Richtlinien zur Manuskriptgestaltung, 5th ed.).
 GERMAN_WORDS = (
     ("95% CI", "95%-KI"), ("IQR", "IQA"), ("n/a", "n. b."),
+    ("Proportional-odds model", "Ordinales Regressionsmodell (proportionale Odds)"),
+    ("likelihood-ratio χ²", "Likelihood-Quotienten-χ²"), ("Brant test of proportional odds", "Brant-Test auf proportionale Odds"),
+    ("Linear model", "Lineares Modell"), ("adjusted R²", "korrigiertes R²"), ("HC3 SEs", "HC3-Standardfehler"),
+    ("classical SEs", "klassische Standardfehler"), ("reference category", "Referenzkategorie"),
+    ("matched-pairs rank-biserial r", "Rang-biseriales r für verbundene Paare"), ("rank-biserial r", "Rang-biseriales r"),
+    ("linked pairs", "verknüpfte Paare"), ("paired t", "t für verbundene Stichproben"),
+    ("Yates-corrected χ²", "Yates-korrigiertes χ²"), ("conditional MLE OR", "bedingtes ML-Odds-Ratio"),
+    ("Fisher-Freeman-Halton test", "Fisher-Freeman-Halton-Test"), ("resamples", "Stichproben"), ("seed", "Startwert"),
+    ("weighted M", "gewichtetes M"),
     ("Fisher-Freeman-Halton exact test", "exakter Fisher-Freeman-Halton-Test"),
     ("Fisher's exact test", "exakter Test nach Fisher"), ("grade", "Note"),
+    ("negative estimate truncated at 0", "negative Schätzung auf 0 gesetzt"),
 )
 
 
@@ -77,11 +87,20 @@ def signed_rank(v, n_linked, p, r) -> str:
 
 
 def kruskal(h, df, n, p, epsilon_squared, eta_squared_h=None) -> str:
-    """'H(2, N = 139) = 7.81, p = .020, ε² = .05, η²_H = .04'."""
+    """'H(2, N = 139) = 7.81, p = .020, ε² = .05, η²_H = .04'.
+
+    η²_H = (H - k + 1) / (n - k) is negative when H < k - 1; a share of variance cannot be, so it is
+    printed as .00 with a note (as for adjusted R²; Cohen, 2008):
+
+    >>> kruskal(0.5, 2, 40, 0.78, 0.013, -0.04)
+    'H(2, N = 40) = 0.50, p = .780, ε² = .01, η²_H = .00 (negative estimate truncated at 0)'
+    """
     text = (f"H({int(df)}, {sample(n)}) = {number(h)}, {pvalue(p)}, "
             f"ε² = {number(epsilon_squared, 2, leading_zero=False)}")
     if eta_squared_h is None:
         return text
+    if not _missing(eta_squared_h) and eta_squared_h < 0:
+        return f"{text}, η²_H = {number(0.0, 2, leading_zero=False)} (negative estimate truncated at 0)"
     return f"{text}, η²_H = {number(eta_squared_h, 2, leading_zero=False)}"
 
 
@@ -154,5 +173,6 @@ def localise(text: str, language: str) -> str:
         return text
     for english, german in GERMAN_WORDS:
         text = text.replace(english, german)
+    text = re.sub(r"\(family of (\d+)\)", r"(Familie aus \1 Tests)", text)
     text = re.sub(r"\[([^\[\],]+), ([^\[\],]+)\]", r"[\1; \2]", text)
     return re.sub(r"(?<![A-Za-z])\.(?=\d)", ",", text)

@@ -6,7 +6,8 @@ table whose total is published and in which exactly one cell is hidden, because
 total - visible cells would give the hidden count back (Hundepool et al., 2012,
 Statistical Disclosure Control, sec. 4.2 and 5.2: "complementary suppression").
 Suppressed values are replaced by a marker string, never dropped, so readers see that
-something was withheld.
+something was withheld: "<5" for a small count, SECONDARY for a count that may be large and
+is hidden only so that a small one cannot be worked out (printing "<5" there would misstate it).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 DEFAULT_THRESHOLD = 5
+SECONDARY = "(s)"  # a cell hidden by secondary suppression: not small, withheld to protect another
 
 
 def marker(threshold: int = DEFAULT_THRESHOLD) -> str:
@@ -74,10 +76,16 @@ def suppress_frequencies(
     counts = pd.to_numeric(table[count_column], errors="coerce").fillna(0)
     mask = suppression_mask(counts, threshold)
     table["suppressed"] = mask
-    mark = marker(threshold)
+    primary = _primary(counts.to_numpy(dtype=float), threshold)
     for column in (count_column, *[c for c in derived_columns if c in table]):
-        table[column] = table[column].astype(object).where(~mask, mark)
+        table[column] = _marked(table[column], mask, primary, threshold)
     return table
+
+
+def _marked(values, mask, primary, threshold: int):
+    """Values with primary cells as "<threshold" and secondary ones as SECONDARY."""
+    shown = values.astype(object).where(~mask, SECONDARY)
+    return shown.where(~primary, marker(threshold))
 
 
 def suppress_crosstab(counts: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
@@ -87,7 +95,8 @@ def suppress_crosstab(counts: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) 
     counts = counts.copy()
     counts.columns = counts.columns.astype(str)  # categorical columns cannot take a "Total" column
     counts.index = counts.index.astype(str)
-    shown = counts.astype(object).where(~mask, mark)
+    primary = _primary(np.nan_to_num(np.asarray(counts, dtype=float)), threshold)
+    shown = counts.astype(object).where(~mask, SECONDARY).where(~primary, mark)
     shown["Total"] = counts.sum(axis=1).astype(int).astype(object)
     totals = counts.sum(axis=0).astype(int).astype(object).tolist() + [int(counts.values.sum())]
     shown.loc["Total"] = totals

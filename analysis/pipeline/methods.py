@@ -57,7 +57,9 @@ def _comparisons(ctx: Context) -> list[dict]:
         if name == "fisher-freeman-halton":
             p_value = (f"Monte Carlo, {int(found[0]['resamples'])} resamples per test, seed {int(found[0]['seed'])}, "
                        "p = (1 + tables as or less probable) / (resamples + 1)")
-        entries.append({"analysis": analysis, "tests": len(found), "p_value": p_value,
+        entries.append({"id": name, "analysis": analysis, "tests": len(found), "p_value": p_value,
+                        "p_methods": dict(Counter(t.get("method") for t in found if t.get("method"))),
+                        "adjust": adjust, "resamples": found[0].get("resamples"), "seed": found[0].get("seed"),
                         "p_values_by_method": _counted(t.get("method") for t in found),
                         "correction": f"{correction}, within each family of tests", "effect_size": effect,
                         "software": software})
@@ -69,7 +71,8 @@ def _correlations(ctx: Context) -> list[dict]:
     if result is None:
         return []
     adjust = result.values.get("adjust", "holm")
-    return [{"analysis": "Spearman's rank correlation", "tests": int(len(result.table)),
+    return [{"id": "spearman", "analysis": "Spearman's rank correlation", "tests": int(len(result.table)),
+             "adjust": adjust, "p_methods": dict(Counter(result.table["method"].dropna())),
              "p_value": f"exact (all permutations) below {SPEARMAN_EXACT_BELOW} pairs without ties, as R cor.test; "
                         "else t approximation",
              "p_values_by_method": _counted(result.table["method"]),
@@ -83,14 +86,14 @@ def _models(ctx: Context) -> list[dict]:
     entries = []
     kinds = {r.values.get("kind"): r.values for r in ctx.results if r.section == "models" and r.values.get("kind")}
     if "ordinal" in kinds:
-        entries.append({"analysis": "Proportional-odds logistic regression (as R MASS::polr)",
+        entries.append({"id": "ordinal", "analysis": "Proportional-odds logistic regression (as R MASS::polr)",
                         "p_value": "Wald z; likelihood-ratio test against the thresholds-only model",
                         "correction": "none", "effect_size": "odds ratios with 95% CI; McFadden's pseudo-R²",
                         "assumption": "proportional odds: Brant (1990) Wald test",
                         "software": f"{_version('statsmodels')} OrderedModel"})
     if "linear" in kinds:
         se = kinds["linear"].get("se_type", "classical")
-        entries.append({"analysis": "Linear regression (OLS)", "p_value": f"t tests with {se} standard errors; F test",
+        entries.append({"id": "linear", "se_type": se, "analysis": "Linear regression (OLS)", "p_value": f"t tests with {se} standard errors; F test",
                         "correction": "none", "effect_size": "R² and adjusted R²",
                         "software": f"{_version('statsmodels')} OLS"})
     return entries
@@ -100,7 +103,7 @@ def _weights(ctx: Context) -> list[dict]:
     result = next((r for r in ctx.results if r.id == "nonresponse/weighted" and r.table is not None), None)
     if result is None:
         return []
-    return [{"analysis": f"Weighted means ({result.values.get('method')}, Deming & Stephan, 1940)",
+    return [{"id": "weights", "method": result.values.get("method"), "analysis": f"Weighted means ({result.values.get('method')}, Deming & Stephan, 1940)",
              "p_value": "95% CI from Taylor linearisation, weights as fixed, with replacement (Lumley, 2010)",
              "correction": "weights calibrated on the respondents with a valid outcome, per estimate",
              "effect_size": "Kish's effective n", "software": f"{_version('numpy')}"}]
@@ -111,7 +114,8 @@ def _factors(ctx: Context) -> list[dict]:
     if parallel is None:
         return []
     row = parallel.table.iloc[0]
-    return [{"analysis": "Exploratory factor analysis (minimum residual)",
+    return [{"id": "efa", "iterations": int(row["iterations"]), "percentile": float(row["percentile"]),
+             "seed": ctx.seed, "analysis": "Exploratory factor analysis (minimum residual)",
              "p_value": f"number of factors by Horn's parallel analysis: {int(row['iterations'])} random data sets, "
                         f"{row['percentile']:g}th percentile, seed {ctx.seed}",
              "correction": "none", "effect_size": "loadings, communalities", "software": "factor_analyzer, numpy"}]
@@ -122,7 +126,8 @@ def methods_facts(ctx: Context) -> list[dict]:
     usage = (ctx.plan.get("usage") or {}).get("without_activity", "zero")
     entries = _comparisons(ctx) + _correlations(ctx) + _models(ctx) + _factors(ctx) + _weights(ctx)
     if ctx.columns("usage"):
-        entries.append({"analysis": "Usage of consenting respondents without activity in the usage window",
+        entries.append({"id": "usage-without-activity", "choice": usage,
+                        "analysis": "Usage of consenting respondents without activity in the usage window",
                         "p_value": "coded 0 (no usage observed)" if usage == "zero" else
                                    "treated as missing (left out of usage analyses)",
                         "correction": "plan option usage.without_activity", "effect_size": "", "software": ""})

@@ -254,8 +254,11 @@ def comparison_tests(ctx: Context) -> None:
     for family, results in families.items():
         adjusted = compare.p_adjust([r.values.get("p", float("nan")) for r in results], adjust)
         size = int(sum(p == p for p in adjusted))
+        # A planned test without a p (too few answers, one level observed) leaves the family: say which.
+        untested = [r.id.split("/", 1)[1] for r, p in zip(results, adjusted) if p != p]
         for result, p_adj in zip(results, adjusted):
-            result.values.update(p_adj=p_adj, adjust=adjust, family_size=size)
+            result.values.update(p_adj=p_adj, adjust=adjust, family_size=size, family_planned=len(results),
+                                 family_untested=untested)
             if result.text:
                 result.text += f"; {apa.adjusted(p_adj, adjust, size)}"
 
@@ -275,13 +278,38 @@ def _model_text(kind: str, table: pd.DataFrame) -> str:
             f"adjusted R² = {apa.number(row['adj_r_squared'], 2, leading_zero=False)} ({row['se_type']} SEs)")
 
 
+def _unequal_groups(ctx: Context, outcome: str, predictors: list[str], categorical: list[str]) -> bool:
+    complete = ctx.frame[[outcome, *predictors]].dropna()
+    return any(complete[c].value_counts().nunique() > 1 for c in categorical if c in complete)
+
+
+def _references(ctx: Context, outcome: str, predictors: list[str], categorical: list[str]) -> dict:
+    """The reference category of each dummy-coded predictor: its first level among the complete cases
+    (regression.design_matrix drops it)."""
+    complete = ctx.frame[[outcome, *predictors]].dropna()
+    return {c: sorted(complete[c].unique(), key=str)[0] for c in predictors if c in categorical and len(complete)}
+
+
+def _dropped(ctx: Context, outcome: str, predictors: list[str], categorical: list[str]) -> list[str]:
+    """Dummy columns the model leaves out because they do not vary among the complete cases (a level
+    nobody with complete answers chose)."""
+    complete = ctx.frame[[outcome, *predictors]].dropna()
+    design = regression.design_matrix(complete, predictors, categorical)
+    return [c for c in design.columns if design[c].nunique() < 2]
+
+
 def _model(ctx: Context, name: str, spec: dict, outcome: str, predictors: list[str], categorical: list[str]) -> None:
     title = f"{spec['kind']} model: {outcome} ~ {' + '.join(predictors)}"
     if spec["kind"] == "ordinal":
         table = regression.ordinal_regression(ctx.frame, outcome, predictors, categorical)
     else:
-        table = regression.linear_regression(ctx.frame, outcome, predictors, categorical, robust=bool(spec.get("robust")))
-    values_ = {"kind": spec["kind"], "n": table.loc[0, "n"]}
+        # Unequal group sizes make classical SEs wrong under heteroscedasticity: HC3 unless the plan says
+        # otherwise (Long & Ervin, 2000).
+        robust = spec.get("robust", _unequal_groups(ctx, outcome, predictors, categorical))
+        table = regression.linear_regression(ctx.frame, outcome, predictors, categorical, robust=bool(robust))
+    values_ = {"kind": spec["kind"], "n": table.loc[0, "n"],
+               "reference": _references(ctx, outcome, predictors, categorical),
+               "dropped": _dropped(ctx, outcome, predictors, categorical)}
     if "kind" in table:  # ordinal: thresholds in their own table, so columns of the coefficients stay filled
         thresholds = table[table["kind"] == "threshold"][["term", "coef", "se", "ci_low", "ci_high"]]
         coefficients = table[table["kind"] == "coefficient"].drop(columns="kind").reset_index(drop=True)

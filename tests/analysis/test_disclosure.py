@@ -17,10 +17,10 @@ def test_small_counts_and_their_percents_are_marked_not_dropped():
 
 def test_a_single_small_cell_is_protected_by_suppressing_the_next_smallest():
     # Total 55 is published: 55 - 20 - 30 would give the 3 back, so the next smallest
-    # positive cell (20) is suppressed as well.
+    # positive cell (20) is suppressed as well, with the secondary marker (20 is not "<5").
     table = pd.DataFrame({"value": [1, 2, 3], "n": [20, 3, 30], "percent": [36.4, 5.5, 54.5]})
     shown = disclosure.suppress_frequencies(table)
-    assert shown["n"].tolist() == ["<5", "<5", 30]
+    assert shown["n"].tolist() == [disclosure.SECONDARY, "<5", 30]
 
 
 def test_zero_counts_are_shown():
@@ -53,3 +53,14 @@ def test_small_group_summary_statistics_are_withheld():
     shown = disclosure.mask_small_groups(table, "n", ["median"])
     assert shown.loc[1, "n"] == "<5" and shown.loc[1, "median"] == "<5"
     assert shown.loc[0, "median"] == 3.0
+
+
+def test_a_cell_hidden_only_to_protect_another_gets_its_own_marker():
+    # 3 is small (primary); with the total published, 28 would give it back, so 28 is hidden too. It is not
+    # "<5": it carries the secondary marker, so no reader takes 28 speeders for fewer than five.
+    table = pd.DataFrame({"check": ["a", "b", "c"], "n": [3, 28, 40], "percent": [4.0, 39.4, 56.3]})
+    shown = disclosure.suppress_frequencies(table)
+    assert shown["n"].tolist() == ["<5", disclosure.SECONDARY, 40]
+    assert shown["percent"].tolist() == ["<5", disclosure.SECONDARY, 56.3]
+    crosstab = disclosure.suppress_crosstab(pd.DataFrame({"x": [2, 30], "y": [40, 50]}, index=["a", "b"]))
+    assert crosstab.loc["a", "x"] == "<5" and crosstab.loc["a", "y"] == disclosure.SECONDARY
