@@ -5,11 +5,12 @@ the answer; everything else is marked for the authors to complete, never guessed
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reports.formatting import count, number, percent
 
 
-def checklist(bundle):
+def checklist(bundle, ledger):
     todo = _("[authors to complete]")
     wave = bundle.context.get("wave", {})
     recruitment = bundle.context.get("recruitment", {})
@@ -35,7 +36,9 @@ def checklist(bundle):
                                           if pseudonymous else _("Anonymous wave: no identifier is stored with the answers.")) + " " + todo),
         (_("Development and pre-testing"), _("Development and testing"), todo),
         (_("Recruitment"), _("Open or closed survey"), _("Closed survey: access through a personal invitation link or the institution's sign-in.")),
-        (_("Recruitment"), _("Contact mode"), _("%(created)s invitation links created, %(used)s used; %(sso)s responses through sign-in.")
+        (_("Recruitment"), _("Contact mode"), ngettext("%(created)s invitation link created, %(used)s used; %(sso)s responses through sign-in.",
+                  "%(created)s invitation links created, %(used)s used; %(sso)s responses through sign-in.",
+                  int(recruitment.get("invitations_created") or 0))
          % {"created": number(recruitment.get("invitations_created"), 0),  # links, not respondents: not suppressed
             "used": number(recruitment.get("invitations_used"), 0),
             "sso": count(recruitment.get("responses_via_sign_in"), t)}),
@@ -68,5 +71,6 @@ def checklist(bundle):
          _("Completion faster than a third of the median time flagged (%(n)s); excluded: %(excluded)s.")
          % {"n": count(speeders.get("flagged"), t), "excluded": _("yes") if speeders.get("excluded") else _("no")}),
         (_("Analysis"), _("Statistical correction"),
-         _("Weighted estimates reported beside unweighted ones.") if bundle.ids("nonresponse/") else _("None (unweighted estimates).")),
+         ledger.claim(_("Weighted estimates reported beside unweighted ones."), "weights")
+         or _("None (unweighted estimates).")),
     ]

@@ -12,12 +12,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from analysis import apa
+from analysis.disclosure import SECONDARY
 
 DASH = "–"
 
 
 def is_marker(value):
-    return isinstance(value, str) and value.startswith("<")
+    """A suppressed cell: "<5" (a small count) or SECONDARY (hidden to protect a small count elsewhere)."""
+    return isinstance(value, str) and (value.startswith("<") or value == SECONDARY)
 
 
 def missing(value):
@@ -40,6 +42,8 @@ def number(value, decimals=2):
 
 def count(value, threshold):
     """A count of people: the marker for 1..threshold-1, else the integer."""
+    if value == SECONDARY:
+        return SECONDARY
     if is_marker(value):
         return f"<{threshold}"
     if missing(value):
@@ -91,3 +95,8 @@ def p_value(value):
 
 def suppressed_note(threshold):
     return _("Cells with fewer than %(n)s people are shown as “<%(n)s” (suppressed).") % {"n": threshold}
+
+
+def secondary_note():
+    return _("“%(marker)s”: withheld so that a suppressed cell cannot be worked out from the total (secondary "
+             "suppression); the count itself may be large.") % {"marker": SECONDARY}

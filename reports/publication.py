@@ -3,27 +3,35 @@
 from django.utils.translation import gettext as _
 
 from reports import coded, tables
+from reports import methods as methods_text
 from reports.cherries import checklist
+from reports.claims import Ledger
 from reports.facts import common, day, figure, numbered
-from reports.formatting import apa_text, count, number, percent
+from reports.formatting import apa_text, bounded, count, number, percent
 
 
 def document(bundle):
     context = common(bundle, _("Survey report"))
     if context["withheld"]:
         return context | {"sections": [], "cherries": [], "instrument": bundle.context.get("instrument")}
-    sections = results_sections(bundle)
+    # Results first, into the ledger; the methods and the checklist then name only what the results show.
+    ledger = Ledger()
+    sections = results_sections(bundle, ledger)
     blocks = [block for section in sections for block in section["blocks"]]
     numbered([b for b in blocks if b.kind == "table"])
     numbered([b for b in blocks if b.kind == "figure"])
-    limitations_blocks = numbered_after(blocks, [tables.dropout(bundle), tables.nonresponse(bundle)])
+    limitations_blocks = numbered_after(blocks, [ledger.show(tables.dropout(bundle)),
+                                                 ledger.show(tables.nonresponse_balance(bundle), "smd"),
+                                                 ledger.show(tables.linkage_consent(bundle)),
+                                                 ledger.show(tables.weighted_estimates(bundle), "weights")])
     return context | {
-        "methods": methods(bundle),
+        "methods": methods(bundle, ledger),
         "sections": sections,
         "limitations": limitations(bundle),
         "limitation_blocks": limitations_blocks,
-        "cherries": checklist(bundle),
+        "cherries": checklist(bundle, ledger),
         "instrument": bundle.context.get("instrument"),
+        "ledger": ledger,
     }
 
 
@@ -35,7 +43,7 @@ def numbered_after(blocks, more):
     return kept
 
 
-def methods(bundle):
+def methods(bundle, ledger):
     wave, recruitment = bundle.context.get("wave", {}), bundle.context.get("recruitment", {})
     t = bundle.threshold
     sus = bundle.first_row("scores/sus")
@@ -52,6 +60,7 @@ def methods(bundle):
         "standard_instruments": ", ".join(s.upper().replace("_", "-") for s in standard),
         # Invitation links are not respondents: their numbers are no cell of respondent data to suppress.
         "invitations_created": number(recruitment.get("invitations_created"), 0),
+        "invitations_created_n": int(recruitment.get("invitations_created") or 0),
         "invitations_used": number(recruitment.get("invitations_used"), 0),
         "via_invitation": count(recruitment.get("responses_via_invitation"), t),
         "via_sign_in": count(recruitment.get("responses_via_sign_in"), t),
@@ -64,9 +73,8 @@ def methods(bundle):
         "flagged": count(flags.get("any_flag", {}).get("flagged"), t),
         "sus_text": apa_text(bundle.result("scores/sus")["text"]) if bundle.result("scores/sus") else "",
         "has_sus": bool(sus),
-        # The analysis states these facts in English only (results.json meta.methods); a German report points there.
-        "statistics": statistics_in_detail(bundle) if bundle.language == "en" else [],
-        "statistics_elsewhere": bundle.language != "en" and bool(bundle.meta.get("methods")),
+        "sentences": methods_text.sentences(bundle, ledger),
+        "statistics": methods_text.table_rows(bundle, ledger),
     }
 
 
@@ -83,7 +91,7 @@ def linkage_facts(bundle):
 
 
 def n_per_analysis(bundle):
-    """"SUS: 119; Leistungserwartung (TAM): 147; …": how many respondents each score and model rests on."""
+    """"SUS: 119; Leistungserwartung (UTAUT): 147; …": how many respondents each score and model rests on."""
     t = bundle.threshold
     parts = []
     sus = bundle.first_row("scores/sus")
@@ -104,62 +112,95 @@ def n_per_analysis(bundle):
     return "; ".join(parts)
 
 
-def statistics_in_detail(bundle):
-    """The analysis's own account of each test that ran (results.json `meta.methods`): how each p was
-    computed (exact, asymptotic, Monte Carlo with resamples and seed), the correction, the effect size
-    and the software version."""
-    return [[entry.get("analysis", ""),
-             "; ".join(filter(None, [entry.get("p_value"), entry.get("assumption")])),
-             entry.get("correction", ""), entry.get("effect_size", ""), entry.get("software", "")]
-            for entry in bundle.meta.get("methods") or []]
-
-
-def results_sections(bundle):
+def results_sections(bundle, ledger):
+    """The results chapter; every block and sentence is entered in the ledger with the methods it shows."""
+    show = ledger.show
     likert_ids = bundle.ids("descriptives/likert/")
+    sus = bundle.result("scores/sus")
     sections = [
         {"title": _("Sample"), "text": [sample_text(bundle)],
-         "blocks": [tables.sample_rates(bundle),
-                    *[tables.frequency(bundle, i) for i in bundle.ids("descriptives/categorical/")],
-                    tables.quality_flags(bundle)]},
+         "blocks": [show(tables.sample_rates(bundle)),
+                    *[show(tables.frequency(bundle, i), "frequencies") for i in bundle.ids("descriptives/categorical/")],
+                    show(tables.quality_flags(bundle))]},
         {"title": _("Usability and satisfaction"),
-         "text": [apa_text(bundle.result("scores/sus")["text"])] if bundle.result("scores/sus") else [],
-         "blocks": [tables.scores(bundle), tables.nps(bundle),
-                    figure(bundle, "sus_distribution", _("Distribution of SUS scores with the grade bands"),
-                           _("SUS scores in bins of five points over the Sauro–Lewis curved grading scale (A+ to F); "
-                             "the dashed line is the mean.")),
-                    *[figure(bundle, name, _("Answers per item, neutral centred: %(block)s")
-                             % {"block": bundle.label(name.split("__")[-1])},
-                             _("Diverging stacked bars: the lower answers of the scale left of zero, the higher right, "
-                               "the middle answer centred on zero; percent of valid answers."))
+         "text": [ledger.say("scores/sus", apa_text(sus["text"]), "sus")] if sus else [],
+         "blocks": [show(tables.scores(bundle), *tables.score_methods(bundle)), show(tables.nps(bundle), "nps"),
+                    show(figure(bundle, "sus_distribution", _("Distribution of SUS scores with the grade bands"),
+                                _("SUS scores in bins of five points over the Sauro–Lewis curved grading scale (A+ to "
+                                  "F); the dashed line is the mean.")), "sus"),
+                    *[show(figure(bundle, name, _("Answers per item, neutral centred: %(block)s")
+                                  % {"block": bundle.label(name.split("__")[-1])},
+                                  _("Diverging stacked bars: the lower answers of the scale left of zero, the higher "
+                                    "right, the middle answer centred on zero; percent of valid answers.")),
+                           "frequencies")
                       for name in bundle.figures("likert_diverging__")],
-                    *[tables.frequency(bundle, i) for i in likert_ids]]},
+                    *[show(tables.frequency(bundle, i), "frequencies") for i in likert_ids]]},
         {"title": _("Reliability of the scales"),
-         "text": [f"{bundle.label(i.split('/')[1])}: {apa_text(r['text'])}" for i in bundle.ids("reliability/")
-                  if not i.endswith("/items") and (r := bundle.result(i)).get("text")],
-         "blocks": [tables.reliability(bundle)]},
+         "text": [ledger.say(i, f"{bundle.label(i.split('/')[1])}: {apa_text(r['text'])}", "reliability")
+                  for i in bundle.ids("reliability/") if not i.endswith("/items") and (r := bundle.result(i)).get("text")],
+         "blocks": [show(tables.reliability(bundle), "reliability")]},
         {"title": _("Use cases and data entered"), "text": [],
-         "blocks": [*[b for i in bundle.ids("descriptives/multi_select/")
+         "blocks": [*[show(b, "frequencies") for i in bundle.ids("descriptives/multi_select/")
                       for b in (option_figure(bundle, i.rsplit("/", 1)[1]), tables.multi_select(bundle, i))],
-                    figure(bundle, "data_sensitivity_by_role", _("Kinds of data entered, by role"),
-                           _("Percent of the respondents of each role who answered the item; several answers possible.")),
-                    figure(bundle, "satisfaction_by_usage", _("Usability by usage intensity"),
-                           _("SUS scores in thirds of the respondents by active days on the platform (linked usage); "
-                             "boxes: quartiles, whiskers: 10th and 90th percentile, diamond: mean."))]},
+                    show(figure(bundle, "data_sensitivity_by_role", _("Kinds of data entered, by role"),
+                                _("Percent of the respondents of each role who answered the item; several answers "
+                                  "possible."))),
+                    show(figure(bundle, "satisfaction_by_usage", _("Usability by usage intensity"),
+                                _("SUS scores in thirds of the respondents by active days on the platform (linked "
+                                  "usage); boxes: quartiles, whiskers: 10th and 90th percentile, diamond: mean.")))]},
         {"title": _("Group comparisons"), "text": [],
-         "blocks": [tables.comparisons(bundle),
-                    *[tables.group_summary(bundle, i) for i in bundle.ids("comparisons/") if not i.endswith("/dunn")]]},
-        {"title": _("Regression models"), "text": [r["text"] for i in bundle.ids("models/") if (r := bundle.result(i)).get("text")],
-         "blocks": [tables.model(bundle, i) for i in bundle.ids("models/")]},
+         "blocks": [show(tables.comparisons(bundle), *tables.comparison_methods(bundle)),
+                    *[show(tables.group_summary(bundle, i)) for i in bundle.ids("comparisons/") if not i.endswith("/dunn")],
+                    *[show(tables.dunn(bundle, i), "dunn") for i in bundle.ids("comparisons/") if i.endswith("/dunn")]]},
+        {"title": _("Correlations with platform usage"), "text": [],
+         "blocks": [show(tables.correlations(bundle), "spearman")]},
+        {"title": _("Usage personas"), "text": [ledger.say("personas/choice", persona_text(bundle), "personas")],
+         "blocks": [show(tables.personas(bundle), "personas"), show(tables.persona_profiles(bundle), "personas")]},
+        {"title": _("Regression models"),
+         "text": [ledger.say(i, apa_text(r["text"]), r["values"].get("kind", "")) for i in bundle.ids("models/")
+                  if (r := bundle.result(i)).get("text")],
+         "blocks": [show(tables.model(bundle, i)) for i in bundle.ids("models/")]},
         {"title": _("Factor structure"), "text": [],
-         "blocks": [tables.loadings(bundle, i) for i in bundle.ids("factors/") if i.endswith("/loadings")]},
-        {"title": _("Free-text answers"), "text": [], "blocks": tables.topics(bundle)},
-        coded.section(bundle),
+         "blocks": [show(tables.loadings(bundle, i), "efa") for i in bundle.ids("factors/") if i.endswith("/loadings")]},
+        {"title": _("Free-text answers"), "text": [], "blocks": [show(t, "nmf") for t in tables.topics(bundle)]},
+        coded_section(bundle, ledger),
     ]
     sections = [s for s in sections if s is not None]
     for section in sections:
         section["blocks"] = [b for b in section["blocks"] if b is not None]
         section["text"] = [t for t in section["text"] if t]
     return [s for s in sections if s["blocks"] or s["text"]]
+
+
+def coded_section(bundle, ledger):
+    """The coded open answers (reports.coded) in the ledger: its tables show the coding, so its methods
+    paragraph is printed beside them."""
+    section = coded.section(bundle)
+    if section is None:
+        return None
+    section["blocks"] = [ledger.show(block, "coding") for block in section["blocks"]]
+    section["text"] = [ledger.claim(text, "coding") for text in section["text"]]
+    return section
+
+
+def persona_text(bundle):
+    """What the clustering found, in words: the n it rests on, the k chosen, and whether there are types at all."""
+    result = bundle.result("personas/choice")
+    if not result or not result.get("table"):
+        return ""
+    values, t = result["values"], bundle.threshold
+    chosen = next(row for row in result["table"] if row.get("chosen"))
+    facts = {"used": count(values.get("n_used"), t), "excluded": count(values.get("n_excluded"), t),
+             "k": chosen["k"], "silhouette": bounded(values.get("silhouette")),
+             "features": ", ".join(bundle.label(f) for f in values.get("features") or [])}
+    text = _("Usage personas were sought among %(used)s respondents with linked usage (%(excluded)s left out for a "
+             "missing usage feature) on %(features)s; %(k)s clusters were the most stable, with a mean silhouette of "
+             "%(silhouette)s.") % facts
+    if values.get("substantial"):
+        return text + " " + _("This indicates structure by Kaufman and Rousseeuw (1990); the personas are described "
+                              "below.")
+    return text + " " + _("By Kaufman and Rousseeuw (1990) this is no substantial structure: the respondents do not "
+                          "fall into distinct usage types, so no personas are presented.")
 
 
 def option_figure(bundle, block):
@@ -193,7 +234,7 @@ def limitations(bundle):
     items.append(_("The design is cross-sectional: associations are not evidence of cause and effect."))
     items.append(_("Cells with fewer than %(n)s people are suppressed to protect respondents; small groups are "
                    "therefore not described separately.") % {"n": bundle.threshold})
-    if not bundle.ids("nonresponse/"):
+    if not bundle.rows("nonresponse/smd"):
         items.append(_("Respondents were not compared with all platform users (no population file), so nonresponse "
                        "bias on usage could not be assessed."))
     return items

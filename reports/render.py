@@ -47,6 +47,8 @@ def render_report(bundle_dir, kind, out_path, figure_formats=()):
     out_path.chmod(PRIVATE_FILE)
     assets = out_path.with_name(out_path.name + ".assets")
     export_assets(bundle, document, assets, figure_formats)
+    if "ledger" in document:
+        document["ledger"].write(assets / "claims.json")
     manuscript = None
     if kind == "publication":
         with translation.override(bundle.language):

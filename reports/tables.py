@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from analysis.disclosure import SECONDARY
 from reports.formatting import (DASH, apa_text, bounded, count, interval, is_marker, missing, number, p_value, percent,
-                                suppressed_note)
+                                secondary_note, suppressed_note)
 
 
 @dataclass
@@ -28,11 +29,17 @@ class Table:
     def suppressed(self):
         return any(str(cell).startswith("<") for row in self.rows for cell in row)
 
+    @property
+    def secondary(self):
+        return any(cell == SECONDARY for row in self.rows for cell in row)
+
 
 def _table(bundle, key, title, columns, rows, numeric, notes=()):
     table = Table(key, title, columns, rows, list(notes), numeric)
     if table.suppressed:
         table.notes.append(suppressed_note(bundle.threshold))
+    if table.secondary:
+        table.notes.append(secondary_note())
     return table
 
 
@@ -143,6 +150,12 @@ def nps(bundle):
                   [1, 2, 3, 4, 5, 6])
 
 
+def score_methods(bundle):
+    """What the scores table shows: the SUS and/or scale scores."""
+    scales = [i for i in bundle.ids("scores/") if i not in ("scores/sus", "scores/nps") and "mean" in bundle.first_row(i)]
+    return (["sus"] if bundle.first_row("scores/sus") else []) + (["scale-scores"] if scales else [])
+
+
 def reliability(bundle):
     t = bundle.threshold
     rows = []
@@ -175,8 +188,95 @@ def comparisons(bundle):
     if not rows:
         return None
     return _table(bundle, "comparisons", _("Group comparisons"), [_("Outcome"), _("Grouped by"), _("Test"), _("p (adjusted)")],
-                  rows, [3], [_("Rank outcomes: Mann–Whitney U or Kruskal–Wallis H; categorical outcomes: χ² or Fisher's "
-                               "exact test; p adjusted over each family of tests.")])
+                  rows, [3], [note for note in (test_names_note(bundle), *family_notes(bundle)) if note])
+
+
+def test_names_note(bundle):
+    """The tests this table holds, by their names: a Monte Carlo test is not called exact."""
+    names = {"mann-whitney": _("Mann–Whitney U"), "kruskal-wallis": _("Kruskal–Wallis H"),
+             "chi-square": _("χ² test"), "fisher": _("Fisher's exact test"),
+             "fisher-freeman-halton": _("Fisher–Freeman–Halton test with a Monte Carlo p")}
+    found = [names[m] for m in comparison_methods(bundle) if m in names]
+    return _("Tests: %(tests)s.") % {"tests": ", ".join(found)} if found else ""
+
+
+def family_notes(bundle):
+    """Each family of tests Holm's method adjusts over, and why a family is smaller than planned."""
+    families = {}
+    for result_id in bundle.ids("comparisons/"):
+        values = bundle.result(result_id).get("values") or {}
+        if "family_size" in values:
+            families.setdefault(values.get("family", "comparisons"), values)
+    notes = []
+    for values in families.values():
+        notes.append(_("p adjusted with %(method)s over one family of the %(n)s tests in this table that have a p "
+                       "value.") % {"method": {"holm": "Holm", "bh": "Benjamini–Hochberg"}.get(values.get("adjust"),
+                                                                                             values.get("adjust")),
+                                    "n": values["family_size"]})
+        untested = values.get("family_untested") or []
+        if untested:
+            names = ", ".join(" / ".join(comparison_names(bundle, f"comparisons/{u}")) for u in untested)
+            notes.append(_("%(k)s of %(planned)s planned tests had too few answers for a test and are not in the "
+                           "family: %(names)s.") % {"k": len(untested), "planned": values.get("family_planned"),
+                                                     "names": names})
+    return notes
+
+
+def comparison_methods(bundle):
+    """The tests (and the adjustment) whose results the comparisons table prints."""
+    found, holm = [], False
+    for result_id in bundle.ids("comparisons/"):
+        result = bundle.result(result_id)
+        values = result.get("values") or {}
+        if result_id.endswith("/dunn") or not result.get("text"):
+            continue
+        found.append(values.get("test"))
+        holm = holm or (values.get("adjust") == "holm" and "p_adj" in values)
+    return list(dict.fromkeys(found)) + (["holm"] if holm else [])
+
+
+def dunn(bundle, result_id):
+    """Dunn's pairwise comparisons after a Kruskal–Wallis test (pairs with a group below the threshold left out)."""
+    result = bundle.result(result_id)
+    if not result or not result.get("table"):
+        return None
+    rows = [[str(row.get("A")), str(row.get("B")), number(row.get("z")), p_value(row.get("p_adj"))]
+            for row in result["table"]]
+    outcome, by = comparison_names(bundle, result_id.removesuffix("/dunn"))
+    title = _("Pairwise comparisons (Dunn's test): %(outcome)s by %(by)s") % {"outcome": outcome, "by": by}
+    return _table(bundle, result_id.replace("/", "__"), title, [_("Group"), _("Group"), "z", _("p (adjusted)")], rows,
+                  [2, 3], [_("p adjusted with Holm's method over the pairs of this test; pairs with a group below the "
+                             "threshold are left out.")])
+
+
+def correlations(bundle):
+    """Spearman correlations of scales with usage features: per scale, the pairs tested, the strongest
+    correlation and how many pairs stay significant after the adjustment (every pair: results bundle, tables/)."""
+    result = bundle.result("correlations/usage")
+    if not result or not result.get("table"):
+        return None
+    by_scale = {}
+    for row in result["table"]:
+        by_scale.setdefault(row.get("x"), []).append(row)
+    rows = []
+    for scale, pairs in by_scale.items():
+        tested = [r for r in pairs if r.get("rho") is not None]
+        if not tested:
+            continue
+        strongest = max(tested, key=lambda r: abs(r["rho"]))
+        significant = sum(1 for r in tested if (r.get("p_adj") is not None and r["p_adj"] < .05))
+        rows.append([bundle.label(scale), number(len(tested), 0), bundle.label(strongest.get("y")),
+                     bounded(strongest["rho"]), interval(strongest.get("ci_low"), strongest.get("ci_high"),
+                                                         bounded_by_one=True),
+                     p_value(strongest.get("p_adj")), number(significant, 0)])
+    if not rows:
+        return None
+    family = (result.get("values") or {}).get("family_size")
+    return _table(bundle, "correlations__usage", _("Spearman correlations of the scales with platform usage"),
+                  [_("Scale"), _("Pairs"), _("Strongest with"), "ρ", _("95% CI"), _("p (adjusted)"),
+                   _("Pairs with adjusted p < .05")], rows, [1, 3, 4, 5, 6],
+                  [_("p adjusted with Holm's method over all %(n)s pairs (one family); every pair is in the results "
+                     "bundle.") % {"n": family}])
 
 
 def comparison_names(bundle, result_id):
@@ -226,6 +326,13 @@ def model(bundle, result_id):
     columns = [_("Term"), "OR", _("95% CI"), "p"] if ordinal else [_("Term"), "B", "SE", _("95% CI"), "p"]
     n = rows_in[0].get("n")
     notes = [f"N = {count(n, bundle.threshold)}."]
+    values = result.get("values") or {}
+    for variable, level in (values.get("reference") or {}).items():
+        notes.append(_("Reference category of %(variable)s: %(level)s.") % {
+            "variable": bundle.label(variable), "level": bundle.value_label(variable, level) or level})
+    if values.get("dropped"):
+        notes.append(_("Left out because no respondent with complete answers is in it: %(terms)s.") % {
+            "terms": ", ".join(term_label(bundle, term) for term in values["dropped"])})
     if not ordinal and rows_in[0].get("r_squared") is not None:
         notes.append(f"R² = {bounded(rows_in[0]['r_squared'])}.")
     outcome = model_outcome(result)
@@ -317,23 +424,101 @@ def topics(bundle):
         result = bundle.result(result_id)
         if not result.get("table"):
             continue
-        rows = [[number(row.get("topic"), 0), str(row.get("terms")), count(row.get("n_answers"), bundle.threshold)]
-                for row in result["table"]]
+        rows = [[number(row.get("topic"), 0), _("no topic") if row.get("topic") is None else str(row.get("terms")),
+                 count(row.get("n_answers"), bundle.threshold)] for row in result["table"]]
         title = _("Topics in the answers to: %(item)s") % {"item": bundle.label(result_id.split("/")[1])}
         tables.append(_table(bundle, result_id.replace("/", "__"), title, [_("Topic"), _("Top terms"), "n"], rows, [2]))
     return tables
 
 
-def nonresponse(bundle):
-    """Respondents against all platform users, usage feature by feature (standardised mean differences)."""
+def nonresponse_balance(bundle):
+    """Respondents against nonrespondents, usage feature by feature: standardised mean differences before
+    and after weighting, each with its 95% CI."""
     result = bundle.result("nonresponse/smd")
     if not result or not result.get("table"):
         return None
-    rows = [[bundle.label(row.get("feature")), number(row.get("mean_respondents")), number(row.get("mean_population")),
-             number(row.get("smd")),
-             DASH if row.get("imbalanced") is None else _("yes") if row.get("imbalanced") else _("no")]
+    values, t = result.get("values") or {}, bundle.threshold
+    rows = [[bundle.label(row.get("feature")), number(row.get("mean_respondents")),
+             number(row.get("mean_nonrespondents")),
+             f"{number(row.get('smd'))} {interval(row.get('smd_ci_low'), row.get('smd_ci_high'))}",
+             number(row.get("mean_respondents_weighted")),
+             f"{number(row.get('smd_weighted'))} {interval(row.get('smd_weighted_ci_low'), row.get('smd_weighted_ci_high'))}"]
             for row in result["table"]]
-    return _table(bundle, "nonresponse__smd", _("Respondents compared with all platform users"),
-                  [_("Usage feature"), _("Mean, respondents"), _("Mean, all users"), "SMD", _("Imbalanced")], rows,
-                  [1, 2, 3], [_("SMD: standardised mean difference; |SMD| above 0.1 counts as imbalanced; a dash where "
-                                "a feature does not vary.")])
+    notes = [_("Respondents: %(respondents)s analysed respondents with linked usage; nonrespondents: %(others)s "
+               "platform users of the usage window without such a response.") % {
+                 "respondents": count(values.get("respondents"), t), "others": count(values.get("nonrespondents"), t)}]
+    if values.get("refused_linkage_at_most"):
+        notes.append(_("Up to %(n)s respondents who refused linkage are among the nonrespondents: telling them apart "
+                       "would be the linkage they refused.") % {"n": count(values["refused_linkage_at_most"], t)})
+    notes.append(_("SMD: standardised mean difference with its 95% CI (Hedges & Olkin, 1985), before and after "
+                   "weighting, both over the unweighted pooled SD; |SMD| above 0.1 counts as imbalanced."))
+    return _table(bundle, "nonresponse__smd", _("Respondents compared with nonrespondents"),
+                  [_("Usage feature"), _("Mean, respondents"), _("Mean, nonrespondents"), _("SMD [95% CI]"),
+                   _("Mean, respondents, weighted"), _("SMD after weighting [95% CI]")], rows, [1, 2, 3, 4, 5], notes)
+
+
+def linkage_consent(bundle):
+    """Respondents who consented to linkage against those who did not, on the answers both gave."""
+    result = bundle.result("nonresponse/consent")
+    if not result or not result.get("table"):
+        return None
+    t = bundle.threshold
+    rows = [[bundle.label(row.get("feature")), count(row.get("n_consenting"), t), number(row.get("mean_consenting")),
+             count(row.get("n_refusing"), t), number(row.get("mean_refusing")),
+             f"{number(row.get('smd'))} {interval(row.get('smd_ci_low'), row.get('smd_ci_high'))}"]
+            for row in result["table"]]
+    return _table(bundle, "nonresponse__consent", _("Respondents who consented to linkage compared with those who did "
+                                                      "not"),
+                  [_("Measure"), "n", _("Mean, consenting"), "n", _("Mean, not consenting"), _("SMD [95% CI]")], rows,
+                  [1, 2, 3, 4, 5])
+
+
+def weighted_estimates(bundle):
+    """Unweighted and weighted means side by side, each with its 95% CI."""
+    result = bundle.result("nonresponse/weighted")
+    if not result or not result.get("table"):
+        return None
+    t = bundle.threshold
+    rows = [[bundle.label(row.get("variable")), count(row.get("n"), t), number(row.get("mean_unweighted")),
+             interval(row.get("ci_low_unweighted"), row.get("ci_high_unweighted")), number(row.get("mean_weighted")),
+             interval(row.get("ci_low"), row.get("ci_high")), number(row.get("effective_n"), 0)]
+            for row in result["table"]]
+    return _table(bundle, "nonresponse__weighted", _("Weighted beside unweighted estimates"),
+                  [_("Measure"), "n", _("M, unweighted"), _("95% CI"), _("M, weighted"), _("95% CI"),
+                   _("Effective n")], rows, [1, 2, 3, 4, 5, 6],
+                  [weighting_note(bundle, result.get("values") or {})])
+
+
+def weighting_note(bundle, values):
+    margins = [_("usage-intensity bands (tertiles of active days among all platform users)") if m == "usage_band"
+               else bundle.label(m) for m in values.get("margins") or []]
+    return _("Unweighted: t interval. Weighted: raked to the population margins of %(margins)s, 95%% CI by Taylor "
+             "linearisation (weights treated as fixed); effective n after Kish. Weighted on %(n)s respondents.") % {
+        "margins": ", ".join(margins), "n": count(values.get("respondents"), bundle.threshold)}
+
+
+def personas(bundle):
+    """Usage personas: for each number of clusters its bootstrap stability and mean silhouette width."""
+    result = bundle.result("personas/choice")
+    if not result or not result.get("table"):
+        return None
+    rows = [[number(row.get("k"), 0), bounded(row.get("stability")), bounded(row.get("silhouette")),
+             _("yes") if row.get("chosen") else ""] for row in result["table"]]
+    return _table(bundle, "personas__choice", _("Usage personas: stability and silhouette by number of clusters"),
+                  [_("Clusters (k)"), _("Stability (mean ARI)"), _("Mean silhouette"), _("Chosen")], rows, [0, 1, 2],
+                  [_("Stability: mean adjusted Rand index between the clustering of all respondents and those of "
+                     "bootstrap samples. Silhouette read after Kaufman and Rousseeuw (1990): .25 or less means no "
+                     "substantial structure.")])
+
+
+def persona_profiles(bundle):
+    """The personas' usage (medians), shown only when the clustering found substantial structure."""
+    rows_in = bundle.rows("personas/profiles")
+    if not rows_in:
+        return None
+    t = bundle.threshold
+    features = [c.removesuffix("_median") for c in rows_in[0] if c.endswith("_median")]
+    rows = [[number(row.get("persona"), 0), count(row.get("n"), t), *[number(row.get(f"{f}_median"), 1) for f in features]]
+            for row in rows_in]
+    return _table(bundle, "personas__profiles", _("Usage personas: median usage per persona"),
+                  [_("Persona"), "n", *[bundle.label(f) for f in features]], rows, list(range(1, len(features) + 2)))

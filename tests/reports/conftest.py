@@ -75,6 +75,18 @@ def demo_reports(django_db_setup, django_db_blocker, tmp_path_factory):
     return build_demo_reports(django_db_blocker, tmp_path_factory)[0]
 
 
+DEFAULT_PLAN = Path(__file__).resolve().parents[2] / "analysis" / "plans" / "demo.yaml"
+
+
+@pytest.fixture(scope="session")
+def make_demo_reports(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The reports `make demo` builds, once per test run: demo answers, demo platform logs, the default plan,
+    the demo site prices. ({(kind, language): BuiltReport}, linkage summary)."""
+    return build_demo_reports(django_db_blocker, tmp_path_factory, plan=DEFAULT_PLAN, with_usage=True,
+                              UPTAKE_ONPREM_EUR_PER_M_INPUT="0.30", UPTAKE_ONPREM_EUR_PER_M_OUTPUT="2.99",
+                              UPTAKE_STAFF_COUNT=650)
+
+
 @pytest.fixture
 def demo_plan(settings):
     settings.UPTAKE_ANALYSIS_PLAN = DEMO_PLAN

@@ -8,15 +8,13 @@ import html
 import re
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from tests.reports.conftest import build_demo_reports, pdf_text
+from tests.reports.conftest import pdf_text
 
 pytestmark = pytest.mark.django_db
 
-PLAN = Path(__file__).resolve().parents[2] / "analysis" / "plans" / "demo.yaml"
 MM = 72 / 25.4
 MARGIN_X, MARGIN_Y = 21 * MM, 24 * MM  # templates/reports/pdf/base.html: @page margin
 TOLERANCE = 1.0  # points: glyph boxes may reach a hair beyond their line box
@@ -86,11 +84,8 @@ def before_appendix_b(text):
 
 
 @pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The reports `make demo` builds: demo answers, demo platform logs, the default plan, the demo site prices."""
-    return build_demo_reports(django_db_blocker, tmp_path_factory, plan=PLAN, with_usage=True,
-                              UPTAKE_ONPREM_EUR_PER_M_INPUT="0.30", UPTAKE_ONPREM_EUR_PER_M_OUTPUT="2.99",
-                              UPTAKE_STAFF_COUNT=650)
+def built(make_demo_reports):
+    return make_demo_reports
 
 
 @pytest.fixture(scope="module")

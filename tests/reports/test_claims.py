@@ -1,0 +1,104 @@
+"""A report names a method only where it shows the method's result (reports.claims): read back from the
+demo publication reports `make demo` builds, in both languages."""
+
+import json
+import re
+import subprocess
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+LANGUAGES = ["en", "de"]
+
+# A method named anywhere in the report -> what must then be on a page: the title of the table with its
+# result, or the words of its result sentence. Written from the reader's side, not from the ledger.
+EVIDENCE = {
+    "en": {
+        "Spearman": "Spearman correlations of the scales with platform usage",
+        "eighted estimates": "Weighted beside unweighted estimates",
+        "Dunn": "Pairwise comparisons (Dunn's test)",
+        "Kruskal–Wallis": "H(",
+        "Mann–Whitney": "U =",
+        "Brant": "Brant test of proportional odds χ²",
+        "standardised mean differences": "Respondents compared with nonrespondents",
+        "personas": "Usage personas",
+        "non-negative matrix factorisation": "Topics in the answers to",
+        "parallel analysis": "Factor loadings",
+    },
+    "de": {
+        "Spearman": "Spearman-Korrelationen der Skalen mit der Plattformnutzung",
+        "Gewichtete Schätzungen": "Gewichtete neben ungewichteten Schätzungen",
+        "Dunn": "Paarvergleiche (Dunn-Test)",
+        "Kruskal-Wallis": "H(",
+        "Mann-Whitney": "U =",
+        "Brant": "Brant-Test",
+        "standardisierten Mittelwertdifferenzen": "Teilnehmende im Vergleich mit Nichtteilnehmenden",
+        "Personas": "Nutzungspersonas",
+        "Faktorisierung nichtnegativer Matrizen": "Themen in den Antworten zu",
+        "Parallelanalyse": "Faktorladungen",
+    },
+}
+
+
+def reading_text(pdf):
+    """The PDF's text in reading order (each table cell whole), hyphenated line ends joined, as one line."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return " ".join(re.sub(r"(?<=[a-zäöüß])-\n(?=[a-zäöüß])", "", text).split())
+
+
+def before_appendix_b(text):
+    cut = [i for i in (text.find("Appendix B:"), text.find("Anhang B:")) if i >= 0]
+    return text[:min(cut)] if cut else text
+
+
+@pytest.fixture(scope="module")
+def publications(make_demo_reports):
+    return {language: make_demo_reports[0]["publication", language] for language in LANGUAGES}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_named_method_has_its_table_or_sentence(publications, language):
+    text = before_appendix_b(reading_text(publications[language].pdf))
+    unshown = {method: evidence for method, evidence in EVIDENCE[language].items()
+               if method in text and evidence not in text}
+    assert unshown == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_claim_of_the_ledger_is_printed_beside_its_result(publications, language):
+    report = publications[language]
+    ledger = json.loads((report.assets / "claims.json").read_text(encoding="utf-8"))
+    text = reading_text(report.pdf)
+    assert len(ledger["claims"]) >= 10
+    missing = [claim for claim in ledger["claims"]
+               if " ".join(claim["shown_as"].split())[:40] not in text or " ".join(claim["method"].split())[:25] not in text]
+    assert missing == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_cherries_claims_weighting_only_with_the_weighted_table(publications, language):
+    text = reading_text(publications[language].pdf)
+    claimed = {"en": "Weighted estimates reported beside unweighted ones",
+               "de": "Gewichtete Schätzungen neben ungewichteten berichtet"}[language]
+    table = EVIDENCE[language]["eighted estimates" if language == "en" else "Gewichtete Schätzungen"]
+    assert (claimed in text) == (table in text)
+
+
+# The analysis's English words that reached the German report before (issue 22, point 6).
+ENGLISH_SENTENCES = ["Proportional-odds model", "Linear model", "family of", "English edition", "English version",
+                     "rank-biserial", "resamples", "likelihood-ratio", "adjusted R²", "SEs)", "How p was computed",
+                     "Weighted means", "Spearman's rank correlation", "exact when both groups"]
+
+
+def test_the_german_report_is_german_throughout(publications):
+    text = before_appendix_b(reading_text(publications["de"].pdf))
+    assert [phrase for phrase in ENGLISH_SENTENCES if phrase in text] == []
+    assert re.search(r"R² = ,\d\d", text)  # model sentences with German decimal commas
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_one_name_per_scale_and_correct_plurals(publications, language):
+    text = reading_text(publications[language].pdf)
+    assert "(TAM)" not in text and "(UTAUT)" in text
+    assert not re.search(r"\b1 (personal invitation links|persönliche Einladungslinks)", text)
