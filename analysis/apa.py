@@ -23,7 +23,7 @@ GERMAN_WORDS = (
     ("linked pairs", "verknüpfte Paare"), ("paired t", "t für verbundene Stichproben"),
     ("Yates-corrected χ²", "Yates-korrigiertes χ²"), ("conditional MLE OR", "bedingtes ML-Odds-Ratio"),
     ("Fisher-Freeman-Halton test", "Fisher-Freeman-Halton-Test"), ("resamples", "Stichproben"), ("seed", "Startwert"),
-    ("weighted M", "gewichtetes M"),
+    ("weighted M", "gewichtetes M"), ("Cramér's V", "Cramérs V"),
     ("Fisher-Freeman-Halton exact test", "exakter Fisher-Freeman-Halton-Test"),
     ("Fisher's exact test", "exakter Test nach Fisher"), ("grade", "Note"),
     ("negative estimate truncated at 0", "negative Schätzung auf 0 gesetzt"),

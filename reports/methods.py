@@ -12,7 +12,10 @@ from analysis.compare import EXACT_BELOW as MANN_WHITNEY_EXACT_BELOW
 from analysis.correlate import EXACT_BELOW as SPEARMAN_EXACT_BELOW
 from reports.formatting import number
 
+# How analysis.compare and analysis.correlate name the way a p was computed, in the report's words.
 P_METHODS = {"exact": lambda: _("exact"), "asymptotic": lambda: _("asymptotic"),
+             "asymptotic (chi-square), tie-corrected": lambda: _("asymptotic"),
+             "normal approximation, tie and continuity corrected": lambda: _("normal approximation"),
              "Monte Carlo": lambda: _("Monte Carlo"), "t approximation": lambda: _("t approximation")}
 
 
