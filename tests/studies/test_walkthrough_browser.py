@@ -1,5 +1,5 @@
 """A new researcher's first study, end to end in Chromium, the way a LimeSurvey or REDCap user tries it:
-a study with the demo questionnaire, a pseudonymous wave, three e-mail addresses, the mails through a
+a study from the demo template with one question edited in the browser, a pseudonymous wave, three e-mail addresses, the mails through a
 real SMTP server, one participant answering from their mail, the participant table following, the
 wave closed (with confirmation) and its list gone, then export, report and the Word manuscript.
 """
@@ -12,7 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from studies.models import Mailout, Participant, Study
-from surveys.demo import DEMO_INSTRUMENT, add_synthetic_responses
+from surveys.demo import add_synthetic_responses
 from surveys.models import Response
 from tests.browser import chromium_browser, new_visitor  # noqa: F401 (fixture)
 from tests.reports.conftest import DEMO_PLAN
@@ -40,18 +40,26 @@ def test_a_new_researcher_runs_a_pseudonymous_wave_by_e_mail_from_start_to_manus
     make_user("new-researcher", can_create_studies=True)
     page = new_visitor(chromium_browser)
 
-    # Log in, create a study, start it from the demo questionnaire.
+    # Log in, create a study from the demo template, edit one question, check it in both languages.
     page.goto(f"{live_server.url}/studies/")
     page.get_by_label("Username").fill("new-researcher")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.get_by_label("Title").fill("KI-Plattform 2026")
     page.get_by_label("Short name (used in addresses)").fill("ki-2026")
+    page.get_by_label("Start with").select_option("demo")
     page.get_by_role("button", name="Create study").click()
-    page.get_by_role("link", name="Upload a questionnaire file").click()
-    page.get_by_label("Questionnaire file", exact=False).set_input_files(str(DEMO_INSTRUMENT))
-    page.get_by_role("button", name="Upload and check").click()
-    expect(page.get_by_text("Questionnaire version 1: created.")).to_be_visible()
+    page.get_by_role("link", name="Edit the questionnaire in the browser").click()
+    editor = page.get_by_label("Questionnaire (YAML)")
+    text = editor.input_value()
+    assert "In which area do you mainly work?" in text
+    editor.fill(text.replace("In which area do you mainly work?", "In which area do you work?", 1))
+    page.get_by_role("button", name="Check and preview").click()
+    expect(page.locator("section[lang=en]")).to_contain_text("In which area do you work?")
+    expect(page.locator("section[lang=de]")).to_contain_text("In welchem Bereich arbeiten Sie überwiegend?")
+    page.get_by_role("button", name="Save as new version").click()
+    assert Study.objects.get(slug="ki-2026").instrument.latest_version().spec.item("department").text.en == \
+        "In which area do you work?"
 
     # A pseudonymous wave, open now.
     page.goto(f"{live_server.url}/studies/ki-2026/waves/new/")
