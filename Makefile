@@ -24,15 +24,46 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-ut
 # server, the report worker and the command line.
 demo demo-reports: export UPTAKE_SITE_FILE ?= $(CURDIR)/config/demo_site.yaml
 
+# The demo serves 127.0.0.1:$(PORT) (`make demo PORT=8080` for another port). The site answers as soon
+# as the demo data is in; the four demo reports are queued and built by the task worker meanwhile
+# (the reports page, /reports/, shows them arriving). The login and links are printed last, once the
+# server answers.
+PORT ?= 8000
+demo: export UPTAKE_BASE_URL ?= http://127.0.0.1:$(PORT)
+
 demo: $(INSTALLED) system-packages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py load_demo_study
+	$(BIN)/python manage.py load_demo > var/demo-welcome.txt
+	$(BIN)/python manage.py load_demo_study >> var/demo-welcome.txt
 	$(BIN)/python manage.py load_demo_usage
 	$(BIN)/python manage.py load_demo_coding
-	$(MAKE) --no-print-directory demo-reports
-	$(BIN)/python manage.py db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@for lang in de en; do for kind in publication strategy; do \
+		$(BIN)/python manage.py build_report ai-platform-2026 --kind $$kind --lang $$lang --queue || exit 1; \
+	done; done
+	@$(BIN)/python manage.py db_worker & worker=$$!; \
+	$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT) & server=$$!; \
+	trap 'kill $$worker $$server 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -c "$$WAIT_FOR_SERVER" $(UPTAKE_BASE_URL)/ || exit 1; \
+	cat var/demo-welcome.txt; \
+	echo "  Reports (built by the task worker in the next minutes): $(UPTAKE_BASE_URL)/reports/"; \
+	echo "Uptake demo is up at $(UPTAKE_BASE_URL)/ (Ctrl-C stops it)."; \
+	wait $$server
+
+# Polls the demo server until it answers (any HTTP status), for at most two minutes.
+define WAIT_FOR_SERVER
+import sys, time, urllib.error, urllib.request
+for _ in range(600):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=2)
+        sys.exit(0)
+    except urllib.error.HTTPError:
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.2)
+sys.exit("the demo server did not answer at " + sys.argv[1])
+endef
+export WAIT_FOR_SERVER
 
 test: $(INSTALLED) system-packages browser oidc-provider axe llm
 	$(BIN)/pytest

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.assets import FIGURE_FORMATS
-from reports.services import KINDS, LANGUAGES, ReportError, build_report, record_built_report
+from reports.models import ReportJob
+from reports.tasks import build_report_job
 from surveys.models import Wave
 
 
@@ -10,14 +11,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("wave", help="wave slug")
-        parser.add_argument("--kind", choices=KINDS, default="publication")
-        parser.add_argument("--lang", choices=LANGUAGES, default="en", dest="language")
-        parser.add_argument("--out", required=True, help="PDF file to write; figures and tables go to <out>.assets/")
+        parser.add_argument("--kind", choices=ReportJob.Kind.values, default="publication")
+        parser.add_argument("--lang", choices=ReportJob.Language.values, default="en", dest="language")
+        parser.add_argument("--out", help="PDF file to write; figures and tables go to <out>.assets/")
+        parser.add_argument("--queue", action="store_true",
+                            help="build it in the task worker (manage.py db_worker) instead, as a job the "
+                                 "reports page lists; the PDF goes to UPTAKE_REPORTS_DIR")
         parser.add_argument("--plan", help="analysis plan (YAML); default: settings.UPTAKE_ANALYSIS_PLAN")
         parser.add_argument("--figure-formats", default="", metavar="tiff,eps",
                             help="also write every figure as TIFF (600 dpi) and/or EPS into <out>.assets/figures/")
 
-    def handle(self, *args, wave, kind, language, out, plan, figure_formats, **options):
+    def handle(self, *args, wave, kind, language, out, plan, figure_formats, queue, **options):
+        if not queue and not out:
+            raise CommandError("--out is required (or --queue to build the report in the task worker)")
         formats = tuple(name.strip().lower() for name in figure_formats.split(",") if name.strip())
         unknown = sorted(set(formats) - set(FIGURE_FORMATS))
         if unknown:
@@ -26,6 +32,17 @@ class Command(BaseCommand):
         if found is None:
             slugs = ", ".join(Wave.objects.order_by("slug").values_list("slug", flat=True)) or "none yet"
             raise CommandError(f"unknown wave {wave!r}; existing waves: {slugs}")
+        if queue:
+            if plan or figure_formats or out:
+                raise CommandError("--queue builds with the site's plan into UPTAKE_REPORTS_DIR: drop --out, --plan, --figure-formats")
+            job = ReportJob.objects.create(wave=found, kind=kind, language=language)
+            build_report_job.enqueue(job.pk)
+            self.stdout.write(f"queued: {job} (report job {job.pk})")
+            return
+        # The pipeline (pandas, matplotlib, WeasyPrint) only when building here: `make demo` queues
+        # its four reports without waiting for it to load.
+        from reports.services import ReportError, build_report, record_built_report
+
         try:
             built = build_report(found, kind, language, out, plan_path=plan, figure_formats=formats)
         except ReportError as exc:
