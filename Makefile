@@ -74,7 +74,9 @@ $(INSTALLED): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Uptake needs Python 3.11 (found %d.%d)" % sys.version_info[:2])'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	# --no-compile: Python compiles a module on its first import instead of pip compiling every module of
+	# pandas, SciPy, scikit-learn and statsmodels up front (most of a warm-cache install's time).
+	$(BIN)/pip install --quiet --no-compile -c constraints.txt -e '.[dev]'
 	touch $(INSTALLED)
 
 system-packages:
