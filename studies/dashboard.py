@@ -18,11 +18,16 @@ from django.db.models import CharField, Count, F, FloatField, Func, Max, OuterRe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from studies.mailing import sampling_frame_counts
+from studies.questionnaires import page_title
 from surveys.models import Invitation, PageVisit, Response, Wave
 
+# The device classes surveys/views.py records, as a researcher reads them.
+DEVICE_CLASSES = {"phone": gettext_lazy("phone"), "desktop": gettext_lazy("desktop or laptop")}
 BREAK_OFF_AFTER = timedelta(days=1)
 SPEEDING_SHARE_OF_MEDIAN = 1 / 3
 BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, CHART_WIDTH = 22, 6, 190, 560
@@ -148,7 +153,7 @@ def wave_dashboard(wave: Wave, now=None) -> WaveDashboard:
     board.per_day = [Bar(day, count(n)) for day, n in sorted(_completed_per_local_day(completed).items())]
     board.funnel = _funnel(wave, responses.exclude(status=Status.WITHDRAWN), count)
     board.devices = [
-        Bar(row["device"] or _("unknown"), count(row["n"]))
+        Bar(str(DEVICE_CLASSES.get(row["device"], row["device"])) or _("unknown"), count(row["n"]))
         for row in responses.exclude(status=Status.WITHDRAWN).values("device").annotate(n=Count("pk")).order_by("device")
     ]
     median = _median_duration(completed, totals["completed"])
@@ -195,11 +200,11 @@ def _median_duration(completed, n: int) -> timedelta | None:
 def _funnel(wave: Wave, responses, count) -> list[Bar]:
     """How many reached at least each page (from the furthest page each response reached)."""
     furthest = dict(responses.exclude(last_page="").values_list("last_page").annotate(n=Count("pk")))
-    pages = wave.instrument_version.spec.pages
+    instrument, language = wave.instrument_version.spec, translation.get_language()[:2]
     reached, bars = 0, []
-    for page in reversed(pages):
+    for page in reversed(instrument.pages):
         reached += furthest.get(page.code, 0)
-        bars.append(Bar(page.code, count(reached)))
+        bars.append(Bar(page_title(instrument, page, language), count(reached)))
     return list(reversed(bars))
 
 

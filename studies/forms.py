@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import ReportJob
@@ -58,6 +59,8 @@ class WaveForm(WaveDatesMixin, forms.ModelForm):
         versions = self.fields["instrument_version"].queryset.filter(instrument_id=study.instrument_id)
         self.fields["instrument_version"].queryset = versions.order_by("-number")
         self.fields["instrument_version"].empty_label = None
+        self.fields["instrument_version"].label_from_instance = lambda version: _("Version %(number)s of %(date)s") % {
+            "number": version.number, "date": date_format(timezone.localtime(version.created_at), "SHORT_DATE_FORMAT")}
 
 
 class WaveExtendForm(WaveDatesMixin, forms.ModelForm):

@@ -109,13 +109,19 @@ class PrintedPage:
     questions: list[PrintedQuestion]
 
 
+def page_title(instrument, page, language: str) -> str:
+    """What a researcher reads for a page: its title in `language`, else "Page 3" (a page code is for files, not people)."""
+    if page.title:
+        return page.title.get(language)
+    return _("Page %(number)s") % {"number": instrument.pages.index(page) + 1}
+
+
 def printed_pages(instrument, language: str) -> list[PrintedPage]:
     """Every page and question of a (resolved) instrument in one language, as on paper; conditions are marked, not applied."""
     pages = []
     for number, page in enumerate(instrument.pages, start=1):
-        title = page.title.get(language) if page.title else _("Page %(number)s") % {"number": number}
         questions = [_printed(instrument, item, language) for item in page.items]
-        pages.append(PrintedPage(number, title, page.intro.get(language) if page.intro else "",
+        pages.append(PrintedPage(number, page_title(instrument, page, language), page.intro.get(language) if page.intro else "",
                                  page.show_if is not None, questions))
     return pages
 

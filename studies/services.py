@@ -20,7 +20,7 @@ from reports.tasks import build_report_job
 from studies import mailing
 from studies.audit import audit
 from studies.models import AuditEntry, ExportJob, Membership, Study
-from studies.questionnaires import start_from_template, store_in_study
+from studies.questionnaires import page_title, start_from_template, store_in_study
 from studies.tasks import build_export_job
 from surveys import services as survey_services
 from surveys.flow import visible_items, visible_pages
@@ -220,8 +220,7 @@ def answer_sheet(response: Response) -> list[AnsweredPage]:
                 continue
             lines.append(AnswerLine(item.text.get(language),
                                     _answer_text(instrument, item, values.get(item.code), other_texts.get(item.code), language)))
-        title = page.title.get(language) if page.title else page.code
-        pages.append(AnsweredPage(title, lines))
+        pages.append(AnsweredPage(page_title(instrument, page, language), lines))
     return pages
 
 

@@ -162,7 +162,8 @@ def preview(request, study, number) -> HttpResponse:
         return _render(request, "studies/preview.html", study, {
             "version": version, "instrument": instrument, "page": current, "form": form,
             "groups": form.bound_groups(), "language": language, "questions": questions,
-            "pages": [(page, page in shown) for page in instrument.pages], "is_shown": current in shown,
+            "pages": [(page, questionnaires.page_title(instrument, page, language), page in shown) for page in instrument.pages],
+            "page_title": questionnaires.page_title(instrument, current, language), "is_shown": current in shown,
             "previous": page_before(instrument, answers, current.code), "next": page_after(instrument, answers, current.code),
             "preview_as": preview_as, "other_language": "en" if language == "de" else "de",
         })

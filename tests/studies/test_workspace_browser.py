@@ -90,7 +90,7 @@ def test_a_researcher_runs_a_study_from_the_browser(chromium_browser, live_serve
     page.locator(".preview-bar summary").click()  # "Vorschau als": the preview speaks the page's language
     page.locator("#as-frequency").select_option("never")
     page.locator(".preview-as button").click()
-    page.get_by_role("link", name="non_use").click()
+    page.get_by_role("link", name="Gründe für die Nichtnutzung").click()  # pages are listed by title, not code
     expect(page.locator(".respondent-preview h2")).to_have_text("Gründe für die Nichtnutzung")
     expect(page.get_by_text("Befragte mit diesen Antworten sehen diese Seite nicht.")).to_have_count(0)
     scan.check()
