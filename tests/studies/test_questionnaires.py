@@ -49,7 +49,7 @@ def test_a_file_with_another_code_becomes_the_next_version_of_the_studys_questio
     client.force_login(cast.owner)
     add_synthetic_responses(cast.wave, 1, seed=1)  # version 1 is frozen
     renamed = (DEMO_INSTRUMENT.read_text(encoding="utf-8").replace("code: ai_platform_survey", "code: staff_survey_2027", 1)
-               .replace("How often do you use the AI platform?", "How often do you use the platform?"))
+               .replace("Which of these best describes your main role?", "Which best describes your role?"))
 
     page = upload(client, cast.study.slug, "staff.yaml", renamed.encode()).content.decode()
 
@@ -101,16 +101,17 @@ def test_the_questionnaire_is_edited_in_the_browser_checked_with_a_preview_in_bo
     url = reverse("studies:edit", args=[cast.study.slug])
     text = client.get(url).context["text"]
     assert text == dump_yaml(cast.study.instrument.latest_version().definition)
-    edited = text.replace("How often do you use the AI platform?", "How often do you use the platform?", 1)
+    edited = text.replace("Which of these best describes your main role?", "Which best describes your role?", 1)
 
     preview = client.post(url, {"text": edited, "check": ""}).content.decode()
 
-    assert "How often do you use the platform?" in preview and "Wie häufig nutzen Sie die KI-Plattform?" in preview
+    assert "Which best describes your role?" in preview and "Welche Tätigkeit beschreibt Ihre Hauptaufgabe am besten?" in preview
+    assert "Wie häufig nutzen Sie die KI-Plattform?" in preview  # validated instruments are written out in the preview
     assert InstrumentVersion.objects.filter(instrument=cast.study.instrument).count() == 1  # checking stores nothing
     page = client.post(url, {"text": edited, "save": ""}, follow=True).content.decode()
     assert "Questionnaire version 2: created." in page
     latest = cast.study.instrument.latest_version()
-    assert latest.number == 2 and latest.spec.item("frequency").text.en == "How often do you use the platform?"
+    assert latest.number == 2 and latest.spec.item("role").text.en == "Which best describes your role?"
 
 
 def test_an_edit_with_a_mistake_names_its_line_and_stores_nothing(client, cast):
@@ -143,5 +144,5 @@ def test_a_version_downloads_as_yaml_xlsform_and_a_printable_pdf(client, cast, t
     pdf = tmp_path / "form.pdf"
     pdf.write_bytes(download("pdf", lang="de").content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Befragung zur KI-Plattform" in text and "Wie häufig nutzen Sie die KI-Plattform?" in text
-    assert "How often" not in text
+    assert "Befragung zur KI-Plattform" in text and "Welche Tätigkeit beschreibt Ihre Hauptaufgabe am besten?" in text
+    assert "Wie häufig nutzen Sie die KI-Plattform?" in text and "How often" not in text

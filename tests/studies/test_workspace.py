@@ -106,11 +106,11 @@ def test_preview_shows_a_conditional_page_for_chosen_answers_in_both_languages_a
 def test_the_diff_shows_the_changed_line_of_two_versions_side_by_side(client, cast):
     client.force_login(cast.analyst)
     add_synthetic_responses(cast.wave, 1, seed=1)  # version 1 is frozen; the changed file becomes version 2
-    changed = DEMO_INSTRUMENT.read_text(encoding="utf-8").replace("How often do you use the AI platform?", "How often do you use the KI platform?")
+    changed = DEMO_INSTRUMENT.read_text(encoding="utf-8").replace("Which of these best describes your main role?", "Which of these best describes your KI role?")
     client.force_login(cast.owner)
     client.post(reverse("studies:upload", args=[cast.study.slug]), {"file": SimpleUploadedFile("survey.yaml", changed.encode())})
     page = client.get(reverse("studies:diff", args=[cast.study.slug]), {"a": 1, "b": 2}).content.decode()
-    assert '<tr class="diff-replace">' in page and "KI platform" in page
+    assert '<tr class="diff-replace">' in page and "KI role" in page
 
 
 @pytest.mark.django_db
