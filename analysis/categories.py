@@ -26,7 +26,7 @@ def coded_categories(table: pd.DataFrame, code_columns: list[str], by: str | Non
     by : str, optional
         A grouping column; without it one overall row per code.
     threshold : int
-        Counts from 1 to threshold - 1, and groups with fewer coded answers, are suppressed.
+        Counts from 1 to threshold - 1, and groups with fewer coded answers (n too), are suppressed.
     ci : float
         Confidence level of the interval.
 
@@ -61,7 +61,7 @@ def coded_categories(table: pd.DataFrame, code_columns: list[str], by: str | Non
             n, k = len(coded), int(coded.sum())
             low, high = proportion_confint(k, n, alpha=1 - ci, method="wilson") if n else (np.nan, np.nan)
             hidden = n < threshold or 0 < k < threshold
-            row = {"code": column, "n": n, "k": np.nan if hidden else k,
+            row = {"code": column, "n": np.nan if n < threshold else n, "k": np.nan if hidden else k,
                    "percent": np.nan if hidden or not n else 100 * k / n,
                    "ci_low": np.nan if hidden else 100 * low, "ci_high": np.nan if hidden else 100 * high,
                    "suppressed": hidden}

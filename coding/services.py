@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 logger = logging.getLogger(__name__)
-RATIONALE_MAX_LENGTH = 300
+RATIONALE_MAX_LENGTH = 200
 AGREEMENT_BOOTSTRAP = 500
 
 

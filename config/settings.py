@@ -293,7 +293,7 @@ UPTAKE_CODING_API_KEY_FILE = Path(env("UPTAKE_CODING_API_KEY_FILE", "")) if env(
 UPTAKE_CODING_HOSTS = env_list("UPTAKE_CODING_HOSTS", "127.0.0.1,localhost")
 UPTAKE_CODING_TEMPERATURE = float(env("UPTAKE_CODING_TEMPERATURE", "0"))
 UPTAKE_CODING_SEED = int(env("UPTAKE_CODING_SEED", "2026"))
-UPTAKE_CODING_MAX_TOKENS = int(env("UPTAKE_CODING_MAX_TOKENS", "160"))
+UPTAKE_CODING_MAX_TOKENS = int(env("UPTAKE_CODING_MAX_TOKENS", "200"))
 
 # Sessions stay in the database: they hold which invitation a browser opened (and a researcher's
 # login), which a signed cookie would hand to the browser and could not end on the server. The cost

@@ -33,7 +33,7 @@ def coding_settings(settings, tmp_path, llm_server):  # noqa: F811
     settings.UPTAKE_SUPPRESSION_THRESHOLD = 1
     settings.UPTAKE_CODING_ENDPOINT = llm_server
     settings.UPTAKE_CODING_MODEL = MODEL_ALIAS
-    settings.UPTAKE_CODING_MAX_TOKENS = 100
+    settings.UPTAKE_CODING_MAX_TOKENS = 200
 
 
 def sign_in(browser, live_server, username):

@@ -6,6 +6,7 @@ run resumes and --recode replaces, and a server that ignores the schema gets not
 """
 
 import json
+import logging
 
 import pytest
 from django.core.management import call_command
@@ -16,14 +17,14 @@ from coding.models import Coding
 from coding.services import code_answers, coding_prompt, reply_model, reply_schema
 from surveys import services
 from surveys.demo import DEMO_INSTRUMENT
-from tests.coding.builders import CODEBOOK_FILE, wave_with_wishes, wishes_codebook
+from tests.coding.builders import ANSWERS, CODEBOOK_FILE, wave_with_wishes, wishes_codebook
 from tests.llm_fixtures import MODEL_ALIAS, llm_server, llm_server_ignoring_schema  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.django_db, pytest.mark.llm]
 
 
 def endpoint(url, **changes):
-    settings = {"model": MODEL_ALIAS, "temperature": 0.0, "seed": 7, "max_tokens": 120}
+    settings = {"model": MODEL_ALIAS, "temperature": 0.0, "seed": 7, "max_tokens": 200}
     return ChatEndpoint(url=url, **{**settings, **changes})
 
 
@@ -33,8 +34,9 @@ def wave():
     return wave
 
 
-def test_every_answer_gets_codes_from_the_codebook_only(llm_server, wave):
+def test_every_answer_gets_codes_from_the_codebook_only(llm_server, wave, caplog):
     version = wishes_codebook()
+    caplog.set_level(logging.DEBUG)
     result = code_answers(wave, version, endpoint(llm_server))
     codings = list(Coding.objects.filter(kind=Coding.Kind.MODEL))
     assert result.stored + result.refused == result.total == 5
@@ -44,6 +46,14 @@ def test_every_answer_gets_codes_from_the_codebook_only(llm_server, wave):
         assert coding.codes and set(coding.codes) <= names
         assert (coding.coder, coding.codebook, coding.temperature, coding.seed) == (MODEL_ALIAS, version, 0.0, 7)
         assert len(coding.prompt_hash) == 64 and coding.endpoint_host == "127.0.0.1"
+    # The rationale (the same request again gives the same reply) is in no log line and in no column.
+    codebook = version.spec
+    messages = [{"role": "system", "content": coding_prompt(codebook)}, {"role": "user", "content": f"Answer: {ANSWERS[0]}"}]
+    reply, _model = endpoint(llm_server).complete_json(messages, "codes_wishes", reply_schema(codebook))
+    rationale = json.loads(reply)["rationale"]
+    assert rationale and rationale not in caplog.text
+    assert "stored" in caplog.text  # the run's counts are logged
+    assert not any(rationale in str(row) for row in Coding.objects.values_list())
 
 
 def test_a_reply_that_breaks_the_schema_is_counted_and_never_stored(llm_server, wave):
