@@ -81,7 +81,7 @@ def test_a_researcher_runs_a_study_from_the_browser(chromium_browser, live_serve
     scan.check()
 
     # Preview two pages in both languages, one of them shown only for some earlier answers.
-    page.get_by_role("link", name="English").click()
+    page.get_by_role("link", name="English", exact=True).click()
     expect(page.get_by_role("group", name="Which of these best describes your main role?")).to_be_visible()
     scan.check()
     page.get_by_role("link", name="Diese Seite auf Deutsch").click()
