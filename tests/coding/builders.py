@@ -1,5 +1,6 @@
 """Waves with open answers to code, and the demo codebook."""
 
+import re
 from pathlib import Path
 
 from django.utils import timezone
@@ -36,3 +37,8 @@ def add_wish_answers(wave, texts=ANSWERS, status=Response.Status.COMPLETED) -> l
 def wave_with_wishes(version, texts=ANSWERS, slug="coding-wave"):
     wave = make_wave(version, slug=slug)
     return wave, add_wish_answers(wave, texts)
+
+
+def flat(text):
+    """pdftotext's text on one line, with the hyphens of line breaks joined again."""
+    return re.sub(r"(?<=[-\u2010])\s+", "", " ".join(text.split())).replace("\u2010", "")

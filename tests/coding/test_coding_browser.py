@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from coding.services import draw_sample
 from surveys.demo import add_synthetic_responses
 from tests.browser import chromium_browser, new_visitor  # noqa: F401 (fixture)
-from tests.coding.builders import add_wish_answers, wishes_codebook
+from tests.coding.builders import add_wish_answers, flat, wishes_codebook
 from tests.llm_fixtures import MODEL_ALIAS, llm_server  # noqa: F401 (fixture)
 from tests.reports.conftest import DEMO_PLAN
 from tests.studies.builders import PASSWORD, study_with_members
@@ -57,8 +57,8 @@ def code_all(page, choices):
 def test_two_coders_the_model_the_disagreements_and_the_report(chromium_browser, live_server, coding_settings):  # noqa: F811
     cast = study_with_members()
     add_wish_answers(cast.wave, TEXTS)
-    add_synthetic_responses(cast.wave, 30, seed=5)  # enough responses for the report's statistics
-    draw_sample(cast.wave, wishes_codebook(), size=len(TEXTS), seed=3)
+    draw_sample(cast.wave, wishes_codebook(), size=len(TEXTS), seed=3)  # the sample: exactly these answers
+    add_synthetic_responses(cast.wave, 20, seed=5)  # enough responses for the report's statistics
     base = f"{live_server.url}/studies/{cast.study.slug}/waves/{cast.wave.slug}"
 
     analyst = sign_in(chromium_browser, live_server, cast.analyst.username)
@@ -78,8 +78,8 @@ def test_two_coders_the_model_the_disagreements_and_the_report(chromium_browser,
 
     # The site's model codes every answer in the background (immediate here), through the real server.
     analyst.goto(f"{base}/coding/")
-    analyst.get_by_role("button", name="Code all answers with the site's model").click()
-    expect(analyst.locator("main, body").first).to_contain_text("finished")
+    analyst.get_by_role("button", name="Code all answers with the site's model").click(timeout=REPORT_TIMEOUT_MS)
+    expect(analyst.locator("body")).to_contain_text("finished", timeout=REPORT_TIMEOUT_MS)
 
     analyst.get_by_role("link", name="Agreement and disagreements").first.click()
     expect(analyst.locator("#disagreements")).to_contain_text(TEXTS[2])
@@ -96,8 +96,8 @@ def test_two_coders_the_model_the_disagreements_and_the_report(chromium_browser,
     expect(analyst.get_by_role("link", name="Download PDF")).to_be_visible(timeout=REPORT_TIMEOUT_MS)
     with analyst.expect_download() as download:
         analyst.get_by_role("link", name="Download PDF").click()
-    text = subprocess.run(["pdftotext", "-layout", str(Path(download.value.path())), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = flat(subprocess.run(["pdftotext", "-layout", str(Path(download.value.path())), "-"], capture_output=True,
+                               text=True, check=True).stdout)
     assert "Agreement between coders per code" in text
     assert "Coded categories" in text
     assert MODEL_ALIAS in text

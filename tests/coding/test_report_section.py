@@ -3,7 +3,6 @@ version, temperature and seed, the agreement table, and the coded categories wit
 English and German, and no answer text."""
 
 import csv
-import re
 from collections import Counter
 
 import pytest
@@ -16,6 +15,7 @@ from coding.models import Coding
 from coding.services import coded_answers
 from reports.services import build_report
 from surveys.demo import DEMO_WISHES_FILE, WISHES, load_demo
+from tests.coding.builders import flat
 from tests.reports.conftest import DEMO_PLAN, demo_key_file, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -51,11 +51,6 @@ def test_demo_wave_has_at_least_150_open_answers_in_german_and_english():
     sample = load_demo_coding(wave)
     assert sample.answers.count() >= 100
     assert set(Coding.objects.filter(answer__in=sample.answers.all()).values_list("coder", flat=True)) == {"coder_a", "coder_b"}
-
-
-def flat(text):
-    """pdftotext's text on one line, with the hyphens of line breaks joined again."""
-    return re.sub(r"(?<=[-\u2010])\s+", "", " ".join(text.split())).replace("\u2010", "")
 
 
 def test_publication_report_shows_methods_agreement_and_coded_categories(reports):
