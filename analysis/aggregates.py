@@ -40,6 +40,7 @@ MISSING = "missing"
 # Codebook types whose answers are few ordered or nominal categories: counts are published.
 CATEGORICAL = {"likert", "likert_matrix", "scale_0_10", "single_choice", "dropdown", "multiple_choice"}
 NUMERIC_ONLY = {"number"}
+LABEL_FIELDS = ("label_de", "label_en", "value_labels_de", "value_labels_en")  # instrument wording, no answers
 
 
 def _levels(data: pd.DataFrame, stratum: str | None) -> list[tuple[str, pd.DataFrame]]:
@@ -176,8 +177,10 @@ def site_aggregates(table: pd.DataFrame, codebook: pd.DataFrame, *, site: str, w
     if missing:
         raise InputFormatError(f"stratum {missing[0]!r}: not a column of the export")
     fingerprints = fingerprints or {}
-    variables, by_name = [], {}
+    variables, by_name, stratum_labels = [], {}, {}
     for row in codebook.fillna("").astype(str).to_dict("records"):
+        if row["variable"] in strata:
+            stratum_labels[row["variable"]] = {key: row.get(key, "") for key in LABEL_FIELDS}
         name, kind, source = row["variable"], row["type"], row["source"]
         if source not in ("survey", "usage") or name not in table:
             continue
@@ -190,9 +193,7 @@ def site_aggregates(table: pd.DataFrame, codebook: pd.DataFrame, *, site: str, w
             records += variable_statistics(frame, name, kind, stratum, threshold)
         entry = {"variable": name, "item": row.get("item", ""), "source": source, "type": kind,
                  "fingerprint": fingerprints.get(row.get("item", ""), "") if source == "survey" else f"usage:{name}",
-                 "label_de": row.get("label_de", ""), "label_en": row.get("label_en", ""),
-                 "value_labels_de": row.get("value_labels_de", ""), "value_labels_en": row.get("value_labels_en", ""),
-                 "records": records}
+                 **{key: row.get(key, "") for key in LABEL_FIELDS}, "records": records}
         variables.append(entry)
         by_name[name] = entry
     planned = []
@@ -215,6 +216,7 @@ def site_aggregates(table: pd.DataFrame, codebook: pd.DataFrame, *, site: str, w
             "core": core or {}, "items": fingerprints,
         },
         "headcounts": {key: headcount(value, threshold, rounding) for key, value in (headcounts or {}).items()},
+        "strata": stratum_labels,
         "variables": variables,
         "contrasts": planned,
     }

@@ -78,7 +78,16 @@ def pool_command(bundle_paths, out, method="REML", test="knha", trusted_keys_pat
     result = {"sites": [payload["manifest"] for payload in payloads],
               "headcounts": {payload["manifest"]["site"]: payload["headcounts"] for payload in payloads},
               "warning": meta.few_studies_warning(len(payloads)),
+              "labels": {payload["manifest"]["site"]: _labels(payload) for payload in payloads},
               **{name: json.loads(table.to_json(orient="records")) for name, table in tables.items()}}
     path = directory / "pooled.json"
     path.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+def _labels(payload) -> dict:
+    """Variable and stratum -> wording per language, with the strata's value labels (for the report)."""
+    entries = [*payload["variables"], *({"variable": name, **texts} for name, texts in payload.get("strata", {}).items())]
+    return {entry["variable"]: {"de": entry.get("label_de", ""), "en": entry.get("label_en", ""),
+                                "values_de": entry.get("value_labels_de", ""), "values_en": entry.get("value_labels_en", "")}
+            for entry in entries}

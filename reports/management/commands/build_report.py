@@ -10,8 +10,10 @@ class Command(BaseCommand):
     help = "Export a wave, run the analysis plan and write the publication report or strategy update as PDF."
 
     def add_arguments(self, parser):
-        parser.add_argument("wave", help="wave slug")
-        parser.add_argument("--kind", choices=ReportJob.Kind.values, default="publication")
+        parser.add_argument("wave", nargs="?", help="wave slug (not for --kind consortium)")
+        parser.add_argument("--kind", choices=(*ReportJob.Kind.values, "consortium"), default="publication")
+        parser.add_argument("--pooled", help="consortium: the directory `python -m analysis pool` wrote")
+        parser.add_argument("--pseudonymise-sites", action="store_true", help="consortium: print Site A, B, ... for names")
         parser.add_argument("--lang", choices=ReportJob.Language.values, default="en", dest="language")
         parser.add_argument("--out", help="PDF file to write; figures and tables go to <out>.assets/")
         parser.add_argument("--queue", action="store_true",
@@ -21,9 +23,14 @@ class Command(BaseCommand):
         parser.add_argument("--figure-formats", default="", metavar="tiff,eps",
                             help="also write every figure as TIFF (600 dpi) and/or EPS into <out>.assets/figures/")
 
-    def handle(self, *args, wave, kind, language, out, plan, figure_formats, queue, **options):
+    def handle(self, *args, wave, kind, language, out, plan, figure_formats, queue, pooled, pseudonymise_sites, **options):
         if not queue and not out:
             raise CommandError("--out is required (or --queue to build the report in the task worker)")
+        if kind == "consortium":
+            self.consortium(pooled, language, out, pseudonymise_sites, queue)
+            return
+        if not wave:
+            raise CommandError(f"--kind {kind} needs a wave slug")
         formats = tuple(name.strip().lower() for name in figure_formats.split(",") if name.strip())
         unknown = sorted(set(formats) - set(FIGURE_FORMATS))
         if unknown:
@@ -53,3 +60,14 @@ class Command(BaseCommand):
         if built.manuscript:
             self.stdout.write(f"manuscript: {built.manuscript}")
         self.stdout.write(f"data sha256 {built.data_hash}, plan sha256 {built.plan_hash}")
+
+    def consortium(self, pooled, language, out, pseudonymise_sites, queue):
+        if queue or not pooled:
+            raise CommandError("--kind consortium needs --pooled DIR (from python -m analysis pool) and --out, not --queue")
+        from reports.consortium import ConsortiumError, build_consortium_report
+
+        try:
+            report = build_consortium_report(pooled, language, out, pseudonymise_sites)
+        except ConsortiumError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(str(report.pdf))
