@@ -23,6 +23,7 @@ from weasyprint import HTML  # noqa: E402
 
 from analysis.meta import heterogeneity_label  # noqa: E402
 from analysis.pipeline.io import PRIVATE_FILE, private_directory  # noqa: E402
+from reports.claims import Ledger  # noqa: E402
 from reports.facts import Figure, numbered  # noqa: E402
 from reports.formatting import DASH, count, interval, number, p_value, percent  # noqa: E402
 from reports.render import BundleFetcher  # noqa: E402
@@ -59,8 +60,10 @@ def build_consortium_report(pooled_dir, language, out_path, pseudonymise=False):
     assets = private_directory(out_path.with_name(out_path.name + ".assets"))
     private_directory(assets / "figures")
     with translation.override(language):
-        document = consortium_document(pooled, language, assets, pseudonymise)
+        ledger = Ledger()
+        document = consortium_document(pooled, language, assets, pseudonymise, ledger)
         html = render_to_string("reports/consortium.html", document)
+    ledger.write(assets / "claims.json")
     HTML(string=html, base_url=str(assets), url_fetcher=BundleFetcher(assets)).write_pdf(out_path)
     out_path.chmod(PRIVATE_FILE)
     return ConsortiumReport(out_path, assets, html)
@@ -71,14 +74,16 @@ def consortium_threshold(pooled):
     return max([int(site["rules"]["min_cell"]) for site in pooled["sites"]] + [settings.UPTAKE_SUPPRESSION_THRESHOLD])
 
 
-def consortium_document(pooled, language, assets, pseudonymise):
+def consortium_document(pooled, language, assets, pseudonymise, ledger):
     threshold = consortium_threshold(pooled)
     names = site_names(pooled["sites"], pseudonymise)
     labels = variable_labels(pooled, language)
-    figures = numbered([forest_plot(contrast, pooled, names, labels, assets, position)
+    figures = numbered([ledger.show(forest_plot(contrast, pooled, names, labels, assets, position), "random-effects")
                         for position, contrast in enumerate(pooled["contrasts"], start=1)])
-    tables = numbered([sites_table(pooled, names, threshold), descriptives_table(pooled, names, labels, threshold),
-                       contrasts_table(pooled, labels), leave_one_out_table(pooled, names, labels)])
+    tables = numbered([sites_table(pooled, names, threshold),
+                       ledger.show(descriptives_table(pooled, names, labels, threshold), "exact-pooling", "anova"),
+                       ledger.show(contrasts_table(pooled, labels), "random-effects", "knapp-hartung"),
+                       ledger.show(leave_one_out_table(pooled, names, labels), "leave-one-site-out")])
     title = _("Multi-site results")
     return {
         "language": language, "kind_title": _("Consortium report"), "title": title,
@@ -89,6 +94,7 @@ def consortium_document(pooled, language, assets, pseudonymise):
         "sites_count": len(pooled["sites"]), "core": pooled["sites"][0]["core"] if pooled["sites"] else {},
         "core_identical": len({site["core"].get("sha256") for site in pooled["sites"]}) == 1,
         "rules": rules_text(pooled, threshold), "warning": bool(pooled.get("warning")),
+        "methods": methods_sentences(ledger),
         "heterogeneity": [heterogeneity_sentence(contrast, labels) for contrast in pooled["contrasts"]],
         "tables": tables, "figures": figures, "pseudonymised": pseudonymise,
     }
@@ -227,6 +233,24 @@ def heterogeneity_sentence(contrast, labels):
              "than chance would give; a new site would be expected between %(low)s and %(high)s.") % {
         "words": words[heterogeneity_label(contrast["i2"])], "contrast": contrast_label(contrast["contrast"], labels),
         "i2": percent(contrast["i2"], 0), "low": number(contrast["pi_low"]), "high": number(contrast["pi_high"])}
+
+
+def methods_sentences(ledger):
+    """How the sites were pooled, naming each method only where its result is shown (reports.claims)."""
+    sentences = [_("No site handed out a single respondent row. Each site sent a signed bundle of aggregate "
+                   "statistics; the coordinating centre checked the signatures and pooled the bundles.")]
+    if ledger.claim(_("exact pooling of means and standard deviations"), "exact-pooling"):
+        sentences.append(_("Means and standard deviations are pooled exactly from each site's number of answers, "
+                           "mean and variance."))
+    if ledger.claim(_("one-way analysis of variance across sites"), "anova"):
+        sentences.append(_("The sites are compared by a one-way analysis of variance computed from the same "
+                           "statistics."))
+    if ledger.claim(_("random-effects meta-analysis (REML, Knapp-Hartung)"), "random-effects"):
+        sentences.append(_("Planned contrasts are combined by a random-effects meta-analysis (τ² by restricted "
+                           "maximum likelihood, confidence intervals by Knapp and Hartung)."))
+    if ledger.claim(_("leave-one-site-out sensitivity analysis"), "leave-one-site-out"):
+        sentences.append(_("Each contrast is pooled again with each site left out in turn."))
+    return sentences
 
 
 def rules_text(pooled, threshold):

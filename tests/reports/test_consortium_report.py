@@ -92,3 +92,12 @@ def test_no_site_name_and_no_small_headcount_reaches_the_page(reports):
         assert not [name for name in SITES if name in text]
         (row,) = [line.split() for line in text.splitlines() if line.strip().startswith(("Site A", "Standort A"))][:1]
         assert row[3] == "–"  # Klinikum Nord completed 3 responses: withheld, not printed
+
+
+def test_every_method_named_has_its_result_in_the_report(reports):
+    claims = json.loads((reports["consortium", "en"].pdf.with_name("consortium_en.pdf.assets") / "claims.json").read_text())
+    named = {claim["method"]: claim["shown_as"] for claim in claims["claims"]}
+    assert set(named) == {"exact pooling of means and standard deviations", "one-way analysis of variance across sites",
+                          "random-effects meta-analysis (REML, Knapp-Hartung)", "leave-one-site-out sensitivity analysis"}
+    text = " ".join(pdf_text(reports["consortium", "en"].pdf).split())
+    assert all(shown[:30] in text for shown in named.values())
