@@ -42,8 +42,8 @@ def usable_features(features: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return data[kept], messages
 
 
-def cluster_usage(features: pd.DataFrame, k_range=(2, 6), seed: int = 0, n_init: int = 50,
-                  bootstraps: int = 30) -> dict:
+def cluster_usage(features: pd.DataFrame, k_range=(2, 6), seed: int = 0, n_init: int = 25,
+                  bootstraps: int = 20) -> dict:
     """Usage personas: k-means on z-standardised usage features, k chosen by bootstrap stability.
 
     Parameters
@@ -119,7 +119,7 @@ def cluster_usage(features: pd.DataFrame, k_range=(2, 6), seed: int = 0, n_init:
         fits[k] = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(z)
         if len(set(fits[k].labels_)) < 2:
             continue
-        agreement = [adjusted_rand_score(fits[k].labels_, KMeans(n_clusters=k, n_init=10, random_state=seed)
+        agreement = [adjusted_rand_score(fits[k].labels_, KMeans(n_clusters=k, n_init=5, random_state=seed)
                                          .fit(z[sample]).predict(z)) for sample in samples]
         rows.append({"k": k, "stability": float(np.mean(agreement)),
                      "silhouette": float(silhouette_score(z, fits[k].labels_))})
