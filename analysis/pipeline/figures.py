@@ -423,6 +423,9 @@ def save_figure(spec: dict, directory: Path, threshold: int) -> list[str]:
         fig = _draw(spec["kind"])(spec, threshold)
         svg, pdf, png = (directory / f"{spec['name']}.{suffix}" for suffix in ("svg", "pdf", "png"))
         fig.savefig(svg, format="svg", metadata=SVG_METADATA)
+        # The layout is settled by the first drawing; the PDF and PNG keep it instead of solving
+        # the constrained layout twice more (each solve is a full draw of the figure).
+        fig.set_layout_engine("none")
         fig.savefig(pdf, format="pdf", metadata=PDF_METADATA)
         fig.savefig(png, format="png", dpi=150, metadata=PNG_METADATA)
     return [svg.name, pdf.name, png.name]
