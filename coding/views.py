@@ -15,13 +15,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coding.forms import SAMPLE_SIZE, SAMPLE_SIZE_MAX, SAMPLE_SIZE_MIN, SampleForm
 from coding.models import CodebookVersion, Coding, CodingSample, ModelCodingJob
 from coding.services import disagreements, draw_sample, record_human_codes, sample_agreement
 from coding.tasks import run_model_coding
-from studies.models import Membership
+from studies.audit import audit
+from studies.models import AuditEntry, Membership
 from studies.views import _render, study_view
-
-SAMPLE_SIZE = 40
 
 
 def _latest_codebooks(wave) -> list[CodebookVersion]:
@@ -48,15 +48,19 @@ def overview(request, study, wave) -> HttpResponse:
         jobs = ModelCodingJob.objects.filter(wave=wave, codebook__item=version.item)[:5]
         codebooks.append({"version": version, "samples": samples, "jobs": jobs})
     return _render(request, "coding/overview.html", study, {"wave": wave, "codebooks": codebooks,
-                                                            "sample_size": SAMPLE_SIZE})
+                                                            "sample_size": SAMPLE_SIZE, "sample_size_min": SAMPLE_SIZE_MIN,
+                                                            "sample_size_max": SAMPLE_SIZE_MAX})
 
 
 @require_POST
 @study_view(Membership.Role.ANALYST)
 def sample_new(request, study, wave, pk) -> HttpResponse:
     version = get_object_or_404(CodebookVersion, pk=pk)
-    size = min(max(int(request.POST.get("size") or SAMPLE_SIZE), 2), 1000)
-    sample = draw_sample(wave, version, size=size, seed=secrets.randbelow(2**31), user=request.user)
+    form = SampleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Sample size: %(errors)s") % {"errors": " ".join(form.errors["size"])})
+        return redirect("studies:coding", slug=study.slug, wave_slug=wave.slug)
+    sample = draw_sample(wave, version, size=form.cleaned_data["size"], seed=secrets.randbelow(2**31), user=request.user)
     messages.success(request, _("Drew a random sample of %(count)d answers.") % {"count": sample.answers.count()})
     return redirect("studies:coding", slug=study.slug, wave_slug=wave.slug)
 
@@ -93,6 +97,8 @@ def code_sample(request, study, wave, pk) -> HttpResponse:
         return redirect("studies:coding_code", slug=study.slug, wave_slug=wave.slug, pk=sample.pk)
     done = set(Coding.objects.filter(answer__in=sample.answers.all(), coder=coder).values_list("answer_id", flat=True))
     remaining = [answer for answer in sample.answers.order_by("pk") if answer.pk not in done]
+    if remaining:
+        _audit_answers(request, study, wave, sample, remaining[:1])
     context = {"wave": wave, "sample": sample, "answer": remaining[0] if remaining else None,
                "done": len(done), "total": len(done) + len(remaining), "codes": _labels(sample.codebook).items(),
                "multiple": sample.codebook.spec.multiple}
@@ -105,10 +111,19 @@ def sample_disagreements(request, study, wave, pk) -> HttpResponse:
     labels = _labels(sample.codebook)
     rows = [{**row, "codings": {coder: [labels[code] for code in codes] or ["–"] for coder, codes in row["codings"].items()}}
             for row in disagreements(sample)]
+    _audit_answers(request, study, wave, sample, [row["answer"] for row in rows])
     result = sample_agreement(sample)
     context = {"wave": wave, "sample": sample, "rows": rows, "labels": labels, "result": result,
                "people_table": _records(result["people_table"], labels, "scope"), "gate": _records(result["gate"], labels, "code")}
     return _render(request, "coding/disagreements.html", study, context)
+
+
+def _audit_answers(request, study, wave, sample, answers) -> None:
+    """Open answers are parts of single responses: showing them is logged like viewing a response."""
+    if answers:
+        audit(request.user, AuditEntry.Action.RESPONSE_VIEW, f"open answers to {sample.codebook.item} of wave {wave.slug}",
+              f"coding sample {sample.pk}: responses {', '.join(str(answer.response_id) for answer in answers)}",
+              study=study)
 
 
 def _records(table, labels, key) -> list[dict]:
