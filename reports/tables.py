@@ -225,6 +225,63 @@ def family_notes(bundle):
     return notes
 
 
+def comparison_methods(bundle):
+    """The tests (and the adjustment) whose results the comparisons table prints."""
+    found, holm = [], False
+    for result_id in bundle.ids("comparisons/"):
+        result = bundle.result(result_id)
+        values = result.get("values") or {}
+        if result_id.endswith("/dunn") or not result.get("text"):
+            continue
+        found.append(values.get("test"))
+        holm = holm or (values.get("adjust") == "holm" and "p_adj" in values)
+    return list(dict.fromkeys(found)) + (["holm"] if holm else [])
+
+
+def dunn(bundle, result_id):
+    """Dunn's pairwise comparisons after a Kruskal–Wallis test (pairs with a group below the threshold left out)."""
+    result = bundle.result(result_id)
+    if not result or not result.get("table"):
+        return None
+    rows = [[str(row.get("A")), str(row.get("B")), number(row.get("z")), p_value(row.get("p_adj"))]
+            for row in result["table"]]
+    outcome, by = comparison_names(bundle, result_id.removesuffix("/dunn"))
+    title = _("Pairwise comparisons (Dunn's test): %(outcome)s by %(by)s") % {"outcome": outcome, "by": by}
+    return _table(bundle, result_id.replace("/", "__"), title, [_("Group"), _("Group"), "z", _("p (adjusted)")], rows,
+                  [2, 3], [_("p adjusted with Holm's method over the pairs of this test; pairs with a group below the "
+                             "threshold are left out.")])
+
+
+def correlations(bundle):
+    """Spearman correlations of scales with usage features: per scale, the pairs tested, the strongest
+    correlation and how many pairs stay significant after the adjustment (every pair: results bundle, tables/)."""
+    result = bundle.result("correlations/usage")
+    if not result or not result.get("table"):
+        return None
+    by_scale = {}
+    for row in result["table"]:
+        by_scale.setdefault(row.get("x"), []).append(row)
+    rows = []
+    for scale, pairs in by_scale.items():
+        tested = [r for r in pairs if r.get("rho") is not None]
+        if not tested:
+            continue
+        strongest = max(tested, key=lambda r: abs(r["rho"]))
+        significant = sum(1 for r in tested if (r.get("p_adj") is not None and r["p_adj"] < .05))
+        rows.append([bundle.label(scale), number(len(tested), 0), bundle.label(strongest.get("y")),
+                     bounded(strongest["rho"]), interval(strongest.get("ci_low"), strongest.get("ci_high"),
+                                                         bounded_by_one=True),
+                     p_value(strongest.get("p_adj")), number(significant, 0)])
+    if not rows:
+        return None
+    family = (result.get("values") or {}).get("family_size")
+    return _table(bundle, "correlations__usage", _("Spearman correlations of the scales with platform usage"),
+                  [_("Scale"), _("Pairs"), _("Strongest with"), "ρ", _("95% CI"), _("p (adjusted)"),
+                   _("Pairs with adjusted p < .05")], rows, [1, 3, 4, 5, 6],
+                  [_("p adjusted with Holm's method over all %(n)s pairs (one family); every pair is in the results "
+                     "bundle.") % {"n": family}])
+
+
 def comparison_names(bundle, result_id):
     """(outcome, grouping) of a comparison as words: `data_kinds__public` is the option's codebook wording."""
     outcome, _sep, by = result_id.split("/", 1)[1].partition("__by__")
