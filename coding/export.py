@@ -66,12 +66,15 @@ def coded_by(summary) -> dict[str, str]:
 
 
 def _people_consensus(sample: CodingSample, people: list[str]) -> dict[int, set[str]]:
-    """response id -> codes given by more than half of the people (with two people: by both)."""
+    """response id -> the final code where one was recorded, else the codes given by more than half of
+    the people (with two people: by both)."""
     given = {}
     for coding in Coding.objects.filter(answer__in=sample.answers.all(), coder__in=people).select_related("answer"):
         given.setdefault(coding.answer.response_id, []).append(set(coding.codes))
-    return {response: {code for code in set().union(*sets) if sum(code in s for s in sets) * 2 > len(people)}
-            for response, sets in given.items()}
+    consensus = {response: {code for code in set().union(*sets) if sum(code in s for s in sets) * 2 > len(people)}
+                 for response, sets in given.items()}
+    final = {response: set(codes) for response, codes in sample.adjudications.values_list("answer__response_id", "codes")}
+    return consensus | final
 
 
 def add_code_columns(wave, table: pd.DataFrame, codebook: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

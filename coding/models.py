@@ -112,3 +112,24 @@ class ModelCodingJob(models.Model):
 
     def __str__(self) -> str:
         return f"model coding of {self.codebook.item} in {self.wave} ({self.status})"
+
+
+class Adjudication(models.Model):
+    """The final code of a sampled answer where coders disagreed, recorded by a study owner.
+
+    Kept apart from the coders' own codes: agreement and the gate measure independent codes, while
+    the export's people-coded columns use the final code where there is one.
+    """
+
+    sample = models.ForeignKey(CodingSample, on_delete=models.CASCADE, related_name="adjudications")
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="adjudications")
+    codes = models.JSONField(help_text="codes from the codebook, in codebook order; [] = no code applies")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sample", "answer"]
+        constraints = [models.UniqueConstraint(fields=["sample", "answer"], name="one_final_code_per_sampled_answer")]
+
+    def __str__(self) -> str:
+        return f"final {self.codes} for answer {self.answer_id}"

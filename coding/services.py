@@ -22,7 +22,7 @@ from pydantic import ConfigDict, Field, ValidationError, create_model
 
 from coding.codebooks import Codebook
 from coding.endpoint import ChatEndpoint, check_host
-from coding.models import CodebookVersion, Coding, CodingSample
+from coding.models import Adjudication, CodebookVersion, Coding, CodingSample
 from surveys.models import Answer, Response, Wave
 from surveys.pseudonyms import keyed_hash
 
@@ -194,30 +194,47 @@ def draw_sample(wave: Wave, version: CodebookVersion, size: int, seed: int, user
     return sample
 
 
-def record_human_codes(sample: CodingSample, answer: Answer, coder: str, codes: list[str]) -> Coding:
-    """A person's codes for one sampled answer (their own row only: coders never see each other's)."""
-    codebook = sample.codebook.spec
+def _checked_codes(version: CodebookVersion, codes: list[str]) -> list[str]:
+    """The codes in codebook order, or ValueError when one is not in the codebook or too many are given."""
+    codebook = version.spec
     unknown = set(codes) - set(codebook.code_names)
     if unknown:
-        raise ValueError(f"codes not in codebook {sample.codebook}: {', '.join(sorted(unknown))}")
+        raise ValueError(f"codes not in codebook {version}: {', '.join(sorted(unknown))}")
     if not codebook.multiple and len(codes) > 1:
-        raise ValueError(f"codebook {sample.codebook} allows one code per answer, got {len(codes)}")
+        raise ValueError(f"codebook {version} allows one code per answer, got {len(codes)}")
+    return [code for code in codebook.code_names if code in codes]
+
+
+def record_human_codes(sample: CodingSample, answer: Answer, coder: str, codes: list[str]) -> Coding:
+    """A person's codes for one sampled answer (their own row only: coders never see each other's)."""
     coding, _ = Coding.objects.update_or_create(
         answer=answer, coder=coder,
         defaults={"codebook": sample.codebook, "kind": Coding.Kind.HUMAN,
-                  "codes": [code for code in codebook.code_names if code in codes], "coded_at": timezone.now()})
+                  "codes": _checked_codes(sample.codebook, codes), "coded_at": timezone.now()})
     return coding
 
 
+def adjudicate(sample: CodingSample, answer: Answer, codes: list[str], user) -> Adjudication:
+    """Record the final code of a sampled answer (a later decision replaces an earlier one)."""
+    if not sample.answers.filter(pk=answer.pk).exists():
+        raise ValueError(f"answer {answer.pk} is not in {sample}")
+    adjudication, _ = Adjudication.objects.update_or_create(
+        sample=sample, answer=answer,
+        defaults={"codes": _checked_codes(sample.codebook, codes), "decided_by": user, "decided_at": timezone.now()})
+    return adjudication
+
+
 def disagreements(sample: CodingSample) -> list[dict]:
-    """Sampled answers whose human coders (two or more) or the model differ: text and each coder's codes."""
+    """Sampled answers whose human coders (two or more) or the model differ: text, each coder's codes
+    and the final code when one was recorded (None otherwise)."""
     rows = []
+    final = dict(sample.adjudications.values_list("answer_id", "codes"))
     for answer in sample.answers.order_by("pk").prefetch_related("codings"):
         codings = list(answer.codings.all())
         people = [coding for coding in codings if coding.kind == Coding.Kind.HUMAN]
         if len(people) >= 2 and len({tuple(coding.codes) for coding in codings}) > 1:
             by_coder = {coding.coder: coding.codes for coding in sorted(codings, key=lambda c: (c.kind, c.coder))}
-            rows.append({"answer": answer, "unit": unit_id(answer), "codings": by_coder})
+            rows.append({"answer": answer, "unit": unit_id(answer), "codings": by_coder, "final": final.get(answer.pk)})
     return rows
 
 

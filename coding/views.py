@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from coding.forms import SAMPLE_SIZE, SAMPLE_SIZE_MAX, SAMPLE_SIZE_MIN, SampleForm
 from coding.models import CodebookVersion, Coding, CodingSample, ModelCodingJob
-from coding.services import disagreements, draw_sample, record_human_codes, sample_agreement
+from coding.services import adjudicate, disagreements, draw_sample, record_human_codes, sample_agreement
 from coding.tasks import run_model_coding
 from studies.audit import audit
 from studies.models import AuditEntry, Membership
@@ -89,8 +89,10 @@ def code_sample(request, study, wave, pk) -> HttpResponse:
     sample = _sample(wave, pk)
     coder = request.user.get_username()
     if request.method == "POST":
-        answer = get_object_or_404(sample.answers, pk=request.POST.get("answer"))
+        answer = _sampled_answer(sample, request.POST.get("answer"))
         try:
+            if answer is None:
+                raise ValueError(f"no answer of {sample} was given")
             record_human_codes(sample, answer, coder, request.POST.getlist("codes"))
         except ValueError as exc:
             messages.error(request, str(exc))
@@ -109,13 +111,35 @@ def code_sample(request, study, wave, pk) -> HttpResponse:
 def sample_disagreements(request, study, wave, pk) -> HttpResponse:
     sample = _sample(wave, pk)
     labels = _labels(sample.codebook)
-    rows = [{**row, "codings": {coder: [labels[code] for code in codes] or ["–"] for coder, codes in row["codings"].items()}}
+    rows = [{**row, "codings": {coder: [labels[code] for code in codes] or ["–"] for coder, codes in row["codings"].items()},
+             "final": None if row["final"] is None else [labels[code] for code in row["final"]] or ["–"]}
             for row in disagreements(sample)]
     _audit_answers(request, study, wave, sample, [row["answer"] for row in rows])
     result = sample_agreement(sample)
     context = {"wave": wave, "sample": sample, "rows": rows, "labels": labels, "result": result,
-               "people_table": _records(result["people_table"], labels, "scope"), "gate": _records(result["gate"], labels, "code")}
+               "people_table": _records(result["people_table"], labels, "scope"), "gate": _records(result["gate"], labels, "code"),
+               "multiple": sample.codebook.spec.multiple}
     return _render(request, "coding/disagreements.html", study, context)
+
+
+@require_POST
+@study_view(Membership.Role.OWNER)
+def sample_adjudicate(request, study, wave, pk) -> HttpResponse:
+    """The final code of a disagreement: decided by an owner, who leads the study's coding."""
+    sample = _sample(wave, pk)
+    answer = _sampled_answer(sample, request.POST.get("answer"))
+    try:
+        if answer is None:
+            raise ValueError(f"no answer of {sample} was given")
+        adjudicate(sample, answer, request.POST.getlist("codes"), request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("studies:coding_disagreements", slug=study.slug, wave_slug=wave.slug, pk=sample.pk)
+
+
+def _sampled_answer(sample, value):
+    """The sampled answer a form names, or None for a missing, non-number or foreign id."""
+    return sample.answers.filter(pk=int(value)).first() if value and value.isdigit() else None
 
 
 def _audit_answers(request, study, wave, sample, answers) -> None:

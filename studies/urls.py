@@ -50,6 +50,7 @@ urlpatterns = [
     path(wave + "coding/codebooks/<int:pk>/model/", coding_views.model_run, name="coding_model_run"),
     path(wave + "coding/samples/<int:pk>/", coding_views.code_sample, name="coding_code"),
     path(wave + "coding/samples/<int:pk>/disagreements/", coding_views.sample_disagreements, name="coding_disagreements"),
+    path(wave + "coding/samples/<int:pk>/adjudicate/", coding_views.sample_adjudicate, name="coding_adjudicate"),
     path("<slug:slug>/exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("<slug:slug>/reports/<int:pk>/download/", views.report_download, name="report_download"),
 ]

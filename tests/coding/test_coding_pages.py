@@ -69,3 +69,17 @@ def test_the_disagreements_view_audits_the_answers_it_shows_and_nothing_when_it_
     record_human_codes(sample, second, "ben", ["speed"])
     client.get(_url(cast, "coding_disagreements", sample.pk))
     assert AuditEntry.objects.filter(action=AuditEntry.Action.RESPONSE_VIEW).count() == 1
+
+
+def test_an_owner_records_the_final_code_of_a_disagreement_on_its_page(client, cast):
+    sample = draw_sample(cast.wave, wishes_codebook(), size=2, seed=3)
+    answer = sample.answers.order_by("pk").first()
+    record_human_codes(sample, answer, "ann", ["speed"])
+    record_human_codes(sample, answer, "ben", ["training"])
+    client.force_login(cast.owner)
+    page = client.post(_url(cast, "coding_adjudicate", sample.pk), {"answer": answer.pk, "codes": ["training"]},
+                       follow=True).content.decode()
+    assert sample.adjudications.get(answer=answer).codes == ["training"]
+    assert ('class="final-code">Training and templates<' in page) or ('class="final-code">Schulung und Vorlagen<' in page)
+    client.post(_url(cast, "coding_adjudicate", sample.pk), {"answer": answer.pk, "codes": ["made_up"]})
+    assert sample.adjudications.get(answer=answer).codes == ["training"]

@@ -5,11 +5,12 @@ from django.utils import timezone
 
 from coding.export import code_column, coding_summary
 from coding.models import Coding
-from coding.services import draw_sample, record_human_codes
+from coding.services import adjudicate, draw_sample, record_human_codes
 from platform_logs.export import wave_table_with_usage
 from surveys import services
 from surveys.demo import DEMO_INSTRUMENT
 from tests.coding.builders import wave_with_wishes, wishes_codebook
+from tests.studies.builders import make_user
 
 pytestmark = pytest.mark.django_db
 TEXTS = [f"Antwort {n}" for n in range(12)]
@@ -56,3 +57,17 @@ def test_without_a_double_coded_sample_nothing_is_exported(coded_wave):
     table, _codebook = wave_table_with_usage(wave)
     assert code_column("wishes", "speed") not in table
     assert coding_summary(wave, "en") == []
+
+
+def test_people_coded_columns_take_the_final_code_where_one_was_recorded(coded_wave):
+    wave, answers, sample = coded_wave
+    unsure, overruled = [answer for answer in sample.answers.order_by("pk") if answers.index(answer) in TRAINING][:2]
+    record_human_codes(sample, unsure, "ben", ["none"])  # ann gave training, ben not: no majority of two
+    training = code_column("wishes", "training")
+    table = wave_table_with_usage(wave)[0].set_index("response_id")
+    assert (table.loc[unsure.response_id, training], table.loc[overruled.response_id, training]) == (0, 1)
+    lead = make_user("lead")
+    adjudicate(sample, unsure, ["training"], lead)
+    adjudicate(sample, overruled, ["none"], lead)
+    table = wave_table_with_usage(wave)[0].set_index("response_id")
+    assert (table.loc[unsure.response_id, training], table.loc[overruled.response_id, training]) == (1, 0)

@@ -10,11 +10,14 @@ from django.core.management.base import CommandError
 from analysis.agreement import agreement, read_long
 from coding.endpoint import HostNotAllowed, check_host
 from coding.models import Coding
-from coding.services import ModelCodingNotAllowed, check_wave_allows_model, disagreements, draw_sample, record_human_codes, unit_id
+from coding.services import (ModelCodingNotAllowed, adjudicate, check_wave_allows_model, disagreements, draw_sample,
+                             record_human_codes, unit_id)
 from surveys import services
 from surveys.demo import DEMO_INSTRUMENT
 from surveys.instrument_files import read_instrument_file
+from surveys.models import Answer
 from tests.coding.builders import ANSWERS, wave_with_wishes, wishes_codebook
+from tests.studies.builders import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +51,29 @@ def test_disagreements_list_only_answers_where_coders_differ(coded_sample):
     rows = disagreements(sample)
     assert [row["answer"] for row in rows] == [sampled[3]]
     assert rows[0]["codings"] == {"ann": ["speed"], "ben": ["speed", "training"]}
+
+
+def test_a_final_code_is_recorded_for_a_disagreement_and_shown_beside_the_coders_codes(coded_sample):
+    _wave, sample, sampled = coded_sample
+    lead = make_user("lead")
+    assert disagreements(sample)[0]["final"] is None
+    adjudicate(sample, sampled[3], ["training", "speed"], lead)
+    adjudicate(sample, sampled[3], ["training"], lead)  # a later decision replaces the earlier one
+    [row] = disagreements(sample)
+    assert row["final"] == ["training"]
+    assert sample.adjudications.get().decided_by == lead
+    assert Coding.objects.filter(answer=sampled[3]).count() == 2  # the coders' own codes stay as they were
+
+
+def test_a_final_code_outside_the_codebook_or_the_sample_is_refused(coded_sample):
+    wave, sample, sampled = coded_sample
+    lead = make_user("lead")
+    with pytest.raises(ValueError, match="not in codebook"):
+        adjudicate(sample, sampled[3], ["made_up"], lead)
+    outside = Answer.objects.filter(response__wave=wave).exclude(pk__in=[answer.pk for answer in sampled]).first()
+    with pytest.raises(ValueError, match="not in"):
+        adjudicate(sample, outside, ["speed"], lead)
+    assert not sample.adjudications.exists()
 
 
 def test_export_coding_writes_long_form_with_opaque_units(coded_sample, tmp_path):

@@ -58,6 +58,7 @@ RULES = {
     "coding_model_run": ("analyst", "post"),
     "coding_code": ("analyst", "get"),
     "coding_disagreements": ("analyst", "get"),
+    "coding_adjudicate": ("owner", "post"),
 }
 RANK = {"viewer": 1, "analyst": 2, "owner": 3}
 
@@ -100,6 +101,7 @@ def world(tmp_path, settings):
         "opt_out": ["no-such-token"],
         "coding": [s, w], "coding_sample_new": [s, w, codebook.pk], "coding_model_run": [s, w, codebook.pk],
         "coding_code": [s, w, sample.pk], "coding_disagreements": [s, w, sample.pk],
+        "coding_adjudicate": [s, w, sample.pk],
     }
     return cast, url_args
 
