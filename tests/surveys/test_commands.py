@@ -89,14 +89,14 @@ def test_admin_monitoring_shows_counts_per_status_and_page_reached(admin_client)
 
 
 @pytest.mark.django_db
-def test_admin_never_offers_to_edit_a_response(admin_client):
+def test_admin_has_no_response_page_to_edit_or_read(admin_client):
+    """Responses are read in the workspace only, where every view is audited."""
     run("load_demo")
     response = Response.objects.first()
 
     page = admin_client.get(f"/admin/surveys/response/{response.pk}/change/")
 
-    assert page.status_code == 200
-    assert 'name="_save"' not in page.text
+    assert page.status_code == 404
 
 
 @pytest.mark.django_db
