@@ -14,6 +14,7 @@ import re
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -42,9 +43,34 @@ def _text_of(place: str, name: str, handle: IO[bytes]) -> Iterator[tuple[str, st
         yield from _archive_text(place, _seekable(handle), office=suffix != ".zip")
     elif suffix == ".pdf":
         yield from _pdf_text(place, handle)
+    elif suffix == ".png":
+        yield from _png_text(place, handle)
     else:
         lines = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="")
         yield from ((f"{place}:{number}", line) for number, line in enumerate(lines, start=1))
+
+
+def _png_text(place: str, handle: IO[bytes]) -> Iterator[tuple[str, str]]:
+    """A PNG's text chunks (tEXt, zTXt, iTXt: what an image viewer shows as its metadata). Its pixel
+    bytes are not text: read as text they look like addresses by chance (a figure read as an IPv6)."""
+    if handle.read(8) != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG file")
+    while header := handle.read(8):
+        length, kind = int.from_bytes(header[:4], "big"), header[4:]
+        data = handle.read(length)
+        handle.read(4)  # the chunk's CRC
+        if kind not in (b"tEXt", b"zTXt", b"iTXt"):
+            continue
+        keyword, _sep, rest = data.partition(b"\0")
+        if kind == b"zTXt":
+            text = zlib.decompress(rest[1:]).decode("latin-1")
+        elif kind == b"iTXt":
+            compressed, rest = rest[0], rest[2:]
+            text_bytes = rest.split(b"\0", 2)[-1]
+            text = (zlib.decompress(text_bytes) if compressed else text_bytes).decode("utf-8", errors="replace")
+        else:
+            text = rest.decode("latin-1")
+        yield f"{place}!{keyword.decode('latin-1')}", text
 
 
 def _seekable(handle: IO[bytes]) -> IO[bytes]:

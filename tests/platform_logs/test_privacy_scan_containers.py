@@ -5,6 +5,7 @@ sheet names, headers and footers); what only looks like one is not a finding, no
 import gzip
 import io
 import zipfile
+from pathlib import Path
 
 import docx
 import openpyxl
@@ -151,3 +152,19 @@ def test_the_command_exits_non_zero_on_a_finding_inside_an_archive_and_says_what
     call_command("privacy_scan", "--files", str(tmp_path), stdout=output)
     assert output.getvalue().endswith("privacy scan: no e-mail address, IP address, phone number or IBAN found; "
                                       "names are looked for only as --canary\n")
+
+
+def test_a_png_is_read_for_its_text_chunks_not_its_pixels(tmp_path):
+    """A figure's metadata can carry an address; its compressed pixels, read as text, only look like one."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots()
+    axes.bar([1, 2], [3, 4])
+    figure.savefig(tmp_path / "figure.png", metadata={"Author": "anna.schmidt@example.org"})
+    plt.close(figure)
+
+    findings = scan_files([tmp_path])
+
+    assert [(Path(f.where).name, f.kind) for f in findings] == [("figure.png!Author", "e-mail address")]
