@@ -36,9 +36,11 @@ DEPARTMENT = "In which area do you mainly work?"
 EXPERIENCE = "How much experience do you have with generative AI in general"
 FREQUENCY = "How often do you use the AI platform?"
 USE_CASES = "What do you use the AI platform for?"
+CHANNEL = "How do you access the AI platform? You can choose more than one answer."
 MODELS = "Which language models have you used on the platform?"
 DATA_KINDS = "Which kinds of data have you entered into or uploaded to the AI platform?"
 RULES_CLARITY = "I know which data I am allowed to enter into the AI platform."
+PRIVACY = "I am confident that what I enter into the AI platform does not leave the hospital."
 SENSITIVE_PURPOSE = "What did you enter these data for?"
 OTHER_PURPOSE = "Other purpose, please specify:"
 
@@ -188,6 +190,7 @@ def test_respondent_leaves_midway_resumes_from_the_link_and_every_answer_is_stor
     next_page(page)
 
     expect_page(page, "What you use the platform for")
+    choose(page, CHANNEL, "Through the chat interface in the browser")
     choose(page, USE_CASES, "Summarising texts", "Translation")
     choose(page, MODELS, "Llama (Meta)", "Qwen")
     back(page)
@@ -205,6 +208,7 @@ def test_respondent_leaves_midway_resumes_from_the_link_and_every_answer_is_stor
     choose(page, DATA_KINDS, "Pseudonymised patient data (without name, date of birth, patient or case number)")
     choose(page, DATA_KINDS, "Publicly available information (e.g. published literature, guidelines)")
     choose(page, RULES_CLARITY, "Agree")
+    choose(page, PRIVACY, "Agree")
     next_page(page)
 
     expect_page(page, "Personal data")  # shown only because patient data were entered
@@ -371,6 +375,7 @@ def test_pressing_enter_in_a_text_field_moves_forward_not_back(chromium_browser,
     next_page(page)
     expect_page(page, "What you use the platform for")
 
+    choose(page, CHANNEL, "Through the chat interface in the browser")
     question(page, USE_CASES).get_by_role("checkbox", name="Other, please specify:").check()
     other = question(page, USE_CASES).get_by_role("textbox", name="Details for “Other, please specify”")
     other.fill("Writing SOPs")
