@@ -86,6 +86,8 @@ EXPECTED_ANSWERS = {
     "department": "internal_medicine",
     "experience_ai": 4,
     "frequency": "several_weekly",
+    "channel": ["chat"],
+    "perceived_privacy": 4,
     "use_cases": ["summarising", "translation"],
     "models_used": ["llama", "qwen"],
     "data_kinds": ["patient_pseudonymized", "public"],
