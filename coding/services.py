@@ -60,7 +60,8 @@ def store_codebook(codebook: Codebook, source_name: str = "") -> CodebookVersion
 
 def coded_answers(wave: Wave, item: str):
     """The wave's non-empty text answers to the item from submitted responses, oldest first."""
-    answers = Answer.objects.filter(response__wave=wave, response__status=Response.Status.COMPLETED, item=item)
+    submitted = wave.responses.filter(status=Response.Status.COMPLETED)  # respondents' only: no test responses
+    answers = Answer.objects.filter(response__in=submitted, item=item)
     return [answer for answer in answers.order_by("pk") if isinstance(answer.value, str) and answer.value.strip()]
 
 

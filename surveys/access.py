@@ -4,6 +4,8 @@
 - invitations: personal invitation links only (surveys.views picks no signed-in user for these);
 - sign_in: accounts of the institution's identity provider only, optionally only members of
   `Wave.required_group` as listed in the token's `groups` claim.
+
+A researcher's test link admits them to any wave: what they answer is a test response.
 """
 
 from allauth.socialaccount.models import SocialAccount
@@ -15,6 +17,8 @@ GROUPS_CLAIM = "groups"
 
 
 def admits(wave: Wave, participant, user) -> bool:
+    if participant.is_test:
+        return True  # a test link is only made for the study's members (studies.views.wave_test)
     if wave.access == Wave.Access.OPEN:
         return True
     if wave.access == Wave.Access.INVITATIONS:

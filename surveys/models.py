@@ -119,9 +119,26 @@ class Invitation(models.Model):
     # "Has answered" lives here, apart from the response and without a time, so that in an anonymous
     # wave reminders can skip those who completed without anything pointing at their answers.
     has_answered = models.BooleanField(default=False)
+    # A researcher's link for trying the questionnaire out (studies: "Testen"); its response is a test response.
+    is_test = models.BooleanField(default=False)
 
     def __str__(self):
         return f"invitation {self.pk} to {self.wave}"
+
+
+class RespondentResponses(models.Manager):
+    """Responses from respondents, without the researchers' test responses.
+
+    The default manager (`Response.objects`, and `wave.responses`): every count, export, analysis,
+    dashboard, report and coding sample reads responses through it, so a test response can reach
+    none of them. Only the respondent flow, which must find a test response to go on with it, and
+    the deletion of test responses use `Response.all_objects`. A filter across a relation
+    (`Answer.objects.filter(response__wave=...)`) does not pass through a manager: go through
+    `Response.objects` instead (`response__in=wave.responses...`).
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().filter(is_test=False)
 
 
 class Response(models.Model):
@@ -157,6 +174,11 @@ class Response(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Made by a researcher trying the questionnaire out: never exported, counted or analysed, deletable.
+    is_test = models.BooleanField(default=False)
+
+    objects = RespondentResponses()
+    all_objects = models.Manager()
 
     class Meta:
         ordering = ["pk"]

@@ -181,6 +181,7 @@ class Participant:
     key: str  # wave-scoped, for one-response-per-participant and resuming
     pseudonym: str  # usage-linkable pseudonym, only in pseudonymous waves; stored only with linkage consent
     invitation: Invitation | None = None
+    is_test: bool = False  # a researcher trying the questionnaire out (create_test_invitation)
 
 
 def participant_for_user(wave, user):
@@ -202,14 +203,26 @@ def participant_for_invitation(invitation):
         key=keyed_hash(f"participant:{invitation.wave.slug}:invitation:{invitation.pk}"),
         pseudonym=pseudonym,
         invitation=invitation,
+        is_test=invitation.is_test,
     )
+
+
+def create_test_invitation(wave) -> Invitation:
+    """A researcher's own link for trying the wave's questionnaire out (its token is never shown).
+
+    Its response is a test response: made whatever the wave's dates and access setting, never
+    linked to an account or a pseudonym, so it neither uses up anyone's invitation nor marks a
+    signed-in account as having answered.
+    """
+    return Invitation.objects.create(wave=wave, token_hash=hash_token(secrets.token_urlsafe(24)), is_test=True)
 
 
 # --- responses --------------------------------------------------------------------------------
 
 
-def require_open(wave):
-    if not wave.is_open():
+def require_open(wave, is_test=False):
+    """Refuse answers outside the wave's dates; a researcher's test may run before it opens and after it closes."""
+    if not wave.is_open() and not is_test:
         raise WaveClosed(wave)
 
 
@@ -218,15 +231,15 @@ def open_response(wave, participant, language="de", device=""):
 
     Raises ResponseFinished for a participant whose submitted anonymous response was cut from them.
     """
-    existing = Response.objects.filter(wave=wave, participant_key=participant.key).first()
+    existing = Response.all_objects.filter(wave=wave, participant_key=participant.key).first()
     if existing:
         return existing
     if anonymity.has_answered(wave, participant):
         raise ResponseFinished(Response.Status.COMPLETED)
-    require_open(wave)
+    require_open(wave, participant.is_test)
     try:
         with transaction.atomic():
-            response = Response.objects.create(
+            response = Response.all_objects.create(
                 wave=wave,
                 instrument_version=wave.instrument_version,
                 participant_key=participant.key,
@@ -236,13 +249,14 @@ def open_response(wave, participant, language="de", device=""):
                 language=language,
                 device=device,
                 info_viewed_at=timezone.now(),
+                is_test=participant.is_test,
             )
             if participant.invitation is not None:
                 Invitation.objects.filter(pk=participant.invitation.pk, used_at__isnull=True).update(used_at=timezone.now())
             return response
     except IntegrityError:
         # A concurrent request created it first; there is still exactly one.
-        return Response.objects.get(wave=wave, participant_key=participant.key)
+        return Response.all_objects.get(wave=wave, participant_key=participant.key)
 
 
 def response_for(wave, participant, lock=False):
@@ -251,7 +265,7 @@ def response_for(wave, participant, lock=False):
     lock=True (inside a transaction) takes the row lock that every change to a response holds: the
     respondent's other requests wait for this one, and this one reads what they left.
     """
-    queryset = Response.objects.filter(wave=wave, participant_key=participant.key)
+    queryset = Response.all_objects.filter(wave=wave, participant_key=participant.key)
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     response = _without_instrument_json(queryset).first()
@@ -263,7 +277,7 @@ def response_for(wave, participant, lock=False):
 def locked(response):
     """The response re-read under a row lock on it alone: locking the joined wave row too would
     make every respondent of the wave wait for every other one."""
-    queryset = Response.objects.select_for_update(of=("self",)).select_related("wave")
+    queryset = Response.all_objects.select_for_update(of=("self",)).select_related("wave")
     return _without_instrument_json(queryset).get(pk=response.pk)
 
 
@@ -397,7 +411,7 @@ def record_page_answers(response, answers, page_code, values, direction="next", 
 def _check_can_answer(response):
     if not response.is_open_for_answers:
         raise ResponseFinished(response.status)
-    require_open(response.wave)
+    require_open(response.wave, response.is_test)
 
 
 @transaction.atomic

@@ -104,7 +104,7 @@ def _respondent_request(view, request, slug, kwargs):
     if response is None and anonymity.has_answered(wave, participant):
         # A submitted anonymous response, cut from its participant: only the thank-you page is left.
         if request.resolver_match.url_name == "thanks":
-            return _thanks_page(request, wave)
+            return _thanks_page(request, wave, is_test=participant.is_test)
         return redirect("surveys:thanks", slug=wave.slug)
     return view(request, wave, participant, response, **kwargs)
 
@@ -116,8 +116,7 @@ def information(request, wave, participant, response):
         return redirect("surveys:thanks", slug=wave.slug)
     if response is not None and response.status == Response.Status.IN_PROGRESS:
         return _to_page(wave, response.current_page or response.last_page)
-    if not wave.is_open():
-        raise services.WaveClosed(wave)
+    services.require_open(wave, participant.is_test)
     response = response or services.open_response(wave, participant, language=_language(), device=_device(request))
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -129,6 +128,7 @@ def information(request, wave, participant, response):
         "form": form,
         "ask_linkage": wave.is_pseudonymous and bool(participant.pseudonym),
         "language": _language(),
+        "is_test": participant.is_test,
     })
 
 
@@ -139,8 +139,7 @@ def page(request, wave, participant, response, page_code):
         return redirect("surveys:information", slug=wave.slug)
     if response.status == Response.Status.COMPLETED:
         return redirect("surveys:thanks", slug=wave.slug)
-    if not wave.is_open():
-        raise services.WaveClosed(wave)
+    services.require_open(wave, response.is_test)
     answers, other_texts = services.stored_answers(response)  # under the response's row lock
     current = services.reachable_page(response, page_code, answers)
     if current is None:
@@ -175,6 +174,7 @@ def page(request, wave, participant, response, page_code):
         "page_count": max(len(pages), flow.expected_page_count(instrument, answers)),
         "is_first": flow.page_before(instrument, answers, current.code) is None,
         "is_last": flow.page_after(instrument, answers, current.code) is None,
+        "is_test": response.is_test,
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -182,18 +182,20 @@ def page(request, wave, participant, response, page_code):
 def thanks(request, wave, participant, response):
     if response is None or response.status != Response.Status.COMPLETED:
         return redirect("surveys:information", slug=wave.slug)
-    return _thanks_page(request, wave)
+    return _thanks_page(request, wave, is_test=response.is_test)
 
 
-def _thanks_page(request, wave, session_ended=False):
+def _thanks_page(request, wave, session_ended=False, is_test=False):
     """The thank-you page ends the respondent's session (the invitation cookie, and a sign-in):
-    a shared workstation keeps no way back in."""
+    a shared workstation keeps no way back in. A researcher's test ends only the test link: they
+    stay signed in to the workspace."""
     page = render(request, "surveys/thanks.html", {
         "wave": wave, "instrument": wave.instrument_version.spec, "language": _language(),
-        "session_ended": session_ended,
+        "session_ended": session_ended, "is_test": is_test,
     })
     request.respondent_cookie.end()
-    request.session.flush()
+    if not is_test:
+        request.session.flush()
     return page
 
 
@@ -221,7 +223,7 @@ def _from_cookie(cookie, slug):
     if not invitation_id:
         return None, None, services.wave_for_respondents(slug)
     response = response_sql.invited_response(invitation_id, slug)
-    if response is not None and response.wave.access != Wave.Access.SIGN_IN:
+    if response is not None and (response.wave.access != Wave.Access.SIGN_IN or response.is_test):
         return response, response.invitation, response.wave
     invitation = services.invitation_to_wave(invitation_id, slug)
     return None, invitation, invitation.wave if invitation is not None else services.wave_for_respondents(slug)
@@ -229,7 +231,7 @@ def _from_cookie(cookie, slug):
 
 def _participant(request, wave, invitation):
     """Who is answering: the session's invitation (unless the wave is sign-in only), else the signed-in user."""
-    if invitation is not None and wave.access != Wave.Access.SIGN_IN:
+    if invitation is not None and (wave.access != Wave.Access.SIGN_IN or invitation.is_test):
         return services.participant_for_invitation(invitation)
     if request.user.is_authenticated and wave.access != Wave.Access.INVITATIONS:
         return services.participant_for_user(wave, request.user)
