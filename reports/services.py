@@ -161,7 +161,7 @@ def wave_facts(wave):
 
 def recruitment(wave):
     """Invitations created and used, and how responses arrived (personal link or institutional sign-in)."""
-    invitations = wave.invitations
+    invitations = wave.invitations.filter(is_test=False)  # a researcher's test links invite no one
     responses = Response.objects.filter(wave=wave).exclude(status=Response.Status.WITHDRAWN)
     return {
         "invitations_created": invitations.count(),

@@ -129,7 +129,7 @@ def wave_dashboard(wave: Wave, now=None) -> WaveDashboard:
     totals["break_offs"] = _break_offs(responses, now)
     # The sampling frame: the mailed participant list where there is one (studies.mailing), else the links made.
     frame = sampling_frame_counts(wave)
-    invited = frame["invited"] if frame["listed"] else Invitation.objects.filter(wave=wave).count()
+    invited = frame["invited"] if frame["listed"] else Invitation.objects.filter(wave=wave, is_test=False).count()
     board = WaveDashboard(wave=wave, threshold=threshold)
     mailed = [Bar(_("delivered"), count(frame["delivered"])), Bar(_("opted out"), count(frame["opted_out"]))] \
         if frame["listed"] else []

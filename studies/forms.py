@@ -29,6 +29,10 @@ class StudyForm(forms.ModelForm):
                                            *((template.name, template.label) for template in templates())]
 
 
+class StudyCopyForm(forms.Form):
+    title = forms.CharField(label=_("Title of the copy"), max_length=Study._meta.get_field("title").max_length)
+
+
 class InstrumentUploadForm(forms.Form):
     file = forms.FileField(label=_("Questionnaire file (Uptake YAML, LimeSurvey .lss, XLSForm .xlsx, REDCap data dictionary .csv)"),
                            validators=[validate_upload_size])

@@ -73,6 +73,8 @@ class AuditEntry(models.Model):
         ROLE_CHANGE = "role_change", _("role changed")
         KEY_ROTATION = "key_rotation", _("pseudonym key rotated")
         REPORT = "report", _("report started")
+        COPY = "copy", _("copied")
+        TEST_DELETION = "test_deletion", _("test responses deleted")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # PROTECT: an account that touched personal data cannot vanish from the record.

@@ -27,7 +27,7 @@ from surveys.flow import visible_items, visible_pages
 from surveys.importers.common import ConversionReport
 from surveys.instrument_files import dump_yaml, validate_definition
 from surveys.instruments import NOT_APPLICABLE, ChoiceItem, InstrumentError, Likert, LikertMatrix
-from surveys.models import InstrumentVersion, Response, Wave
+from surveys.models import InstrumentVersion, Invitation, Response, Wave
 from surveys.services import ImportResult, convert_questionnaire
 
 LINE_NUMBER = re.compile(r"\bline (\d+)\b")
@@ -251,6 +251,24 @@ def withdraw_on_request(user, study: Study, response: Response) -> None:
     """Withdraw a response on the participant's request (by e-mail, phone ...), recorded in the audit log."""
     survey_services.withdraw_response(response)
     audit(user, AuditEntry.Action.WITHDRAWAL, f"response {response.pk} of wave {response.wave.slug}", study=study)
+
+
+# --- test responses ----------------------------------------------------------------------------
+
+
+def wave_test_responses(wave: Wave):
+    """The responses researchers made with "Test" (surveys.services.create_test_invitation); no other view reads them."""
+    return Response.all_objects.filter(wave=wave, is_test=True)
+
+
+@transaction.atomic
+def delete_test_responses(user, study: Study, wave: Wave) -> int:
+    """Delete the wave's test responses with their answers and paradata, and the test links; recorded in the audit log."""
+    deleted = wave_test_responses(wave).count()
+    wave_test_responses(wave).delete()
+    Invitation.objects.filter(wave=wave, is_test=True).delete()
+    audit(user, AuditEntry.Action.TEST_DELETION, f"wave {wave.slug}", f"{deleted} test response(s)", study=study)
+    return deleted
 
 
 # --- exports and reports ------------------------------------------------------------------------

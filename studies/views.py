@@ -17,20 +17,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reports.models import ReportJob
-from studies import questionnaires, services
+from studies import copies, questionnaires, services
 from studies.access import RANK, require_study_role
 from studies.audit import audit, audit_csv, entries_for
 from studies.dashboard import bar_chart_svg, wave_dashboard
-from studies.forms import ExportForm, InstrumentUploadForm, MemberForm, ReportForm, StudyForm, WaveExtendForm, WaveForm
+from studies.forms import (
+    ExportForm, InstrumentUploadForm, MemberForm, ReportForm, StudyCopyForm, StudyForm, WaveExtendForm, WaveForm,
+)
 from studies.models import AuditEntry, ExportJob, Mailout, Membership, Participant, Study
+from surveys import respondent_cookie
+from surveys import services as survey_services
 from surveys.flow import page_after, page_before, visible_pages
 from surveys.forms import PageForm
 from surveys.instrument_files import dump_yaml
 from surveys.instruments import InstrumentError
-from surveys.models import InstrumentVersion, Response
+from surveys.models import InstrumentVersion, Response, Wave
 
 BACKTICKED = re.compile(r"`([^`]*)`")  # the importers' `code` marks, shown as quotes on a page
 JOBS_SHOWN = 20
@@ -104,7 +109,26 @@ def study(request, study) -> HttpResponse:
         "versions": versions, "latest": latest,
         "questionnaire_title": latest.spec.title.get(translation.get_language()[:2]) if latest else "",
         "now": timezone.now(),
+        "copy_form": StudyCopyForm(initial={"title": copies.copy_title(study.title)}),
+        "can_copy": request.user.has_perm("studies.add_study"),
     })
+
+
+@study_view(Membership.Role.OWNER)
+@permission_required("studies.add_study", raise_exception=True)
+@require_POST
+def study_copy(request, study) -> HttpResponse:
+    """The study page's copy form: a new study with the questionnaire and the waves' settings, no data."""
+    form = StudyCopyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the copy a title."))
+        return redirect("studies:study", slug=study.slug)
+    copied = copies.copy_study(request.user, study, form.cleaned_data["title"])
+    messages.success(request, _(
+        "This is a copy of “%(source)s” with its questionnaire and %(waves)d wave(s); no responses, invitations or "
+        "addresses were copied. Check the copied waves' dates before you open them.") % {
+        "source": study.title, "waves": copied.waves})
+    return redirect("studies:study", slug=copied.study.slug)
 
 
 @study_view(Membership.Role.OWNER)
@@ -279,6 +303,46 @@ def wave_close(request, study, wave) -> HttpResponse:
     return redirect("studies:dashboard", slug=study.slug, wave_slug=wave.slug)
 
 
+@study_view(Membership.Role.OWNER)
+@require_http_methods(["GET", "POST"])
+def wave_copy(request, study, wave) -> HttpResponse:
+    """The new-wave form filled in from this wave, dates left for the researcher to set."""
+    initial = {"title": copies.copy_title(wave.title), "slug": copies.free_slug(Wave, f"{wave.slug}-{_('copy')}"),
+               "instrument_version": wave.instrument_version_id, "privacy_mode": wave.privacy_mode}
+    form = WaveForm(request.POST or None, study=study, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        copy = copies.copy_wave(request.user, study, wave, form.save(commit=False))
+        messages.success(request, _("The wave “%(title)s” was created as a copy of “%(source)s”.") % {
+            "title": copy.title, "source": wave.title})
+        return redirect("studies:dashboard", slug=study.slug, wave_slug=copy.slug)
+    return _render(request, "studies/wave_form.html", study, {"form": form, "source": wave},
+                   status=400 if form.errors else 200)
+
+
+@study_view(Membership.Role.ANALYST)
+@require_POST
+def wave_test(request, study, wave) -> HttpResponse:
+    """Open the wave's questionnaire as a test respondent, whatever its dates and access; the answers are a test response."""
+    invitation = survey_services.create_test_invitation(wave)
+    cookie = respondent_cookie.read(request)
+    cookie.open_link(invitation)
+    reply = redirect("surveys:information", slug=wave.slug)
+    respondent_cookie.write(cookie, reply)
+    return reply
+
+
+@study_view(Membership.Role.OWNER)
+@require_POST
+def test_responses_delete(request, study, wave) -> HttpResponse:
+    if not request.POST.get("confirm"):
+        messages.error(request, _("Tick the box to confirm that the test responses should be deleted."))
+        return redirect("studies:dashboard", slug=study.slug, wave_slug=wave.slug)
+    deleted = services.delete_test_responses(request.user, study, wave)
+    messages.success(request, ngettext("%(count)d test response was deleted.", "%(count)d test responses were deleted.",
+                                       deleted) % {"count": deleted})
+    return redirect("studies:dashboard", slug=study.slug, wave_slug=wave.slug)
+
+
 def _wave_action(request, study, wave, action, success) -> HttpResponse:
     try:
         action(wave)
@@ -299,6 +363,7 @@ def dashboard(request, study, wave) -> HttpResponse:
         "devices": bar_chart_svg(board.devices, _("Device classes")),
     }
     context = {"wave": wave, "board": board, "charts": charts, "updated_at": timezone.now(), "now": timezone.now(),
+               "test_responses": services.wave_test_responses(wave).count(),
                "refresh_seconds": getattr(settings, "UPTAKE_DASHBOARD_REFRESH_SECONDS", 15)}
     template = "studies/_dashboard_live.html" if request.GET.get("partial") else "studies/dashboard.html"
     return _render(request, template, study, context)

@@ -58,6 +58,7 @@ class InstrumentVersion(models.Model):
         return spec_for_checksum(self.checksum, lambda: self.resolved)
 
     def is_frozen(self):
+        """Answered by a respondent; a researcher's test responses leave it open to fixes (Response.objects)."""
         return self.responses.exists()
 
     @property

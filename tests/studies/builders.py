@@ -11,6 +11,7 @@ from studies.models import Membership, Study
 from surveys import services
 from surveys.demo import DEMO_INSTRUMENT
 from surveys.models import Wave
+from tests.surveys.builders import make_instrument_version
 
 PASSWORD = "workspace-test-pw"
 
@@ -41,9 +42,17 @@ class Cast:
 
 
 def study_with_members() -> Cast:
-    version = services.import_instrument(DEMO_INSTRUMENT).version
-    study = Study.objects.create(slug="ai-study", title="AI study", instrument=version.instrument)
-    wave = make_wave(version)
+    return _cast_around(services.import_instrument(DEMO_INSTRUMENT).version, "ai-study", "AI study", "wave-1")
+
+
+def small_study_with_members(tmp_path) -> Cast:
+    """The same cast around the four-page questionnaire of tests/surveys/builders.py, quick to answer in a test."""
+    return _cast_around(make_instrument_version(tmp_path), "small-study", "Small study", "small-wave")
+
+
+def _cast_around(version, slug: str, title: str, wave_slug: str) -> Cast:
+    study = Study.objects.create(slug=slug, title=title, instrument=version.instrument)
+    wave = make_wave(version, slug=wave_slug)
     people = {role: make_user(f"{role}-user") for role in ("owner", "analyst", "viewer")}
     for role, user in people.items():
         Membership.objects.create(study=study, user=user, role=role)

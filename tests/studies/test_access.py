@@ -35,6 +35,10 @@ RULES = {
     "export_download": ("analyst", "get"),
     "report_download": ("analyst", "get"),
     "members": ("owner", "get"),
+    "study_copy": ("owner and add_study permission", "post"),
+    "wave_copy": ("owner", "get"),
+    "wave_test": ("analyst", "post"),
+    "test_responses_delete": ("owner", "post"),
     "audit": ("owner", "get"),
     "audit_csv": ("owner", "get"),
     "upload": ("owner", "get"),
@@ -89,7 +93,8 @@ def world(tmp_path, settings):
     codebook = wishes_codebook()
     sample = draw_sample(cast.wave, codebook, size=2, seed=1)
     url_args = {
-        "index": [], "create": [], "study": [s], "members": [s], "audit": [s], "audit_csv": [s], "upload": [s],
+        "index": [], "create": [], "study": [s], "members": [s], "study_copy": [s],
+        "wave_copy": [s, w], "wave_test": [s, w], "test_responses_delete": [s, w], "audit": [s], "audit_csv": [s], "upload": [s],
         "preview": [s, 1], "diff": [s], "edit": [s],
         "questionnaire_download": [s, 1, "yaml"], "wave_new": [s], "dashboard": [s, w], "wave_extend": [s, w],
         "wave_open": [s, w], "wave_close": [s, w], "responses": [s, w], "response": [s, w, response.pk],
@@ -116,6 +121,8 @@ def expected_status(rule: str, method: str, who: str) -> str:
         return "ok"
     if rule == "add_study permission":
         return "ok" if who == "other_researcher" else "forbidden"
+    if rule == "owner and add_study permission":  # no member of the cast has both (tests/studies/test_copies.py)
+        return "not found" if who in ("other_researcher", "respondent") else "forbidden"
     if who in ("other_researcher", "respondent"):
         return "not found"
     return "ok" if RANK[who] >= RANK[rule] else "forbidden"

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from surveys import services
-from surveys.models import Wave
+from surveys.models import Response, Wave
 
 SMALL_INSTRUMENT = """
 code: small
@@ -161,3 +161,15 @@ def input_value(html, name):
     parser = _Inputs()
     parser.feed(html)
     return next((field.get("value") for field in parser.inputs if field.get("name") == name), None)
+
+
+def submitted_response(wave, invitation=None, role="nurse", satisfaction=4, wishes=None):
+    """A response to the small instrument sent through every page, by a new invitation (or the one given)."""
+    invitation = invitation or services.find_invitation(invite(wave))
+    participant = services.participant_for_invitation(invitation)
+    response = services.open_response(wave, participant, language="en")
+    services.give_consent(response, participant)
+    answer_page(response, "about", {"role": role})
+    answer_page(response, "data", {"data_kinds": ["public"]})
+    answer_page(response, "rating", {"satisfaction": satisfaction, "wishes": wishes})
+    return Response.all_objects.get(pk=response.pk)

@@ -6,30 +6,15 @@ from surveys import services
 from surveys.anonymity import answered_keys
 from surveys.export import wave_table
 from surveys.models import Invitation, Response, Wave
-from tests.surveys.builders import answer_page, invite, make_wave
+from tests.surveys.builders import invite, make_wave, submitted_response
 
 pytestmark = pytest.mark.django_db
-
-
-def complete(response, role="nurse"):
-    answer_page(response, "about", {"role": role})
-    answer_page(response, "data", {"data_kinds": ["public"]})
-    answer_page(response, "rating", {"satisfaction": 4})
-    response.refresh_from_db()
-    return response
-
-
-def started(wave, invitation):
-    participant = services.participant_for_invitation(invitation)
-    response = services.open_response(wave, participant, language="en")
-    services.give_consent(response, participant)
-    return response
 
 
 def test_a_test_link_answers_a_wave_that_has_not_opened_yet(tmp_path):
     wave = make_wave(tmp_path, opens_in_days=7, closes_in_days=30)
 
-    response = complete(started(wave, services.create_test_invitation(wave)))
+    response = submitted_response(wave, services.create_test_invitation(wave))
 
     assert response.status == Response.Status.COMPLETED and response.is_test
     with pytest.raises(services.WaveClosed):
@@ -38,9 +23,9 @@ def test_a_test_link_answers_a_wave_that_has_not_opened_yet(tmp_path):
 
 def test_test_responses_are_left_out_of_every_query_and_of_the_export(tmp_path):
     wave = make_wave(tmp_path)
-    complete(started(wave, services.find_invitation(invite(wave))), role="physician")
-    complete(started(wave, services.create_test_invitation(wave)), role="nurse")
-    complete(started(wave, services.create_test_invitation(wave)), role="nurse")
+    submitted_response(wave, role="physician")
+    submitted_response(wave, services.create_test_invitation(wave), role="nurse")
+    submitted_response(wave, services.create_test_invitation(wave), role="nurse")
 
     table, _codebook = wave_table(wave)
 
@@ -53,7 +38,7 @@ def test_a_test_response_uses_up_no_invitation_and_marks_no_one_as_answered(tmp_
     wave = make_wave(tmp_path, privacy_mode=Wave.PrivacyMode.ANONYMOUS)
     real = services.find_invitation(invite(wave))
 
-    complete(started(wave, services.create_test_invitation(wave)))
+    submitted_response(wave, services.create_test_invitation(wave))
 
     real.refresh_from_db()
     assert real.used_at is None and not real.has_answered
