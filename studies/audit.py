@@ -2,10 +2,14 @@
 
 import csv
 import io
+import re
+from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
-from studies.models import AuditEntry, Study
+from reports.models import ReportJob
+from studies.models import AuditEntry, ExportJob, Membership, Study
 
 CSV_COLUMNS = ["at", "actor", "action", "target", "detail"]
 
@@ -30,6 +34,55 @@ def audit(user, action: str, target: str, detail: str = "", study: Study | None 
 def entries_for(study: Study):
     """The study's entries and the site-wide ones (key rotation touches every study), newest first."""
     return AuditEntry.objects.filter(Q(study=study) | Q(study__isnull=True))
+
+
+# A target or detail is stored in one fixed English wording (the CSV and any script read it as written);
+# the audit page reads each wording back and says it in the reader's language, a wave by its title.
+WORDINGS = [
+    (r"response (?P<response>\d+) of wave (?P<wave>[-\w]+)", gettext_lazy("response %(response)s of the wave “%(wave)s”")),
+    (r"open answers to (?P<item>\w+) of wave (?P<wave>[-\w]+)",
+     gettext_lazy("open answers to the question “%(item)s” of the wave “%(wave)s”")),
+    (r"wave (?P<wave>[-\w]+)", gettext_lazy("the wave “%(wave)s”")),
+    (r"audit log of [-\w]+", gettext_lazy("this audit log")),
+    (r"pseudonym key", gettext_lazy("the pseudonym key")),
+    (r"new fingerprint (?P<fingerprint>\S+)", gettext_lazy("new fingerprint %(fingerprint)s")),
+    (r"owner \(created the study\)", gettext_lazy("owner (created the study)")),
+    (r"(?P<before>\w+|-) -> (?P<after>\w+|-)", gettext_lazy("%(before)s → %(after)s")),
+    (r"(?P<format>\w+) with usage features, job (?P<job>\d+)", gettext_lazy("%(format)s with usage features, job %(job)s")),
+    (r"(?P<format>csv|sav), job (?P<job>\d+)", gettext_lazy("%(format)s, job %(job)s")),
+    (r"(?P<kind>\w+) \((?P<language>de|en)\), job (?P<job>\d+)", gettext_lazy("%(kind)s (%(language)s), job %(job)s")),
+    (r"coding sample (?P<sample>\d+): responses (?P<responses>[\d, ]+)",
+     gettext_lazy("coding sample %(sample)s: responses %(responses)s")),
+]
+WORDINGS = [(re.compile(pattern), words) for pattern, words in WORDINGS]
+LABELS = {  # the codes a wording carries, each by its label
+    "before": dict(Membership.Role.choices) | {"-": "–"}, "after": dict(Membership.Role.choices) | {"-": "–"},
+    "format": dict(ExportJob.Format.choices), "kind": dict(ReportJob.Kind.choices), "language": dict(ReportJob.Language.choices),
+}
+
+
+@dataclass(frozen=True)
+class ShownEntry:
+    entry: AuditEntry
+    target: str
+    detail: str
+
+
+def shown_entries(study: Study, entries) -> list[ShownEntry]:
+    """Entries with target and detail in the active language; stored text no wording matches (a user or file name) as is."""
+    titles = dict(study.waves().values_list("slug", "title"))
+    return [ShownEntry(entry, _in_words(entry.target, titles), _in_words(entry.detail, titles)) for entry in entries]
+
+
+def _in_words(text: str, wave_titles: dict[str, str]) -> str:
+    for pattern, words in WORDINGS:
+        match = pattern.fullmatch(text)
+        if match:
+            values = {name: str(LABELS.get(name, {}).get(value, value)) for name, value in match.groupdict().items()}
+            if "wave" in values:
+                values["wave"] = wave_titles.get(values["wave"], values["wave"])
+            return words % values
+    return text
 
 
 def audit_csv(study: Study) -> str:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from reports.models import ReportJob
 from studies import copies, questionnaires, services
 from studies.access import RANK, require_study_role
-from studies.audit import audit, audit_csv, entries_for
+from studies.audit import audit, audit_csv, entries_for, shown_entries
 from studies.dashboard import bar_chart_svg, wave_dashboard
 from studies.forms import (
     ExportForm, InstrumentUploadForm, MemberForm, ReportForm, StudyCopyForm, StudyForm, WaveExtendForm, WaveForm,
@@ -471,7 +471,7 @@ def _download(request, study, output_path, content_type) -> HttpResponse:
 
 @study_view(Membership.Role.OWNER)
 def audit_log(request, study) -> HttpResponse:
-    entries = entries_for(study).select_related("study")[:AUDIT_ENTRIES_SHOWN]
+    entries = shown_entries(study, entries_for(study)[:AUDIT_ENTRIES_SHOWN])
     return _render(request, "studies/audit.html", study, {"entries": entries})
 
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from reports.models import ReportJob
 from studies.audit import audit
 from studies.dashboard import wave_dashboard
 from studies.models import AuditEntry, AuditLogIsAppendOnly, ExportJob, Membership, Study
@@ -200,6 +201,33 @@ def test_role_changes_are_audited_and_the_last_owner_stays(client, cast):
     assert AuditEntry.objects.filter(action="role_change", target="respondent", detail="- -> viewer").exists()
     page = client.post(reverse("studies:members", args=[cast.study.slug]), {"username": "owner-user", "role": "analyst"}, follow=True)
     assert "A study needs at least one owner." in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_audit_log_names_what_was_touched_in_the_readers_language_and_the_wave_by_its_title(client, cast):
+    """Issue 23: targets were printed as stored ("response 12 of wave ai-wave", "- -> viewer") on German pages."""
+    add_synthetic_responses(cast.wave, 1, seed=5)
+    response = cast.wave.responses.get()
+    client.force_login(cast.owner)
+    client.get(reverse("studies:response", args=[cast.study.slug, cast.wave.slug, response.pk]))
+    client.post(reverse("studies:members", args=[cast.study.slug]), {"username": "respondent", "role": "viewer"})
+    client.post(reverse("studies:exports", args=[cast.study.slug, cast.wave.slug]), {"format": "csv", "with_usage": "on", "language": "de"})
+    client.post(reverse("studies:reports", args=[cast.study.slug, cast.wave.slug]), {"kind": "publication", "language": "de"})
+    client.get(reverse("studies:audit_csv", args=[cast.study.slug]))
+    audit(None, AuditEntry.Action.KEY_ROTATION, "pseudonym key", "new fingerprint 1a2b3c…")
+    export, report = ExportJob.objects.get(), ReportJob.objects.get()
+
+    page = client.get(reverse("studies:audit", args=[cast.study.slug]), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    title = cast.wave.title
+    for shown in (f"Antwort {response.pk} der Welle „{title}“", "Betrachter*in", "– → Betrachter*in", f"Welle „{title}“",
+                  f"CSV mit Nutzungsmerkmalen, Auftrag {export.pk}", f"Publikationsbericht (Deutsch), Auftrag {report.pk}",
+                  "dieses Protokoll", "Pseudonym-Schlüssel", "neuer Fingerabdruck 1a2b3c…"):
+        assert shown in page, shown
+    for stored in ("of wave", "->", "job ", "with usage", "publication (de)", "audit log of", "fingerprint 1a"):
+        assert stored not in page, stored
+    assert f"response {response.pk} of wave {cast.wave.slug}" in client.get(
+        reverse("studies:audit_csv", args=[cast.study.slug])).content.decode()  # the CSV keeps the stored wording
 
 
 @pytest.mark.django_db
