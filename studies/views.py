@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reports.models import ReportJob
@@ -38,6 +38,8 @@ from surveys.instruments import InstrumentError
 from surveys.models import InstrumentVersion, Response, Wave
 
 BACKTICKED = re.compile(r"`([^`]*)`")  # the importers' `code` marks, shown as quotes on a page
+OUTCOMES = {"created": gettext_lazy("created"), "unchanged": gettext_lazy("unchanged"),
+            "replaced": gettext_lazy("replaced (no one had answered it yet)")}
 JOBS_SHOWN = 20
 RESPONSES_SHOWN = 200
 AUDIT_ENTRIES_SHOWN = 500
@@ -164,9 +166,9 @@ def upload(request, study) -> HttpResponse:
             problem = services.upload_problem(str(exc), text)
             return _render(request, "studies/upload.html", study, {"form": form, "problem": problem}, status=400)
         messages.success(request, _("Questionnaire version %(number)s: %(outcome)s.") % {
-            "number": result.version.number, "outcome": _(result.outcome)})
+            "number": result.version.number, "outcome": OUTCOMES[result.outcome]})
         for line in report.lines()[1:]:  # what came across, and warnings about anything kept verbatim or dropped
-            messages.info(request, BACKTICKED.sub(r"“\1”", line.strip()))
+            messages.info(request, BACKTICKED.sub(lambda code: _("“%(code)s”") % {"code": code[1]}, line.strip()))
         return redirect("studies:study", slug=study.slug)
     return _render(request, "studies/upload.html", study, {"form": form}, status=400 if form.is_bound else 200)
 
@@ -212,7 +214,7 @@ def edit(request, study) -> HttpResponse:
         if "save" in request.POST:
             result = questionnaires.save_edited(study, text)
             messages.success(request, _("Questionnaire version %(number)s: %(outcome)s.") % {
-                "number": result.version.number, "outcome": _(result.outcome)})
+                "number": result.version.number, "outcome": OUTCOMES[result.outcome]})
             return redirect("studies:study", slug=study.slug)
         context["previews"] = [(language, name, questionnaires.printed_pages(instrument, language))
                                for language, name in settings.LANGUAGES]

@@ -30,6 +30,8 @@ PLACEHOLDERS = {
                 "en": "I have read the information and agree to take part."},
     "thanks": {"de": "Vielen Dank für Ihre Teilnahme!", "en": "Thank you for taking part!"},
 }
+PLACEHOLDER_PARTS = {"information": gettext_lazy("participant information"), "consent": gettext_lazy("consent"),
+                     "thanks": gettext_lazy("thanks")}
 
 
 class SourceFormatError(InstrumentError):
@@ -161,10 +163,10 @@ class Texts:
         self.languages = [language for language in dict.fromkeys(languages) if language]
         self.base = base if base in self.languages else (self.languages[0] if self.languages else "en")
         report.languages = list(self.languages)
-        for language, name in (("de", "German"), ("en", "English")):
+        for language, name in (("de", gettext_lazy("German")), ("en", gettext_lazy("English"))):
             if language not in self.languages:
-                report.notes.append(f"{name} ({language}) is not in the file: the {self.base} texts stand in for it; "
-                                    "translate them before fielding")
+                report.notes.append(_("%(name)s (%(language)s) is not in the file: the %(base)s texts stand in for it; "
+                                      "translate them before fielding") % {"name": name, "language": language, "base": self.base})
 
     def __call__(self, values, fallback=None):
         """A text dict (de, en and the file's other languages), or None when there is no text at all."""
@@ -183,7 +185,8 @@ class Texts:
 
 
 def placeholder(texts, part, report):
-    report.notes.append(f"{part}: not in the file, a placeholder stands in; write it before fielding")
+    report.notes.append(_("%(part)s: not in the file, a placeholder stands in; write it before fielding")
+                        % {"part": PLACEHOLDER_PARTS[part]})
     return texts.constant(**PLACEHOLDERS[part])
 
 
@@ -199,24 +202,24 @@ def assemble(pages: list[dict], targets: dict[str, Target], dialect: str, report
         if not draft["items"]:
             carried = joined_texts(carried, draft.get("intro"))
             if draft.get("intro"):
-                report.notes.append(f"page {draft['code']}: only text, no question; its text opens the next page")
+                report.notes.append(_("page %(page)s: only text, no question; its text opens the next page") % {"page": draft["code"]})
             continue
         page = {key: value for key, value in draft.items() if key not in ("items", "_logic")}
         if carried:
             page["intro"], carried = joined_texts(carried, page.get("intro")), None
-        _apply_logic(page, draft.get("_logic", {}), f"page {page['code']}", dialect, resolve, report,
+        _apply_logic(page, draft.get("_logic", {}), _("page %(page)s") % {"page": page["code"]}, dialect, resolve, report,
                      lambda condition: set(referenced_items(condition)) <= seen)
         page["code"] = page_codes.claim(page["code"], prefix="p")
         current = dict(page, items=[])
         for draft_item in draft["items"]:
             item = {key: value for key, value in draft_item.items() if key != "_logic"}
             on_page = {code for existing in current["items"] for code in _variables(existing)}
-            _apply_logic(item, draft_item.get("_logic", {}), f"item {item['code']}", dialect, resolve, report,
+            _apply_logic(item, draft_item.get("_logic", {}), _("item %(item)s") % {"item": item["code"]}, dialect, resolve, report,
                          lambda condition: set(referenced_items(condition)) <= seen | on_page)
             _not_required_when_unconditional(item, page, report)
             if item.get("show_if") and set(referenced_items(item["show_if"])) & on_page:
-                report.notes.append(f"page {page['code']} split before {item['code']}: its condition uses an answer "
-                                    "from the same page, which Uptake asks for first")
+                report.notes.append(_("page %(page)s split before %(item)s: its condition uses an answer from the same page, "
+                                      "which Uptake asks for first") % {"page": page["code"], "item": item["code"]})
                 final.append(current)
                 seen |= on_page
                 current = dict(page, code=page_codes.claim(page["code"]), items=[])
@@ -226,7 +229,7 @@ def assemble(pages: list[dict], targets: dict[str, Target], dialect: str, report
     if carried and final:
         final[-1]["intro"] = joined_texts(final[-1].get("intro"), carried)
     elif carried:
-        report.dropped.append("text without any question: an instrument needs at least one question")
+        report.dropped.append(_("text without any question: an instrument needs at least one question"))
     count_items(final, report)
     return final
 
@@ -259,8 +262,8 @@ def _not_required_when_unconditional(item, page, report):
     if item.get("required") and (item.get("untranslated", {}).keys() - {"constraint", "choice_filter"} or
                                  page.get("untranslated")):
         item["required"] = False
-        report.notes.append(f"item {item['code']}: not required, because its condition could not be translated "
-                            "and it is shown to everyone until you write a show_if")
+        report.notes.append(_("item %(item)s: not required, because its condition could not be translated and it is "
+                              "shown to everyone until you write a show_if") % {"item": item["code"]})
 
 
 def _resolver(targets):

@@ -13,6 +13,8 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from surveys.importers.common import (
     Codes, ConversionReport, SourceFormatError, Texts, assemble, definition, joined_texts, language_code,
@@ -27,8 +29,9 @@ INCREASE_SAME_DECREASE = [("I", "Mehr", "Increase"), ("S", "Gleich", "Same"), ("
 FIXED_OPTIONS = {"Y": YES_NO, "G": GENDER}
 FIXED_ARRAYS = {"C": YES_UNCERTAIN_NO, "E": INCREASE_SAME_DECREASE}
 UNSUPPORTED = {
-    "R": "ranking", "1": "dual-scale array", ":": "array of numbers", ";": "array of texts",
-    "|": "file upload", "*": "equation (a calculation)", "I": "language switch",
+    "R": gettext_lazy("ranking"), "1": gettext_lazy("dual-scale array"), ":": gettext_lazy("array of numbers"),
+    ";": gettext_lazy("array of texts"), "|": gettext_lazy("file upload"), "*": gettext_lazy("equation (a calculation)"),
+    "I": gettext_lazy("language switch"),
 }
 
 
@@ -42,14 +45,15 @@ def read(path: str | Path, report: ConversionReport, default_language: str = "en
     for raw in languages:
         code = language_code(raw)
         if raw and code is None:
-            report.dropped.append(f"language {raw!r}: not a language code Uptake knows; its texts are left out")
+            report.dropped.append(_("language %(language)r: not a language code Uptake knows; its texts are left out")
+                                  % {"language": raw})
         known.append(code)
     texts = Texts(known, language_code(survey.get("language")), report)
     settings = archive.survey_texts()
     title = texts(archive.pick(settings, "surveyls_title"), fallback=f"LimeSurvey {survey.get('sid', '')}")
-    for table, what in (("quota", "quotas"), ("assessments", "assessments")):
+    for table, what in (("quota", gettext_lazy("quotas")), ("assessments", gettext_lazy("assessments"))):
         if tables.get(table):
-            report.dropped.append(f"{len(tables[table])} {what}: Uptake has no {what}")
+            report.dropped.append(_("%(count)s %(what)s: Uptake has no %(what)s") % {"count": len(tables[table]), "what": what})
     converter = _Converter(archive, texts, report)
     pages = [converter.page(group) for group in archive.groups()]
     information = texts({language: "\n\n".join(plain(row.get(key)) for key in ("surveyls_description", "surveyls_welcometext"))
@@ -177,8 +181,9 @@ class _Converter:
             if question["type"] == "X":
                 intro = joined_texts(intro, self._question_text(question))
                 if not is_always(question.get("relevance")):
-                    self.report.dropped.append(f"question {question['title']} (text display): its condition "
-                                               f"{question['relevance']!r}; the text opens the page for everyone")
+                    self.report.dropped.append(_("question %(question)s (text display): its condition %(condition)r; the text "
+                                                 "opens the page for everyone")
+                                               % {"question": question["title"], "condition": question["relevance"]})
                 continue
             page["items"] += self.items(question)
         if intro:
@@ -187,12 +192,12 @@ class _Converter:
 
     def items(self, question):
         kind, title = question["type"], question["title"]
-        where = f"question {title} (type {kind})"
+        where = _("question %(question)s (type %(kind)s)") % {"question": title, "kind": kind}
         if kind in UNSUPPORTED:
-            self.report.dropped.append(f"{where}: {UNSUPPORTED[kind]}, which Uptake cannot ask")
+            self.report.dropped.append(_("%(where)s: %(what)s, which Uptake cannot ask") % {"where": where, "what": UNSUPPORTED[kind]})
             return []
         if self.attributes.get(question["qid"], {}).get("hidden") == "1":
-            self.report.dropped.append(f"{where}: hidden from respondents (it only carries a value)")
+            self.report.dropped.append(_("%(where)s: hidden from respondents (it only carries a value)") % {"where": where})
             return []
         base = {"text": self._question_text(question), "required": question.get("mandatory") in ("Y", "S"),
                 "_logic": {"relevance": question.get("relevance", "")}}
@@ -213,7 +218,7 @@ class _Converter:
             return self._numbers(question, base)
         if kind in ("S", "T", "U", "D", "Q"):
             return self._texts(question, base)
-        self.report.dropped.append(f"{where}: question type unknown to the importer")
+        self.report.dropped.append(_("%(where)s: question type unknown to the importer") % {"where": where})
         return []
 
     def _claim(self, question, sub=None):
@@ -222,7 +227,7 @@ class _Converter:
 
     def _question_text(self, question):
         if not any(plain(row.get("question")) for row in question["texts"].values()):
-            self.report.notes.append(f"question {question['title']}: no text in the file, its code stands in")
+            self.report.notes.append(_("question %(question)s: no text in the file, its code stands in") % {"question": question["title"]})
         return self.texts({language: row.get("question", "") for language, row in question["texts"].items()},
                           fallback=question["title"])
 
@@ -241,7 +246,7 @@ class _Converter:
             item["other"] = self.texts.constant("Sonstiges:", "Other:")
             values["-oth-"] = "other"
         if question["type"] == "O":
-            self.report.dropped.append(f"question {question['title']}: the comment field of a list with comment")
+            self.report.dropped.append(_("question %(question)s: the comment field of a list with comment") % {"question": question["title"]})
         self.targets[question["title"]] = Target(code, "choice", values)
         return item
 
@@ -256,7 +261,8 @@ class _Converter:
             item["other"] = self.texts.constant("Sonstiges:", "Other:")
             self.targets[f"{question['title']}_other"] = Target(code, "option", option="other")
         if question["type"] == "P":
-            self.report.dropped.append(f"question {question['title']}: the comment fields of multiple choice with comments")
+            self.report.dropped.append(_("question %(question)s: the comment fields of multiple choice with comments")
+                                       % {"question": question["title"]})
         self.targets[question["title"]] = Target(code, "multi", values)
         return item
 
@@ -280,8 +286,8 @@ class _Converter:
                 rows.append({"code": row_code, "text": self._question_text(sub)})
             return [dict(base, code=code, type="likert_matrix", points=len(raws), labels=[label for _raw, label in raws],
                          rows=rows)]
-        self.report.notes.append(f"question {question['title']}: an array with {len(raws)} answers became one "
-                                 "single_choice per row (Uptake matrices have 5 or 7 points)")
+        self.report.notes.append(_("question %(question)s: an array with %(count)s answers became one single choice per row "
+                                   "(Uptake matrices have 5 or 7 points)") % {"question": question["title"], "count": len(raws)})
         items = []
         for sub in subs:
             row_code = self._claim(question, sub)
@@ -308,8 +314,8 @@ class _Converter:
     def _texts(self, question, base):
         kind = question["type"]
         if kind == "D":
-            self.report.notes.append(f"question {question['title']}: a date question became a text item "
-                                     "(Uptake has no date type); the help asks for YYYY-MM-DD")
+            self.report.notes.append(_("question %(question)s: a date question became a text item (Uptake has no date type); "
+                                       "the help asks for YYYY-MM-DD") % {"question": question["title"]})
             base = dict(base, help=self.texts.constant("Datum als JJJJ-MM-TT", "Date as YYYY-MM-DD"))
         item_type = "textarea" if kind in ("T", "U") else "text"
         if kind != "Q":

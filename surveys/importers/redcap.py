@@ -10,6 +10,9 @@ import csv
 import re
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from surveys.importers.common import (
     Codes, ConversionReport, SourceFormatError, Texts, assemble, definition, joined_texts, options, placeholder,
     plain, uptake_code,
@@ -38,7 +41,7 @@ YES_NO = [("1", "Ja", "Yes"), ("0", "Nein", "No")]
 TRUE_FALSE = [("1", "Wahr", "True"), ("0", "Falsch", "False")]
 NUMBER_VALIDATIONS = {"integer": True, "number": False}
 DATE_VALIDATION = re.compile(r"^(date|datetime|time)")
-UNSUPPORTED = {"file": "a file upload or signature", "sql": "options from a database query"}
+UNSUPPORTED = {"file": gettext_lazy("a file upload or signature"), "sql": gettext_lazy("options from a database query")}
 
 
 def is_dictionary(header: list[str]) -> bool:
@@ -50,7 +53,7 @@ def read(path: str | Path, report: ConversionReport, default_language: str = "en
     """The Uptake definition dict of a data dictionary; the report collects what came across."""
     rows = _rows(path)
     texts = Texts([default_language], default_language, report)
-    report.notes.append(f"a REDCap dictionary has no languages: its texts are taken as {default_language}")
+    report.notes.append(_("a REDCap dictionary has no languages: its texts are taken as %(language)s") % {"language": default_language})
     converter = _Converter(path, texts, report)
     for number, row in rows[1:]:
         converter.field(number, row)
@@ -102,10 +105,10 @@ class _Converter:
         self.record_id = None
 
     def field(self, number, row):
-        where = f"line {number} ({row['field']})"
+        where = _("line %(line)s (%(field)s)") % {"line": number, "field": row["field"]}
         if self.record_id is None:
             self.record_id = row["field"]
-            self.report.dropped.append(f"{where}: the record id (Uptake numbers responses itself)")
+            self.report.dropped.append(_("%(where)s: the record id (Uptake numbers responses itself)") % {"where": where})
             return
         if row["form"] != self.form or row["section"]:
             self._new_page(row)
@@ -116,15 +119,16 @@ class _Converter:
                 self.page["intro"] = intro
             return
         if kind == "calc":
-            self.report.dropped.append(f"{where}: calculated field {row['choices']!r} (a derived variable: compute it "
-                                       "after export)")
+            self.report.dropped.append(_("%(where)s: calculated field %(calculation)r (a derived variable: compute it after "
+                                         "export)") % {"where": where, "calculation": row["choices"]})
             return
         if kind in UNSUPPORTED:
-            self.report.dropped.append(f"{where}: `{kind}` is {UNSUPPORTED[kind]}, which Uptake cannot ask")
+            self.report.dropped.append(_("%(where)s: `%(kind)s` is %(what)s, which Uptake cannot ask")
+                                       % {"where": where, "kind": kind, "what": UNSUPPORTED[kind]})
             return
         item = self._item(kind, row, where)
         if item is None:
-            self.report.dropped.append(f"{where}: field type `{kind}` unknown to the importer")
+            self.report.dropped.append(_("%(where)s: field type `%(kind)s` unknown to the importer") % {"where": where, "kind": kind})
             return
         self._place(item, row["field"], row["matrix"])
 
@@ -150,7 +154,7 @@ class _Converter:
             item["help"] = self.texts({self.texts.base: row["note"]})
         if row["identifier"].lower() == "y":
             item["never_export"] = True
-            self.report.notes.append(f"{where}: an identifier: asked, stored, never exported")
+            self.report.notes.append(_("%(where)s: an identifier: asked, stored, never exported") % {"where": where})
         if kind in ("radio", "dropdown", "checkbox", "yesno", "truefalse"):
             raws = {"yesno": YES_NO, "truefalse": TRUE_FALSE}.get(kind)
             raws = ([(raw, self.texts.constant(de, en)) for raw, de, en in raws] if raws
@@ -168,7 +172,7 @@ class _Converter:
             labels = " … ".join(plain(label) for label in row["choices"].split("|") if plain(label))
             if labels:
                 item["help"] = self.texts({self.texts.base: labels})
-            self.report.notes.append(f"{where}: a slider became a number item (its end labels are in the help)")
+            self.report.notes.append(_("%(where)s: a slider became a number item (its end labels are in the help)") % {"where": where})
             self.targets[row["field"]] = Target(code, "number")
             return dict(item, type="number", **self._limits(row, default=(0, 100)))
         if kind == "text":
@@ -183,10 +187,12 @@ class _Converter:
             self.targets[row["field"]] = Target(code, "number")
             return dict(item, type="number", integer=NUMBER_VALIDATIONS.get(validation, False), **self._limits(row))
         if DATE_VALIDATION.match(validation):
-            self.report.notes.append(f"{where}: `{validation}` became a text item (Uptake has no date or time type)")
+            self.report.notes.append(_("%(where)s: `%(kind)s` became a text item (Uptake has no date or time type)")
+                                     % {"where": where, "kind": validation})
             item.setdefault("help", self.texts({self.texts.base: f"Format: {validation}"}))
         elif validation:
-            self.report.notes.append(f"{where}: text validation `{validation}` is not checked by Uptake")
+            self.report.notes.append(_("%(where)s: text validation `%(validation)s` is not checked by Uptake")
+                                     % {"where": where, "validation": validation})
         self.targets[row["field"]] = Target(code, "text")
         return dict(item, type="text")
 
@@ -241,5 +247,5 @@ class _Converter:
             "required": items[0]["required"], "points": len(matrix["labels"]), "labels": matrix["labels"],
             "_logic": items[0]["_logic"], "rows": [{"code": item["code"], "text": item["text"]} for item in items],
         })
-        self.report.notes.append(f"matrix group {matrix['name']}: a likert_matrix; stored values are "
-                                 f"1..{len(matrix['labels'])} in the order of its choices")
+        self.report.notes.append(_("matrix group %(name)s: a rating matrix; stored values are 1..%(points)s in the order of "
+                                   "its choices") % {"name": matrix["name"], "points": len(matrix["labels"])})

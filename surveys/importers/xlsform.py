@@ -14,6 +14,8 @@ from pathlib import Path
 import openpyxl
 import xlrd
 from defusedxml import DefusedXmlException
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.utils.exceptions import InvalidFileException
 
 from surveys.file_limits import FileLimitError, capped_rows, check_workbook_archive, workbook_sheet_rows
@@ -26,12 +28,14 @@ from surveys.importers.expressions import TYPOGRAPHIC_QUOTES, Target, Untranslat
 TRUE = {"yes", "true", "true()", "1", "y"}
 METADATA = {"start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email",
             "audit", "instanceid", "start-geopoint", "background-audio", "background-geopoint"}
+LOCATION, FILE_UPLOAD = gettext_lazy("a location"), gettext_lazy("a file upload")
+ACKNOWLEDGEMENT, EXTERNAL_OPTIONS = gettext_lazy("an acknowledgement"), gettext_lazy("options from an external file")
 UNSUPPORTED = {
-    "geopoint": "a location", "geotrace": "a location", "geoshape": "a location", "image": "a file upload",
-    "audio": "a file upload", "video": "a file upload", "file": "a file upload", "barcode": "a barcode scan",
-    "acknowledge": "an acknowledgement", "trigger": "an acknowledgement", "rank": "a ranking", "hidden": "a hidden value",
-    "select_one_from_file": "options from an external file", "select_multiple_from_file": "options from an external file",
-    "select_one_external": "options from an external file",
+    "geopoint": LOCATION, "geotrace": LOCATION, "geoshape": LOCATION, "image": FILE_UPLOAD,
+    "audio": FILE_UPLOAD, "video": FILE_UPLOAD, "file": FILE_UPLOAD, "barcode": gettext_lazy("a barcode scan"),
+    "acknowledge": ACKNOWLEDGEMENT, "trigger": ACKNOWLEDGEMENT, "rank": gettext_lazy("a ranking"),
+    "hidden": gettext_lazy("a hidden value"), "select_one_from_file": EXTERNAL_OPTIONS,
+    "select_multiple_from_file": EXTERNAL_OPTIONS, "select_one_external": EXTERNAL_OPTIONS,
 }
 NAMELESS = {"end_group", "end_repeat", "note"}  # rows that need no name here (a note only adds text to its page)
 TRANSLATED_COLUMNS = ("label", "hint", "constraint_message", "required_message")
@@ -45,7 +49,7 @@ def read(path: str | Path, report: ConversionReport, default_language: str = "en
     if "survey" not in sheets and len(sheets) == 1 and _has_columns(next(iter(sheets.values())), {"type", "name"}):
         (name, rows), = sheets.items()
         sheets = {"survey": rows}
-        report.notes.append(f"the workbook's only sheet, {name}, is read as the survey sheet (as pyxform does)")
+        report.notes.append(_("the workbook's only sheet, %(sheet)s, is read as the survey sheet (as pyxform does)") % {"sheet": name})
     if "survey" not in sheets:
         raise SourceFormatError(f"{path}: no `survey` sheet (found: {', '.join(sheets) or 'no sheets'}); "
                                 "an XLSForm needs survey, and choices for select questions")
@@ -57,8 +61,8 @@ def read(path: str | Path, report: ConversionReport, default_language: str = "en
                         for language in record.get(column, {})}, key=lambda language: (language != base, language))
     texts = Texts(languages or [base], base, report)
     if not settings.get("default_language") and not _names_languages(sheets["survey"]):
-        report.notes.append(f"the form names no language: its texts are taken as {base} "
-                            "(import_instrument --language to change)")
+        report.notes.append(_("the form names no language: its texts are taken as %(language)s "
+                              "(import_instrument --language to change)") % {"language": base})
     form_id = settings.get("form_id") or Path(path).stem
     converter = _Converter(path, texts, report, _choice_lists(choices, texts, report))
     for record, row in survey:
@@ -146,7 +150,8 @@ def _column(header, path, sheet, report, base):
         return name, base
     code = language_code(language)
     if code is None:
-        report.dropped.append(f"{Path(path).name} sheet {sheet} column {header.strip()!r}: language not recognised")
+        report.dropped.append(_("%(file)s sheet %(sheet)s column %(column)r: language not recognised")
+                              % {"file": Path(path).name, "sheet": sheet, "column": header.strip()})
     return name, code
 
 
@@ -183,8 +188,8 @@ def _choice_lists(choices, texts, report):
     for record, row in choices:
         options = lists.setdefault(record["list_name"], {})
         if record["name"] in options:
-            report.notes.append(f"choices row {row}: {record['name']!r} is in list {record['list_name']!r} twice; "
-                                "kept once (choice filters are not evaluated)")
+            report.notes.append(_("choices row %(row)s: %(name)r is in list %(list)r twice; kept once (choice filters are "
+                                  "not evaluated)") % {"row": row, "name": record["name"], "list": record["list_name"]})
             continue
         options[record["name"]] = texts(record.get("label", {}), fallback=record["name"])
     return lists
@@ -207,7 +212,7 @@ class _Converter:
                                         "expected a question type such as text, integer or select_one <list>")
             return  # a comment row (pyxform skips it too)
         kind, arguments = _type(record["type"])
-        where = f"survey row {row} ({record.get('name', kind)})"
+        where = _("survey row %(row)s (%(name)s)") % {"row": row, "name": record.get("name", kind)}
         if not record.get("name") and kind not in NAMELESS:
             raise SourceFormatError(f"{self.path} survey row {row} (type {record['type']}): no `name`; "
                                     "every question and group needs a name, unique in the form")
@@ -215,8 +220,8 @@ class _Converter:
             self._close_page()
             self.groups.append(record)
             if kind == "begin_repeat":
-                self.report.notes.append(f"{where}: the repeat {record['name']} is asked once, as its first "
-                                         "instance (Uptake has no repeated groups)")
+                self.report.notes.append(_("%(where)s: the repeat %(name)s is asked once, as its first instance (Uptake has "
+                                           "no repeated groups)") % {"where": where, "name": record["name"]})
         elif kind in ("end_group", "end_repeat"):
             self._close_page()
             if self.groups:
@@ -227,8 +232,8 @@ class _Converter:
             if intro:
                 page["intro"] = intro
         elif kind == "text" and self._other_text_of(record):
-            self.report.notes.append(f"{where}: the 'please specify' text of {self._other_text_of(record)}'s "
-                                     "other, which Uptake asks with the choice")
+            self.report.notes.append(_("%(where)s: the 'please specify' text of %(item)s's other, which Uptake asks with "
+                                       "the choice") % {"where": where, "item": self._other_text_of(record)})
         else:
             item = self._item(kind, arguments, record, where)
             if item:
@@ -264,13 +269,15 @@ class _Converter:
     def _item(self, kind, arguments, record, where):
         name = record.get("name", "")
         if kind in METADATA:
-            self.report.dropped.append(f"{where}: metadata `{kind}` (Uptake records its own paradata)")
+            self.report.dropped.append(_("%(where)s: metadata `%(kind)s` (Uptake records its own paradata)") % {"where": where, "kind": kind})
             return None
         if kind == "calculate":
-            self.report.dropped.append(f"{where}: calculation {record.get('calculation', '')!r} (derive it after export)")
+            self.report.dropped.append(_("%(where)s: calculation %(calculation)r (derive it after export)")
+                                       % {"where": where, "calculation": record.get("calculation", "")})
             return None
         if kind in UNSUPPORTED:
-            self.report.dropped.append(f"{where}: `{kind}` is {UNSUPPORTED[kind]}, which Uptake cannot ask")
+            self.report.dropped.append(_("%(where)s: `%(kind)s` is %(what)s, which Uptake cannot ask")
+                                       % {"where": where, "kind": kind, "what": UNSUPPORTED[kind]})
             return None
         code = self.codes.claim(name)
         item = {"code": code, "text": self.texts(record.get("label", {}), fallback=name), "_logic": {}}
@@ -282,11 +289,12 @@ class _Converter:
         for key in ("choice_filter", "calculation", "default", "read_only"):
             if record.get(key):
                 item.setdefault("untranslated", {})[key] = record[key]
-                self.report.kept.append(f"{where}: {key} {record[key]!r} (Uptake has no {key.replace('_', ' ')})")
+                self.report.kept.append(_("%(where)s: %(key)s %(value)r (Uptake has no %(what)s)")
+                                        % {"where": where, "key": key, "value": record[key], "what": key.replace("_", " ")})
         built = self._typed(kind, arguments, record, item, where)
         if built is None:
             self.codes.used.discard(code)
-            self.report.dropped.append(f"{where}: question type `{kind}` unknown to the importer")
+            self.report.dropped.append(_("%(where)s: question type `%(kind)s` unknown to the importer") % {"where": where, "kind": kind})
         return built
 
     def _required(self, item, record, where):
@@ -295,7 +303,8 @@ class _Converter:
             item["required"] = True
         elif required and required.lower() not in ("no", "false", "false()", "0", "n"):
             item.setdefault("untranslated", {})["required"] = required
-            self.report.kept.append(f"{where}: required {required!r} (only yes/no can be translated)")
+            self.report.kept.append(_("%(where)s: required %(required)r (only yes/no can be translated)")
+                                    % {"where": where, "required": required})
 
     def _typed(self, kind, arguments, record, item, where):
         name = record["name"]
@@ -305,7 +314,7 @@ class _Converter:
             item.update(type="number", integer=kind != "decimal")
             if kind == "range":
                 item.update(_range(record.get("parameters", "")))
-                self.report.notes.append(f"{where}: a range became a number item")
+                self.report.notes.append(_("%(where)s: a range became a number item") % {"where": where})
             self._constraint(item, record, where)
             self.targets[name] = Target(item["code"], "number")
             return item
@@ -313,7 +322,8 @@ class _Converter:
             multiline = "multiline" in record.get("appearance", "")
             item["type"] = "textarea" if multiline else "text"
             if kind in ("date", "time", "datetime"):
-                self.report.notes.append(f"{where}: `{kind}` became a text item (Uptake has no date or time type)")
+                self.report.notes.append(_("%(where)s: `%(kind)s` became a text item (Uptake has no date or time type)")
+                                         % {"where": where, "kind": kind})
                 item.setdefault("help", self.texts.constant("Datum/Uhrzeit als Text", "Date/time as text"))
             self._constraint(item, record, where)
             self.targets[name] = Target(item["code"], "text")
@@ -349,10 +359,11 @@ class _Converter:
             limits = _limits(parse(expression, "xlsform"), item["type"])
         except Untranslatable as reason:
             item.setdefault("untranslated", {})["constraint"] = expression
-            self.report.kept.append(f"{where}: constraint {expression!r} ({reason})")
+            self.report.kept.append(_("%(where)s: constraint %(expression)r (%(reason)s)")
+                                    % {"where": where, "expression": expression, "reason": reason})
             return
         item.update(limits)
-        self.report.translated.append(f"{where}: constraint {expression}")
+        self.report.translated.append(_("%(where)s: constraint %(expression)s") % {"where": where, "expression": expression})
 
 
 # pyxform's spellings of a type (pyxform/aliases.py), longest first: (words in lower case, kind)

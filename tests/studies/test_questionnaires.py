@@ -13,6 +13,7 @@ from surveys.demo import DEMO_INSTRUMENT, add_synthetic_responses
 from surveys.instrument_files import dump_yaml
 from surveys.models import Instrument, InstrumentVersion
 from tests.studies.builders import make_user, study_with_members
+from tests.surveys.interop_builders import pyxform_markdown_form
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +147,33 @@ def test_a_version_downloads_as_yaml_xlsform_and_a_printable_pdf(client, cast, t
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Befragung zur KI-Plattform" in text and "Welche Tätigkeit beschreibt Ihre Hauptaufgabe am besten?" in text
     assert "Wie häufig nutzen Sie die KI-Plattform?" in text and "How often" not in text
+
+
+VISITS_FORM = """
+| survey |
+|        | type         | name     | label::English (en) | label::Deutsch (de) |
+|        | begin_repeat | visits   | Visits              | Besuche             |
+|        | date         | day      | Day                 | Tag                 |
+|        | end_repeat   |          |                     |                     |
+|        | calculate    | twice    |                     |                     |
+|        | geopoint     | place    | Where?              | Wo?                 |
+"""
+
+
+def test_an_upload_reports_what_came_across_in_german_on_a_german_page(client, cast, tmp_path):
+    """Issue 23, finding 5: the conversion report's lines were English on a German page."""
+    client.force_login(cast.owner)
+    form = pyxform_markdown_form(tmp_path / "besuche.xlsx", VISITS_FORM)
+
+    page = client.post(reverse("studies:upload", args=[cast.study.slug]), {"file": SimpleUploadedFile("besuche.xlsx", form.read_bytes())},
+                       follow=True, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    for german in ("Fragebogenversion 1: ersetzt (noch niemand hatte ihn beantwortet).",
+                   "survey-Zeile 2 (visits): Die Wiederholung visits wird einmal gefragt",
+                   "survey-Zeile 3 (day): Aus „date“ wurde eine Textfrage (Uptake hat keinen Datums- oder Zeittyp)",
+                   "survey-Zeile 6 (place): „geopoint“ ist ein Ort, was Uptake nicht erfragen kann",
+                   "Information für Teilnehmende: fehlt in der Datei, ein Platzhalter steht an seiner Stelle"):
+        assert german in page, german
+    for english in ("replaced", "survey row", "is asked once", "became a text item", "which Uptake cannot ask", "not in the file",
+                    "”"):
+        assert english not in page, english
