@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.models import ReportJob
+from studies import copies, services
 from studies.audit import audit
 from studies.dashboard import wave_dashboard
 from studies.models import AuditEntry, AuditLogIsAppendOnly, ExportJob, Membership, Study
@@ -215,6 +216,8 @@ def test_the_audit_log_names_what_was_touched_in_the_readers_language_and_the_wa
     client.post(reverse("studies:reports", args=[cast.study.slug, cast.wave.slug]), {"kind": "publication", "language": "de"})
     client.get(reverse("studies:audit_csv", args=[cast.study.slug]))
     audit(None, AuditEntry.Action.KEY_ROTATION, "pseudonym key", "new fingerprint 1a2b3c…")
+    copies.copy_study(cast.owner, cast.study, "KI-Studie 2027")
+    services.delete_test_responses(cast.owner, cast.study, cast.wave)
     export, report = ExportJob.objects.get(), ReportJob.objects.get()
 
     page = client.get(reverse("studies:audit", args=[cast.study.slug]), HTTP_ACCEPT_LANGUAGE="de").content.decode()
@@ -222,9 +225,11 @@ def test_the_audit_log_names_what_was_touched_in_the_readers_language_and_the_wa
     title = cast.wave.title
     for shown in (f"Antwort {response.pk} der Welle „{title}“", "Betrachter*in", "– → Betrachter*in", f"Welle „{title}“",
                   f"CSV mit Nutzungsmerkmalen, Auftrag {export.pk}", f"Publikationsbericht (Deutsch), Auftrag {report.pk}",
-                  "dieses Protokoll", "Pseudonym-Schlüssel", "neuer Fingerabdruck 1a2b3c…"):
+                  "dieses Protokoll", "Pseudonym-Schlüssel", "neuer Fingerabdruck 1a2b3c…",
+                  f"Studie „{cast.study.slug}“", "kopiert in die Studie „", "0 Testantwort(en)"):
         assert shown in page, shown
-    for stored in ("of wave", "->", "job ", "with usage", "publication (de)", "audit log of", "fingerprint 1a"):
+    for stored in ("of wave", "->", "job ", "with usage", "publication (de)", "audit log of", "fingerprint 1a", "copied to",
+                   "test response"):
         assert stored not in page, stored
     assert f"response {response.pk} of wave {cast.wave.slug}" in client.get(
         reverse("studies:audit_csv", args=[cast.study.slug])).content.decode()  # the CSV keeps the stored wording
