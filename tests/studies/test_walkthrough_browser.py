@@ -4,6 +4,7 @@ real SMTP server, one participant answering from their mail, the participant tab
 wave closed (with confirmation) and its list gone, then export, report and the Word manuscript.
 """
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -93,16 +94,23 @@ def test_a_new_researcher_runs_a_pseudonymous_wave_by_e_mail_from_start_to_manus
     page.reload()
     expect(table.locator("[data-field=status]", has_text="Invited")).to_have_count(3)
 
-    # Anna answers from the link in her mail; her row says so.
+    # Anna answers the first page from the link in her mail; her row says so.
     anna = new_visitor(chromium_browser, locale="de-DE")
     anna.goto(anna_mail.link)
     anna.get_by_label("Ich habe die Informationen gelesen", exact=False).check()
     anna.get_by_role("button", name="Beginnen").click()
-    expect(anna.get_by_role("heading", level=1)).to_be_visible()
+    expect(anna.get_by_role("heading", level=1)).to_have_text("Zu Ihrer Person")
+    anna.get_by_role("group", name="Welche Tätigkeit beschreibt Ihre Hauptaufgabe am besten?").get_by_label("Pflege").check()
+    anna.get_by_label("In welchem Bereich arbeiten Sie überwiegend?").select_option(label="Chirurgie")
+    anna.get_by_role("group", name=re.compile("^Wie viel Erfahrung haben Sie")).get_by_role("radio").nth(1).check()
+    anna.get_by_role("button", name="Weiter").click()
+    expect(anna.get_by_role("heading", level=1)).to_have_text("Ihre Nutzung der KI-Plattform")
     anna.context.close()
     page.reload()
     expect(table.locator("tr", has_text="a***@k***.example").locator("[data-field=status]")).to_contain_text("Started")
-    assert Response.objects.get().status == "in_progress"
+    response = Response.objects.get()
+    assert response.status == "in_progress" and response.language == "de"
+    assert set(response.answers.values_list("item", flat=True)) == {"role", "department", "experience_ai"}
 
     # Close the wave: asked first, then the addresses are gone and the reminders cancelled.
     page.get_by_role("link", name="Dashboard", exact=False).click()

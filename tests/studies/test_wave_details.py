@@ -5,14 +5,17 @@ from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
 from reports.models import ReportJob
 from studies.dashboard import wave_dashboard
+from studies.demo import load_demo_study
 from studies.mail_texts import placeholder_values
 from studies.mailing import preview
 from studies.models import AuditEntry
+from surveys.demo import load_demo
 from surveys.models import PageVisit, Response
 from tests.studies.builders import study_with_members
 
@@ -107,3 +110,18 @@ def test_the_reports_page_offers_pdf_word_and_assets_with_the_build_time(client,
     assert word["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     assert assets["Content-Type"] == "application/zip" and b"tables/table_1.csv" in assets.content
     assert AuditEntry.objects.filter(action="download").count() == 2
+
+
+def test_the_demo_dashboard_counts_every_response_stalled_for_a_day_as_a_break_off(client):
+    """Finding 9: the demo showed 0 break-offs beside its stalled responses (the load sets updated_at to now)."""
+    wave = load_demo().wave
+    study = load_demo_study()
+    day_ago = timezone.now() - timedelta(days=1)
+    stalled = [response for response in wave.responses.filter(status="in_progress").prefetch_related("page_visits")
+               if max(visit.left_at or visit.entered_at for visit in response.page_visits.all()) < day_ago]
+    client.force_login(get_user_model().objects.get(username="researcher"))
+
+    page = client.get(reverse("studies:dashboard", args=[study.slug, wave.slug]), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert len(stalled) >= 5  # enough to be shown, not suppressed
+    assert f"<dt>Abbrüche (einen Tag ohne Aktivität)</dt><dd>{len(stalled)}</dd>" in page
