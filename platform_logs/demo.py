@@ -206,7 +206,8 @@ def _go_duration(seconds):
 
 def _answers_by_pseudonym(wave, items):
     """Answers by wave-linkage pseudonym: the demo knows every subject, consenting or not (real imports do not)."""
-    rows = Answer.objects.filter(response__wave=wave, item__in=items).values_list("response__wave_pseudonym", "item", "value")
+    given = Answer.objects.filter(response__in=wave.responses.all(), item__in=items)  # respondents' only, no tests
+    rows = given.values_list("response__wave_pseudonym", "item", "value")
     answers = {}
     for pseudonym, item, value in rows:
         answers.setdefault(pseudonym, {})[item] = value
