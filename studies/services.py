@@ -30,7 +30,7 @@ from surveys.instruments import NOT_APPLICABLE, ChoiceItem, InstrumentError, Lik
 from surveys.models import InstrumentVersion, Invitation, Response, Wave
 from surveys.services import ImportResult, convert_questionnaire
 
-LINE_NUMBER = re.compile(r"\bline (\d+)\b")
+LINE_NUMBER = re.compile(r"\b(?:line|Zeile) (\d+)\b")  # "line" as the message says it in English or German
 CONTEXT_LINES = 3
 MAX_WINDOWS = 3
 

@@ -6,6 +6,7 @@ problem is reported with the file's line and the YAML path, e.g. `survey.yaml li
 """
 
 import yaml
+from django.utils.translation import gettext as _
 
 from surveys.instruments import ITEM_TYPES, LikertMatrix
 
@@ -29,27 +30,27 @@ def check_consistency(instrument):
                     return problem
             for name in _variable_codes(item):
                 if name in variables:
-                    return path + ["code"], f"code {name!r} is already used at {variables[name]}"
+                    return path + ["code"], _("code %(code)r is already used at %(place)s") % {"code": name, "place": variables[name]}
                 variables[name] = format_path(path)
             if hasattr(item, "options"):
                 codes = [option.code for option in item.options]
                 duplicates = sorted({code for code in codes if codes.count(code) > 1})
                 if duplicates:
-                    return path + ["options"], f"option code {duplicates[0]!r} is used twice"
+                    return path + ["options"], _("option code %(code)r is used twice") % {"code": duplicates[0]}
                 if item.other and "other" in codes:
-                    return path + ["options"], "option code 'other' is reserved for the 'other:' text"
+                    return path + ["options"], _("option code 'other' is reserved for the 'other:' text")
             if hasattr(item, "labels"):
                 labels = item.labels
                 if isinstance(labels, str):
                     if labels not in instrument.label_sets:
-                        return path + ["labels"], (
-                            f"unknown label set {labels!r}; expected one of {sorted(instrument.label_sets) or 'none defined'}"
-                        )
+                        return path + ["labels"], _("unknown label set %(labels)r; expected one of %(known)s") % {
+                            "labels": labels, "known": sorted(instrument.label_sets) or _("none defined")}
                     labels = instrument.label_sets[labels]
                 if len(labels) != item.points:
-                    return path + ["labels"], f"expected {item.points} labels for a {item.points}-point scale, got {len(labels)}"
+                    return path + ["labels"], _("expected %(points)s labels for a %(points)s-point scale, got %(found)s") % {
+                        "points": item.points, "found": len(labels)}
             if getattr(item, "min", None) is not None and getattr(item, "max", None) is not None and item.min > item.max:
-                return path + ["min"], f"min {item.min} is greater than max {item.max}"
+                return path + ["min"], _("min %(min)s is greater than max %(max)s") % {"min": item.min, "max": item.max}
             page_items[item.code] = item
             for row in getattr(item, "rows", []):
                 page_items[row.code] = item
@@ -67,13 +68,15 @@ def _check_condition(condition, earlier_items, path):
     tests = condition.tests
     combinators = [name for name in ("all", "any", "not_") if getattr(condition, name) is not None]
     if condition.item is None and not combinators:
-        return path, "a condition needs `item:` with a test, or `all:`, `any:` or `not:`"
+        return path, _("a condition needs `item:` with a test, or `all:`, `any:` or `not:`")
     if condition.item is not None:
         if combinators or len(tests) != 1:
-            return path, "a condition on `item:` needs exactly one test (equals, not_equals, in, includes, includes_any, answered, gte, lte)"
+            return path, _("a condition on `item:` needs exactly one test (equals, not_equals, in, includes, includes_any, "
+                           "answered, gte, lte)")
         item = earlier_items.get(condition.item)
         if item is None:
-            return path + ["item"], f"{condition.item!r} is not an item on an earlier page (conditions may only use answers already given)"
+            return path + ["item"], _("%(item)r is not an item on an earlier page (conditions may only use answers already "
+                                      "given)") % {"item": condition.item}
         values = []
         for name in ("equals", "not_equals", "includes"):
             if name in tests:
@@ -83,7 +86,8 @@ def _check_condition(condition, earlier_items, path):
             known = {option.code for option in item.options} | ({"other"} if item.other else set())
             unknown = [value for value in values if value not in known]
             if unknown:
-                return path, f"{unknown[0]!r} is not an option of {condition.item!r}; expected one of {sorted(known)}"
+                return path, _("%(value)r is not an option of %(item)r; expected one of %(known)s") % {
+                    "value": unknown[0], "item": condition.item, "known": sorted(known)}
         return None
     for index, child in enumerate((condition.all or []) + (condition.any or [])):
         key = "all" if condition.all else "any"
@@ -105,23 +109,27 @@ def describe_validation_error(exc, data, source, text):
         lines.append(f"{source}{line_of(text, path)} ({format_path(path)}): {_explain(error)}")
     more = exc.error_count() - 5
     if more > 0:
-        lines.append(f"... and {more} more problems")
+        lines.append(_("... and %(count)s more problems") % {"count": more})
     return "\n".join(lines)
 
 
 def _explain(error):
     if error["type"] == "missing":
-        return "required field is missing"
+        return _("required field is missing")
     if error["type"] == "extra_forbidden":
-        return "unknown field (check the spelling; see docs/instrument-format.md)"
+        return _("unknown field (check the spelling; see docs/instrument-format.md)")
     if error["type"] == "union_tag_invalid" or error["type"] == "union_tag_not_found":
-        return f"unknown item type; expected `type:` one of {', '.join(ITEM_TYPES)} or `include:`"
+        return _("unknown item type; expected `type:` one of %(types)s or `include:`") % {"types": ", ".join(ITEM_TYPES)}
     if error["type"] == "string_type":
-        return f"expected text, got {error['input']!r} (quote words YAML reads as booleans: yes, no, on, off)"
+        return _("expected text, got %(found)r (quote words YAML reads as booleans: yes, no, on, off)") % {"found": error["input"]}
     if error["type"] == "value_error":
         return str(error["ctx"]["error"])
     if error["type"] == "string_pattern_mismatch":
-        return "expected a code of lower-case letters, digits and _ starting with a letter (max 40)"
+        return _("expected a code of lower-case letters, digits and _ starting with a letter (max 40)")
+    if error["type"] == "literal_error":  # pydantic's "Input should be 5 or 7", its "or" in the page's language
+        first, _or, last = error["ctx"]["expected"].rpartition(" or ")
+        return _("Input should be %(expected)s") % {"expected": _("%(first)s or %(last)s") % {"first": first, "last": last}
+                                                    if first else last}
     return error["msg"]
 
 
@@ -171,4 +179,4 @@ def line_of(text, path):
             break
         node = child
         line = node.start_mark.line
-    return f" line {line + 1}" if line is not None else ""
+    return " " + _("line %(line)s") % {"line": line + 1} if line is not None else ""

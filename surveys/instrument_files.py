@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from surveys.file_limits import check_file_size, load_yaml
@@ -27,11 +28,14 @@ def parse_instrument_yaml(text, source="instrument"):
         data = load_yaml(text, source)
     except yaml.YAMLError as exc:
         mark, context = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        started = f"; {exc.context} that starts on line {context.line + 1}" if context and exc.context else ""
-        raise InstrumentError(f"{source}{where}: not valid YAML ({getattr(exc, 'problem', exc)}{started})") from exc
+        where = " " + _("line %(line)s") % {"line": mark.line + 1} if mark else ""
+        started = _("; %(context)s that starts on line %(line)s") % {"context": exc.context, "line": context.line + 1} \
+            if context and exc.context else ""
+        raise InstrumentError(_("%(source)s: not valid YAML (%(problem)s%(started)s)") % {
+            "source": f"{source}{where}", "problem": getattr(exc, "problem", exc), "started": started}) from exc
     if not isinstance(data, dict):
-        raise InstrumentError(f"{source}: expected a mapping with code, title, pages ..., got {type(data).__name__}")
+        raise InstrumentError(_("%(source)s: expected a mapping with code, title, pages ..., got %(found)s")
+                              % {"source": source, "found": type(data).__name__})
     instrument = validate_definition(data, source=source, text=text)
     return instrument, instrument.model_dump(mode="json", exclude_unset=True, by_alias=True)
 

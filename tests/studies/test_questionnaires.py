@@ -177,3 +177,24 @@ def test_an_upload_reports_what_came_across_in_german_on_a_german_page(client, c
     for english in ("replaced", "survey row", "is asked once", "became a text item", "which Uptake cannot ask", "not in the file",
                     "”"):
         assert english not in page, english
+
+
+def test_a_broken_file_is_explained_in_german_on_a_german_page_with_its_lines_marked(client, cast):
+    client.force_login(cast.owner)
+    lines = DEMO_INSTRUMENT.read_text(encoding="utf-8").splitlines()
+    quoted = next(number for number, line in enumerate(lines, 1) if line.strip().startswith("de: Ich habe die Informationen"))
+    scale = next(number for number, line in enumerate(lines, 1) if "points: 5" in line)
+    unclosed = lines.copy()
+    unclosed[quoted - 1] = unclosed[quoted - 1].replace("de: ", 'de: "', 1)
+    six_points = lines.copy()
+    six_points[scale - 1] = six_points[scale - 1].replace("points: 5", "points: 6")
+    upload = lambda text: client.post(reverse("studies:upload", args=[cast.study.slug]), HTTP_ACCEPT_LANGUAGE="de",
+                                      data={"file": SimpleUploadedFile("fragebogen.yaml", "\n".join(text).encode())}).content.decode()
+
+    page = upload(unclosed)
+    assert "kein gültiges YAML" in page and f"begonnen in Zeile {quoted} " in page
+    assert f'<span class="problem-line">{quoted:4d}  ' in page and "not valid" not in page and "starts on line" not in page
+
+    page = upload(six_points)
+    assert f"fragebogen.yaml Zeile {scale} (pages[0].items[2].points): erlaubt ist: 5 oder 7" in page
+    assert f'<span class="problem-line">{scale:4d}  ' in page and "Input should" not in page
