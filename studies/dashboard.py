@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import CharField, Count, F, FloatField, Func, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ DEVICE_CLASSES = {"phone": gettext_lazy("phone"), "desktop": gettext_lazy("deskt
 BREAK_OFF_AFTER = timedelta(days=1)
 SPEEDING_SHARE_OF_MEDIAN = 1 / 3
 BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, CHART_WIDTH = 22, 6, 190, 560
+LABEL_CHARACTERS = 24  # what fits in LABEL_WIDTH at the chart's 13 px
 
 
 class SecondsBetween(Func):
@@ -98,7 +100,7 @@ class Rate:
     def __str__(self) -> str:
         if self.numerator.suppressed or self.denominator.suppressed or not self.denominator.value:
             return "–"
-        return f"{100 * self.numerator.value / self.denominator.value:.1f} %"
+        return f"{number_format(100 * self.numerator.value / self.denominator.value, 1)} %"
 
 
 @dataclass
@@ -158,7 +160,7 @@ def wave_dashboard(wave: Wave, now=None) -> WaveDashboard:
     ]
     median = _median_duration(completed, totals["completed"])
     if median is not None and totals["completed"] >= threshold:
-        board.median_minutes = f"{median.total_seconds() / 60:.1f}"
+        board.median_minutes = number_format(median.total_seconds() / 60, 1)
     speeders = _durations(completed).filter(seconds__lt=median.total_seconds() * SPEEDING_SHARE_OF_MEDIAN).count() if median else 0
     board.flags = [
         Bar(_("speeders (under a third of the median time)"), count(speeders)),
@@ -218,8 +220,13 @@ def bar_chart_svg(bars: list[Bar], title: str) -> str:
     for index, bar in enumerate(bars):
         y = index * (BAR_HEIGHT + BAR_GAP)
         width = 0 if bar.count.suppressed else round(span * bar.count.value / top)
-        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 16}" text-anchor="end">{escape(bar.label[:28])}</text>')
+        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 16}" text-anchor="end">{escape(_fitted(bar.label))}</text>')
         parts.append(f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width}" height="{BAR_HEIGHT}" class="bar"/>')
         parts.append(f'<text x="{LABEL_WIDTH + width + 6}" y="{y + 16}">{escape(str(bar.count))}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _fitted(label: str) -> str:
+    """A label cut to the room left of the bars, with an ellipsis (the table below the chart has it in full)."""
+    return label if len(label) <= LABEL_CHARACTERS else label[:LABEL_CHARACTERS - 1].rstrip() + "…"

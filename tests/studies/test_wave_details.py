@@ -1,6 +1,7 @@
 """Details a LimeSurvey or REDCap user notices: break-offs from the paradata, mails that read right in
 their language, and a reports page that offers every file a report produced, with its build time."""
 
+import re
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 
@@ -15,7 +16,7 @@ from studies.demo import load_demo_study
 from studies.mail_texts import placeholder_values
 from studies.mailing import preview
 from studies.models import AuditEntry
-from surveys.demo import load_demo
+from surveys.demo import add_synthetic_responses, load_demo
 from surveys.models import PageVisit, Response
 from tests.studies.builders import study_with_members
 
@@ -125,3 +126,16 @@ def test_the_demo_dashboard_counts_every_response_stalled_for_a_day_as_a_break_o
 
     assert len(stalled) >= 5  # enough to be shown, not suppressed
     assert f"<dt>Abbrüche (einen Tag ohne Aktivität)</dt><dd>{len(stalled)}</dd>" in page
+
+
+def test_a_german_dashboard_writes_decimal_commas_and_chart_labels_that_fit(client, cast, settings):
+    settings.UPTAKE_SUPPRESSION_THRESHOLD = 1
+    add_synthetic_responses(cast.wave, 8, seed=3)
+    client.force_login(cast.owner)
+
+    page = client.get(reverse("studies:dashboard", args=[cast.study.slug, cast.wave.slug]), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert re.search(r"<dd>\d+,\d %</dd>", page) and not re.search(r"\d\.\d %", page)
+    labels = re.findall(r'text-anchor="end">([^<]*)</text>', page)
+    assert "Nutzen der KI-Plattform" in labels and all(len(label) <= 24 for label in labels)
+    assert any(label.endswith("…") for label in labels)  # "Bedienbarkeit und Zufriedenheit" is cut, not clipped by the frame
