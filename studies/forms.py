@@ -81,6 +81,22 @@ class WaveExtendForm(WaveDatesMixin, forms.ModelForm):
         return closes_at
 
 
+class WaveScheduleForm(WaveDatesMixin, forms.ModelForm):
+    """Both dates of a wave that has not opened yet, such as a copied one."""
+
+    class Meta:
+        model = Wave
+        fields = ["opens_at", "closes_at"]
+        labels = {"opens_at": _("Opens at"), "closes_at": _("Closes at")}
+        widgets = {"opens_at": DATETIME_INPUT, "closes_at": DATETIME_INPUT}
+
+    def clean_opens_at(self):
+        opens_at = self.cleaned_data["opens_at"]
+        if opens_at <= timezone.now():
+            raise forms.ValidationError(_("Choose an opening date in the future, or open the wave now on its page."))
+        return opens_at
+
+
 class ExportForm(forms.Form):
     format = forms.ChoiceField(choices=ExportJob.Format.choices, label=_("Format"))
     with_usage = forms.BooleanField(required=False, label=_("With usage features (only respondents who consented)"))

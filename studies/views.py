@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -27,6 +27,7 @@ from studies.audit import audit, audit_csv, entries_for, shown_entries
 from studies.dashboard import bar_chart_svg, wave_dashboard
 from studies.forms import (
     ExportForm, InstrumentUploadForm, MemberForm, ReportForm, StudyCopyForm, StudyForm, WaveExtendForm, WaveForm,
+    WaveScheduleForm,
 )
 from studies.models import AuditEntry, ExportJob, Mailout, Membership, Participant, Study
 from surveys import respondent_cookie
@@ -268,13 +269,23 @@ def wave_new(request, study) -> HttpResponse:
 @study_view(Membership.Role.OWNER)
 @require_http_methods(["GET", "POST"])
 def wave_extend(request, study, wave) -> HttpResponse:
-    form = WaveExtendForm(request.POST or None, instance=wave)
+    """A new closing date; for a wave that has not opened yet (a copied one, say) both dates."""
+    scheduled = wave.opens_at > timezone.now()
+    form = (WaveScheduleForm if scheduled else WaveExtendForm)(request.POST or None, instance=wave)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, _("The wave now closes at %(date)s.") % {"date": wave.closes_at})
+        if scheduled:
+            messages.success(request, _("The wave now opens at %(opens)s and closes at %(closes)s.") % {
+                "opens": _when(wave.opens_at), "closes": _when(wave.closes_at)})
+        else:
+            messages.success(request, _("The wave now closes at %(date)s.") % {"date": wave.closes_at})
         return redirect("studies:dashboard", slug=study.slug, wave_slug=wave.slug)
-    return _render(request, "studies/wave_extend.html", study, {"form": form, "wave": wave},
+    return _render(request, "studies/wave_extend.html", study, {"form": form, "wave": wave, "scheduled": scheduled},
                    status=400 if form.errors else 200)
+
+
+def _when(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 @study_view(Membership.Role.OWNER)

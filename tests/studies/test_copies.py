@@ -125,3 +125,23 @@ def test_only_owners_copy_a_wave(client, cast):
     for who, status in (("analyst", 403), ("viewer", 403), ("respondent", 404), ("other_researcher", 404)):
         client.force_login(getattr(cast, who))
         assert client.get(url).status_code == status, who
+
+
+def test_the_dates_of_a_copied_wave_can_be_set_before_it_opens(client, cast):
+    client.force_login(cast.owner)
+    client.post(reverse("studies:study_copy", args=[cast.study.slug]), {"title": "Small study 2027"})
+    copy = Study.objects.get(title="Small study 2027")
+    wave = copy.waves().get()
+    url = reverse("studies:wave_extend", args=[copy.slug, wave.slug])
+    day = lambda days: (timezone.localtime() + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")  # noqa: E731
+
+    assert 'name="opens_at"' in client.get(url).content.decode()
+    refused = client.post(url, {"opens_at": day(-1), "closes_at": day(20)})
+    client.post(url, {"opens_at": day(10), "closes_at": day(20)})
+
+    assert refused.status_code == 400
+    wave.refresh_from_db()
+    assert (wave.closes_at - wave.opens_at) == timedelta(days=10) and wave.opens_at > timezone.now() + timedelta(days=9)
+    # an open wave's page offers only a new closing date
+    open_wave_page = client.get(reverse("studies:wave_extend", args=[cast.study.slug, cast.wave.slug]))
+    assert 'name="opens_at"' not in open_wave_page.content.decode()
