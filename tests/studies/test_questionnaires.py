@@ -198,3 +198,19 @@ def test_a_broken_file_is_explained_in_german_on_a_german_page_with_its_lines_ma
     page = upload(six_points)
     assert f"fragebogen.yaml Zeile {scale} (pages[0].items[2].points): erlaubt ist: 5 oder 7" in page
     assert f'<span class="problem-line">{scale:4d}  ' in page and "Input should" not in page
+
+
+def test_the_yaml_made_from_an_uploaded_xlsform_is_offered_for_download_and_imports_back_unchanged(client, cast, tmp_path):
+    """Finding 8: the YAML an upload generated could not be downloaded."""
+    client.force_login(cast.owner)
+    form = pyxform_markdown_form(tmp_path / "besuche.xlsx", VISITS_FORM)
+    page = upload(client, cast.study.slug, "besuche.xlsx", form.read_bytes()).content.decode()
+    version = cast.study.instrument.latest_version()
+    link = reverse("studies:questionnaire_download", args=[cast.study.slug, version.number, "yaml"])
+    assert version.file_name == "besuche.xlsx" and f'href="{link}"' in page
+
+    generated = client.get(link).content
+
+    assert [item.code for _page, item in version.spec.items()] == ["day"]
+    again = upload(client, cast.study.slug, "besuche.yaml", generated).content.decode()
+    assert f"Questionnaire version {version.number}: unchanged." in again
