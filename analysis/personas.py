@@ -93,6 +93,17 @@ def cluster_usage(features: pd.DataFrame, k_range=(2, 6), seed: int = 0, n_init:
     >>> int(found["choice"].query("chosen")["k"].iloc[0]), found["reading"]
     (2, 'strong structure')
     """
+    import sklearn.cluster  # noqa: F401 - loads scikit-learn's OpenMP runtime, so the limit below reaches it
+    from threadpoolctl import threadpool_limits
+
+    # One thread (OpenMP and BLAS): the fits are small and many (about 500), and on a machine whose cores
+    # are busy (a report worker beside the web server, the test suite) OpenMP's waiting threads made them
+    # cost 112 s of CPU instead of 2.8 s. The numbers are the same either way.
+    with threadpool_limits(limits=1):
+        return _cluster_usage(features, k_range, seed, n_init, bootstraps)
+
+
+def _cluster_usage(features: pd.DataFrame, k_range, seed: int, n_init: int, bootstraps: int) -> dict:
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score, silhouette_score
 

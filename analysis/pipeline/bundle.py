@@ -1,4 +1,4 @@
-"""The results bundle: results.json (sorted keys, no timestamps), tables/*.csv, figures/*.svg|png.
+"""The results bundle: results.json (sorted keys, no timestamps), tables/*.csv, figures/*.svg|pdf.
 
 Identical inputs (data, codebook, plan, seed, software) give a byte-identical results.json;
 the input hashes and software versions inside it say exactly what produced it.
@@ -44,7 +44,7 @@ def results_document(ctx: Context, plan_sha256: str) -> dict:
         "responses_analysed": int(len(ctx.frame)),
         "labels": ctx.labels_document(),
         "methods": methods_facts(ctx),
-        "figures": sorted(f"figures/{spec['name']}.{ext}" for spec in ctx.figures for ext in ("svg", "png")),
+        "figures": sorted(f"figures/{spec['name']}.{ext}" for spec in ctx.figures for ext in ("svg", "pdf")),
     }
     return to_jsonable({"meta": meta, "results": results})
 

@@ -1,4 +1,4 @@
-"""Figures as SVG and PNG, byte-stable for identical inputs, with their words in the run's language.
+"""Figures as SVG and PDF, byte-stable for identical inputs, with their words in the run's language.
 
 Uses the object-oriented Matplotlib API with the Agg canvas (no pyplot, no global
 backend switch); SVG ids come from a fixed `svg.hashsalt` and the date/software
@@ -113,7 +113,6 @@ def number(value: float, decimals: int, language: str) -> str:
 
 STABLE = {"svg.hashsalt": "uptake-analysis", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9}
 SVG_METADATA = {"Date": None, "Creator": None}
-PNG_METADATA = {"Software": None}
 PDF_METADATA = {"CreationDate": None, "Creator": None, "Producer": None}
 
 # Colour-blind-safe colours. Bars: Okabe & Ito (2008) blue. Likert levels: ColorBrewer PuOr
@@ -195,35 +194,6 @@ def _legend_above(fig: Figure, ax, levels: int) -> None:
 def title(fig: Figure, text: str) -> None:
     """The title centred over the whole figure (long item labels would push an axes title off the page)."""
     fig.suptitle(wrap(text, 75), fontsize=9.5)
-
-
-def likert_chart(spec: dict, threshold: int) -> Figure:
-    """Stacked horizontal bars: percent of valid answers per level, one bar per item."""
-    text = words(spec.get("language", "en"))
-    table = spec["table"]
-    valid = table[table["kind"] == "valid"]
-    variables = list(dict.fromkeys(valid["variable"]))
-    ticks = item_labels(spec, variables)
-    levels = sorted(valid["value"].unique())
-    fig = new_figure(0.17 * lines(ticks) + 0.25 * len(variables) + 2.0)
-    ax = fig.add_subplot()
-    colours = diverging_colours(len(levels))
-    left = pd.Series(0.0, index=variables)
-    for i, level in enumerate(levels):
-        part = valid[valid["value"] == level].set_index("variable").reindex(variables)
-        width = _numeric(part["percent"].where(~part["suppressed"].fillna(False).astype(bool), 0)).to_numpy()
-        label = str(part["label"].dropna().iloc[0]) if part["label"].notna().any() else f"{level:g}"
-        ax.barh(range(len(variables)), width, left=left.to_numpy(), color=colours[i], label=label,
-                edgecolor="white", linewidth=0.5)
-        left += width
-    ax.set_yticks(range(len(variables)), ticks)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel(text["percent_valid"])
-    ax.invert_yaxis()
-    title(fig, spec["title"])
-    _legend_above(fig, ax, len(levels))
-    footnote(fig, text["footnote"].format(t=threshold))
-    return fig
 
 
 def bar_chart(spec: dict, threshold: int) -> Figure:
@@ -406,29 +376,30 @@ def weekly_usage_figure(platform: dict | None, threshold: int, directory: Path, 
 
 def _draw(kind: str):
 
-    return {"likert": likert_chart, "likert_diverging": likert_diverging_chart, "sus": sus_distribution_chart,
+    return {"likert_diverging": likert_diverging_chart, "sus": sus_distribution_chart,
             "bars": bar_chart, "frequencies": bar_chart, "shares_by_group": shares_by_group_chart,
             "by_usage": outcome_by_usage_chart, "weekly_usage": weekly_usage_chart}.get(kind, bar_chart)
 
 
 def save_figure(spec: dict, directory: Path, threshold: int) -> list[str]:
-    """Render one figure spec to `<name>.svg`, `<name>.pdf` and `<name>.png`; returns the file names.
+    """Render one figure spec to `<name>.svg` and `<name>.pdf`; returns the file names.
 
-    The PDF comes straight from matplotlib so a report can offer each figure alone as vector PDF
-    without re-drawing the SVG (drawing SVGs dominated report time).
+    Vector only: the report embeds the SVG, and its journal files take the PDF as matplotlib wrote it
+    and rasterise it themselves (reports/assets.py), so a PNG here was drawn for nobody. The PDF
+    comes straight from matplotlib so a report can offer each figure alone as vector PDF without
+    re-drawing the SVG (drawing SVGs dominated report time).
 
     A spec has `name`, `kind`, `title` and `table`, and optionally `labels` ({column: codebook label})
     and `language` (`en`, `de`) for the words around the data."""
     with matplotlib.rc_context(STABLE):
         fig = _draw(spec["kind"])(spec, threshold)
-        svg, pdf, png = (directory / f"{spec['name']}.{suffix}" for suffix in ("svg", "pdf", "png"))
+        svg, pdf = (directory / f"{spec['name']}.{suffix}" for suffix in ("svg", "pdf"))
         fig.savefig(svg, format="svg", metadata=SVG_METADATA)
-        # The layout is settled by the first drawing; the PDF and PNG keep it instead of solving
-        # the constrained layout twice more (each solve is a full draw of the figure).
+        # The layout is settled by the first drawing; the PDF keeps it instead of solving the
+        # constrained layout again (each solve is a full draw of the figure).
         fig.set_layout_engine("none")
         fig.savefig(pdf, format="pdf", metadata=PDF_METADATA)
-        fig.savefig(png, format="png", dpi=150, metadata=PNG_METADATA)
-    return [svg.name, pdf.name, png.name]
+    return [svg.name, pdf.name]
 
 
 PANEL_COLUMNS = 3

@@ -37,7 +37,10 @@ def _by_scale(ctx: Context, block: str, columns: list[str]) -> dict[str, list[st
 
 
 def descriptive_tables(ctx: Context) -> None:
+    """Distributions, option shares, numeric summaries and counts of 'other' answers; figures only where a
+    report shows them (a diverging bar chart per Likert block, a bar chart per multiple-choice block)."""
     frame, raw = ctx.frame, ctx.dataset.raw.loc[ctx.frame.index]
+    planned = {spec["name"] for spec in ctx.plan.get("figures") or [] if spec.get("kind") == "frequencies"}
     for kind in ("categorical", "likert"):
         for block, columns in _blocks(ctx, kind).items():
             shown_tables = []
@@ -53,16 +56,16 @@ def descriptive_tables(ctx: Context) -> None:
                 shown_all = pd.concat(shown_tables, ignore_index=True)
                 for name, same_scale in _by_scale(ctx, block, columns).items():
                     shown = shown_all[shown_all["variable"].isin(same_scale)]
-                    for figure_kind in ("likert", "likert_diverging"):
-                        ctx.figures.append(ctx.figure_spec(f"{figure_kind}__{name}", figure_kind, block, same_scale,
-                                                           shown))
+                    ctx.figures.append(ctx.figure_spec(f"likert_diverging__{name}", "likert_diverging", block,
+                                                       same_scale, shown))
     for block, columns in _blocks(ctx, "multi_select").items():
         numeric = _option_columns(ctx, columns)
         table = descriptives.multi_select(frame, numeric)
         table["label"] = [ctx.label_of(c) for c in numeric]
         shown = disclosure.suppress_frequencies(table, threshold=ctx.threshold)
         ctx.add(Result(f"descriptives/multi_select/{block}", "descriptives", f"Multiple choice: {block}", table=shown))
-        ctx.figures.append(ctx.figure_spec(f"multi_select__{block}", "bars", block, numeric, shown))
+        if block not in planned:  # a planned figure of the same name shows these options, sorted
+            ctx.figures.append(ctx.figure_spec(f"multi_select__{block}", "bars", block, numeric, shown))
     for block, columns in _blocks(ctx, "numeric").items():
         table = descriptives.numeric_summary(frame, columns)
         shown = disclosure.mask_small_groups(table, "n", ["mean", "sd", "median", "q1", "q3", "min", "max"], ctx.threshold)

@@ -108,7 +108,7 @@ def test_matrix_rows_are_labelled_with_their_wording_not_their_code(demo_runs):
 
 
 def test_figure_words_follow_the_language_but_results_json_keys_do_not(demo_runs):
-    assert "% der gültigen Antworten" in " ".join(svg_text(demo_runs / "de" / "figures" / "likert__trust.svg"))
+    assert "% der gültigen Antworten" in " ".join(svg_text(demo_runs / "de" / "figures" / "likert_diverging__trust.svg"))
     import json
 
     english = json.loads((demo_runs / "en" / "results.json").read_text(encoding="utf-8"))

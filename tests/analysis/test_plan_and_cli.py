@@ -62,7 +62,7 @@ def test_same_inputs_give_a_byte_identical_bundle(two_bundles):
     assert svgs, "the demo plan draws figures"
     for svg in svgs:
         assert svg.read_bytes() == (tmp_path / "b" / "figures" / svg.name).read_bytes()
-        assert (tmp_path / "a" / "figures" / svg.with_suffix(".png").name).exists()
+        assert (tmp_path / "a" / "figures" / svg.with_suffix(".pdf").name).exists()
 
 
 def test_bundle_records_versions_hashes_seed_and_every_result(two_bundles):

@@ -31,9 +31,9 @@ def test_a_week_only_partly_in_the_usage_window_is_left_out_of_the_trend():
     assert list(rows["week"]) == ["2026-08-03", "2026-08-10"]
 
 
-def test_the_figure_is_written_as_svg_and_png_with_the_small_week_marked(tmp_path):
+def test_the_figure_is_written_as_svg_and_pdf_with_the_small_week_marked(tmp_path):
     svg = weekly_usage_figure(summary([12, 0, 3]), 5, tmp_path, "de")
-    assert svg == tmp_path / "platform_weekly.svg" and (tmp_path / "platform_weekly.png").exists()
+    assert svg == tmp_path / "platform_weekly.svg" and (tmp_path / "platform_weekly.pdf").exists()
     assert "&lt;5" in svg.read_text(encoding="utf-8")
     assert "Aktive Nutzende" in svg.read_text(encoding="utf-8")
     assert weekly_usage_figure(None, 5, tmp_path / "none") is None
