@@ -76,12 +76,17 @@ class ShownCount:
 
     value: int
     threshold: int
+    # analysis.disclosure.SECONDARY for a count that is not small but hidden so that a small one cannot
+    # be worked out from a total (secondary suppression); empty otherwise.
+    hidden_as: str = ""
 
     @property
     def suppressed(self) -> bool:
-        return 0 < self.value < self.threshold
+        return bool(self.hidden_as) or 0 < self.value < self.threshold
 
     def __str__(self) -> str:
+        if self.hidden_as:
+            return self.hidden_as
         return f"< {self.threshold}" if self.suppressed else str(self.value)
 
 
@@ -89,6 +94,7 @@ class ShownCount:
 class Bar:
     label: str
     count: ShownCount
+    share: str = ""  # the count as a percent, where one is shown
 
 
 @dataclass
@@ -214,7 +220,7 @@ def bar_chart_svg(bars: list[Bar], title: str) -> str:
     """A horizontal bar chart as inline SVG; suppressed bars are drawn empty with their "< k" label."""
     top = max((bar.count.value for bar in bars if not bar.count.suppressed), default=0) or 1
     height = len(bars) * (BAR_HEIGHT + BAR_GAP)
-    span = CHART_WIDTH - LABEL_WIDTH - 60
+    span = CHART_WIDTH - LABEL_WIDTH - (110 if any(bar.share for bar in bars) else 60)  # room for the count's text
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {CHART_WIDTH} {height}" '
              f'width="{CHART_WIDTH}" height="{height}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>']
     for index, bar in enumerate(bars):
@@ -222,7 +228,8 @@ def bar_chart_svg(bars: list[Bar], title: str) -> str:
         width = 0 if bar.count.suppressed else round(span * bar.count.value / top)
         parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 16}" text-anchor="end">{escape(_fitted(bar.label))}</text>')
         parts.append(f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width}" height="{BAR_HEIGHT}" class="bar"/>')
-        parts.append(f'<text x="{LABEL_WIDTH + width + 6}" y="{y + 16}">{escape(str(bar.count))}</text>')
+        value = f"{bar.count} ({bar.share})" if bar.share else str(bar.count)
+        parts.append(f'<text x="{LABEL_WIDTH + width + 6}" y="{y + 16}">{escape(value)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

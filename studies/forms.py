@@ -1,6 +1,7 @@
 """Forms of the workspace. Wave dates are checked here, so researchers read a sentence, not a constraint name."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -10,7 +11,7 @@ from reports.models import ReportJob
 from studies.models import ExportJob, Membership, Study
 from studies.questionnaires import templates
 from surveys.file_limits import validate_upload_size
-from surveys.models import Wave
+from surveys.models import Response, Wave
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -117,3 +118,55 @@ class MemberForm(forms.Form):
         if user is None:
             raise forms.ValidationError(_("There is no account with this user name; the person logs in once first."))
         return user
+
+
+class CrossTabForm(forms.Form):
+    """Two closed questions of the wave, by code (their labels in the page's language)."""
+
+    rows = forms.ChoiceField(label=_("Rows"))
+    columns = forms.ChoiceField(label=_("Columns"))
+
+    def __init__(self, data, questions):
+        super().__init__(data)
+        choices = [(question.code, question.title) for question in questions]
+        self.fields["rows"].choices = self.fields["columns"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("rows") and cleaned.get("rows") == cleaned.get("columns"):
+            self.add_error("columns", _("Choose a different question for the columns than for the rows."))
+        return cleaned
+
+
+class ResponseFilterForm(forms.Form):
+    """The response list's filters; all optional. An answer is chosen as "question code:answer value"."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    device = forms.ChoiceField(label=_("Device class"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    started_from = forms.DateField(label=_("Started on or after"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    started_to = forms.DateField(label=_("Started on or before"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    answer = forms.ChoiceField(label=_("Answer"), required=False)
+
+    def __init__(self, data, questions, device_classes):
+        super().__init__(data)
+        everyone = [("", _("all"))]
+        self.fields["status"].choices = everyone + list(Response.Status.choices)
+        self.fields["device"].choices = everyone + [(code, label) for code, label in device_classes.items()]
+        self.fields["language"].choices = everyone + list(settings.LANGUAGES)
+        self._answers = {f"{question.code}:{value}": (question.code, value)
+                         for question in questions for value, _label in question.categories}
+        self.fields["answer"].choices = everyone + [
+            (question.title, [(f"{question.code}:{value}", label) for value, label in question.categories])
+            for question in questions]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("started_from"), cleaned.get("started_to")
+        if start and end and end < start:
+            self.add_error("started_to", _("Choose an end date on or after the start date."))
+        return cleaned
+
+    def chosen_answer(self) -> tuple[str, object] | None:
+        """(item code, stored value) of the chosen answer, or None."""
+        return self._answers.get(self.cleaned_data.get("answer") or "")

@@ -69,6 +69,7 @@ class AuditEntry(models.Model):
         EXPORT = "export", _("export started")
         DOWNLOAD = "download", _("file downloaded")
         RESPONSE_VIEW = "response_view", _("single response viewed")
+        RESULTS_VIEW = "results_view", _("results or response list viewed")
         WITHDRAWAL = "withdrawal", _("response withdrawn")
         ROLE_CHANGE = "role_change", _("role changed")
         KEY_ROTATION = "key_rotation", _("pseudonym key rotated")

@@ -21,13 +21,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reports.models import ReportJob
-from studies import copies, questionnaires, services
+from studies import copies, questionnaires, results, services
 from studies.access import RANK, require_study_role
 from studies.audit import audit, audit_csv, entries_for, shown_entries
-from studies.dashboard import bar_chart_svg, wave_dashboard
+from studies.dashboard import DEVICE_CLASSES, bar_chart_svg, small_cell_threshold, wave_dashboard
 from studies.forms import (
-    ExportForm, InstrumentUploadForm, MemberForm, ReportForm, StudyCopyForm, StudyForm, WaveExtendForm, WaveForm,
-    WaveScheduleForm,
+    CrossTabForm, ExportForm, InstrumentUploadForm, MemberForm, ReportForm, ResponseFilterForm, StudyCopyForm, StudyForm,
+    WaveExtendForm, WaveForm, WaveScheduleForm,
 )
 from studies.models import AuditEntry, ExportJob, Mailout, Membership, Participant, Study
 from surveys import respondent_cookie
@@ -42,7 +42,6 @@ BACKTICKED = re.compile(r"`([^`]*)`")  # the importers' `code` marks, shown as q
 OUTCOMES = {"created": gettext_lazy("created"), "unchanged": gettext_lazy("unchanged"),
             "replaced": gettext_lazy("replaced (no one had answered it yet)")}
 JOBS_SHOWN = 20
-RESPONSES_SHOWN = 200
 AUDIT_ENTRIES_SHOWN = 500
 LANGUAGES = ("de", "en")
 
@@ -387,8 +386,52 @@ def dashboard(request, study, wave) -> HttpResponse:
 
 @study_view(Membership.Role.ANALYST)
 def responses(request, study, wave) -> HttpResponse:
-    shown = wave.responses.order_by("-pk").only("pk", "status", "language", "last_page", "started_at", "completed_at")
-    return _render(request, "studies/responses.html", study, {"wave": wave, "responses": shown[:RESPONSES_SHOWN]})
+    """The wave's responses, filtered and paginated; no pseudonym, no answer shown. Each look is audited."""
+    language = translation.get_language()[:2]
+    form = ResponseFilterForm(request.GET or None, results.closed_questions(wave, language), DEVICE_CLASSES)
+    valid = form.is_valid() if form.is_bound else True
+    filters = form.cleaned_data if form.is_bound and valid else {}
+    shown = results.filtered_responses(wave, filters, form.chosen_answer() if filters else None)
+    page = results.response_page(wave, shown, request.GET.get("page"), language)
+    audit(request.user, AuditEntry.Action.RESULTS_VIEW, f"response list of wave {wave.slug}",
+          detail=_filter_detail(filters), study=study)
+    return _render(request, "studies/responses.html", study, {"wave": wave, "form": form, "page": page},
+                   status=200 if valid else 400)
+
+
+def _filter_detail(filters: dict) -> str:
+    chosen = ", ".join(f"{name}={value}" for name, value in filters.items() if value)
+    return f"filtered by {chosen}" if chosen else ""
+
+
+@study_view(Membership.Role.ANALYST)
+def results_view(request, study, wave) -> HttpResponse:
+    """Every question's answers as a small chart with counts and percents, small cells suppressed."""
+    shown = results.question_results(wave, translation.get_language()[:2])
+    charts = [(result, bar_chart_svg(result.bars, result.question.title)) for result in shown]
+    audit(request.user, AuditEntry.Action.RESULTS_VIEW, f"results of wave {wave.slug}", study=study)
+    return _render(request, "studies/results.html", study, {
+        "wave": wave, "charts": charts, "threshold": small_cell_threshold(), "secondary": results.secondary_marker()})
+
+
+@study_view(Membership.Role.ANALYST)
+def crosstab(request, study, wave) -> HttpResponse:
+    """Two closed questions against each other (the first two unless chosen), small cells suppressed."""
+    closed = results.closed_questions(wave, translation.get_language()[:2])
+    by_code = {question.code: question for question in closed}
+    chosen = request.GET
+    if not chosen and len(closed) > 1:
+        chosen = {"rows": closed[0].code, "columns": closed[1].code}
+    form = CrossTabForm(chosen or None, closed)
+    table = None
+    if form.is_bound and form.is_valid():
+        rows, columns = by_code[form.cleaned_data["rows"]], by_code[form.cleaned_data["columns"]]
+        table = results.crosstab(wave, rows, columns)
+        audit(request.user, AuditEntry.Action.RESULTS_VIEW, f"cross-tab of wave {wave.slug}",
+              detail=f"questions {rows.code} x {columns.code}", study=study)
+    return _render(request, "studies/crosstab.html", study, {
+        "wave": wave, "form": form, "table": table, "threshold": small_cell_threshold(), "secondary": results.secondary_marker()},
+        status=400 if form.errors else 200)
 
 
 @study_view(Membership.Role.ANALYST)

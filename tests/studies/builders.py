@@ -1,5 +1,6 @@
 """A shared cast: one study with the demo questionnaire and a wave, its members by role, and outsiders."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 from studies.models import Membership, Study
 from surveys import services
 from surveys.demo import DEMO_INSTRUMENT
-from surveys.models import Wave
+from surveys.models import Answer, Response, Wave
 from tests.surveys.builders import make_instrument_version
 
 PASSWORD = "workspace-test-pw"
@@ -60,3 +61,26 @@ def _cast_around(version, slug: str, title: str, wave_slug: str) -> Cast:
     other_researcher = make_user("other-researcher", can_create_studies=True)
     Membership.objects.create(study=other, user=other_researcher, role=Membership.Role.OWNER)
     return Cast(study, wave, people["owner"], people["analyst"], people["viewer"], other_researcher, make_user("respondent"))
+
+
+def results_study(version) -> Cast:
+    """The shared cast around a wave of `version` (a small questionnaire built by the test)."""
+    cast = study_with_members()
+    cast.study.instrument = version.instrument
+    cast.study.save(update_fields=["instrument"])
+    cast.wave.instrument_version = version
+    cast.wave.save(update_fields=["instrument_version"])
+    return cast
+
+
+def add_response(wave, answers: dict, status=Response.Status.COMPLETED, language="de", device="desktop",
+                 started_at=None, last_page="", other_text: str = "") -> Response:
+    """A response with stored answers (code -> value), as the survey pages would have left it."""
+    started_at = started_at or timezone.now() - timedelta(hours=1)
+    response = Response.objects.create(
+        wave=wave, instrument_version=wave.instrument_version, participant_key=uuid.uuid4().hex, status=status,
+        language=language, device=device, started_at=started_at, last_page=last_page,
+        completed_at=started_at + timedelta(minutes=10) if status == Response.Status.COMPLETED else None)
+    Answer.objects.bulk_create([Answer(response=response, item=code, value=value,
+                                       other_text=other_text if value == "other" else "") for code, value in answers.items()])
+    return response
