@@ -74,12 +74,12 @@ def results_study(version) -> Cast:
 
 
 def add_response(wave, answers: dict, status=Response.Status.COMPLETED, language="de", device="desktop",
-                 started_at=None, last_page="", other_text: str = "") -> Response:
+                 started_at=None, last_page="", other_text: str = "", is_test: bool = False) -> Response:
     """A response with stored answers (code -> value), as the survey pages would have left it."""
     started_at = started_at or timezone.now() - timedelta(hours=1)
     response = Response.objects.create(
         wave=wave, instrument_version=wave.instrument_version, participant_key=uuid.uuid4().hex, status=status,
-        language=language, device=device, started_at=started_at, last_page=last_page,
+        language=language, device=device, started_at=started_at, last_page=last_page, is_test=is_test,
         completed_at=started_at + timedelta(minutes=10) if status == Response.Status.COMPLETED else None)
     Answer.objects.bulk_create([Answer(response=response, item=code, value=value,
                                        other_text=other_text if value == "other" else "") for code, value in answers.items()])

@@ -207,6 +207,16 @@ def test_a_start_date_after_the_end_date_is_a_form_error(client, cast):
     assert page.status_code == 400 and "Enddatum" in page.content.decode()
 
 
+def test_a_researchers_test_response_is_neither_counted_nor_listed(client, cast):
+    add_response(cast.wave, {"role": "nurse", "satisfaction": 3}, is_test=True)
+    client.force_login(cast.analyst)
+
+    assert ("Pflege", "12", "57,1 %") in chart_rows(client.get(url(cast, "results/"), HTTP_ACCEPT_LANGUAGE="de").content.decode())
+    table = client.get(url(cast, "results/crosstab/"), HTTP_ACCEPT_LANGUAGE="de").context["table"]
+    assert str(table.total) == "20"
+    assert len(listed(client, cast)) == 22
+
+
 # --- audit, access, language -----------------------------------------------------------------------
 
 
