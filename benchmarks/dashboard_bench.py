@@ -1,4 +1,4 @@
-"""Server time of a wave's live dashboard with 5,000 responses, against a bare one-SELECT view.
+"""Server time of a wave's live dashboard and its results pages with 5,000 responses, against a bare one-SELECT view.
 
     .venv/bin/python benchmarks/dashboard_bench.py [--responses 5000] [--repeat 20]
 
@@ -63,7 +63,7 @@ def main():
         add_synthetic_responses(wave, args.responses, seed=1)
         study = Study.objects.create(slug="bench", title="Bench", instrument=version.instrument)
         user = get_user_model().objects.create_user("bench", password="bench-password-1")
-        Membership.objects.create(study=study, user=user, role=Membership.Role.VIEWER)
+        Membership.objects.create(study=study, user=user, role=Membership.Role.ANALYST)  # the results pages need it
 
         import config.urls
 
@@ -74,10 +74,16 @@ def main():
             floor = timed(client, "/bare/", args.repeat)
             dashboard = timed(client, f"/studies/bench/waves/{wave.slug}/", args.repeat)
             fragment = timed(client, f"/studies/bench/waves/{wave.slug}/?partial=1", args.repeat)
+            results = timed(client, f"/studies/bench/waves/{wave.slug}/results/", args.repeat)
+            crosstab = timed(client, f"/studies/bench/waves/{wave.slug}/results/crosstab/", args.repeat)
+            listed = timed(client, f"/studies/bench/waves/{wave.slug}/responses/?status=completed&page=2", args.repeat)
         print(f"responses: {wave.responses.count()} ({args.repeat} requests each, median)")
         print(f"floor (one SELECT): {floor * 1000:.1f} ms")
         print(f"dashboard page:     {dashboard * 1000:.1f} ms ({dashboard / floor:.1f} x floor)")
         print(f"live fragment:      {fragment * 1000:.1f} ms ({fragment / floor:.1f} x floor)")
+        print(f"results (charts):   {results * 1000:.1f} ms ({results / floor:.1f} x floor)")
+        print(f"cross-tab:          {crosstab * 1000:.1f} ms ({crosstab / floor:.1f} x floor)")
+        print(f"response list:      {listed * 1000:.1f} ms ({listed / floor:.1f} x floor)")
 
 
 if __name__ == "__main__":

@@ -159,16 +159,18 @@ def _number_bins(item: Number, counts: Counter) -> list[tuple[str, int]]:
     low = item.min if item.min is not None else min(values)
     high = item.max if item.max is not None else max(values)
     step = _round_step((high - low + (1 if item.integer else 0)) / NUMBER_BINS)
+    if item.integer:
+        step = max(1, math.ceil(step))
     low = math.floor(low / step) * step
     bins = [0] * max(1, math.ceil((high - low + (1 if item.integer else 0)) / step))
     for value, n in counts.items():
         if isinstance(value, (int, float)):
-            bins[min(int((value - low) // step), len(bins) - 1)] += n
+            bins[min(max(0, int((value - low) // step)), len(bins) - 1)] += n
     labels = []
     for index in range(len(bins)):
         start, end = low + index * step, low + (index + 1) * step
         if item.integer:
-            last = min(end - 1, high)
+            last = end - 1 if item.max is None else min(end - 1, item.max)  # no answer's own value as an edge
             labels.append(_number(start) if last == start else f"{_number(start)}–{_number(last)}")
         else:
             labels.append(f"{_number(start)}–{_number(end)}")

@@ -15,6 +15,7 @@ six in German, the last six in English, the last five not finished; the "other" 
 """
 
 import re
+from collections import Counter
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from studies import results
 from studies.models import AuditEntry
+from surveys.instruments import Number
 from surveys.models import Response
 from tests.studies.builders import add_response, results_study
 from tests.studies.test_workspace_crawl import CODE, ENGLISH
@@ -108,6 +110,14 @@ def test_a_small_cell_in_a_chart_is_suppressed_and_the_total_cannot_give_it_back
         ("0–19", "(s)", "–"), ("20–39", "3", "42,9 %"), ("40–59", "&lt; 3", "–"), ("60–79", "0", "0,0 %"), ("80", "0", "0,0 %")]
     # the chart draws no bar for a withheld count and prints its marker
     assert ">(s)</text>" in html and ">&lt; 3</text>" in html
+
+
+def test_number_bins_without_stated_bounds_have_round_edges_not_the_answers_own_values():
+    item = Number.model_validate({"code": "minutes", "type": "number", "text": {"de": "Minuten", "en": "Minutes"}})
+    # (250 - 3 + 1) / 5 = 49.6 -> bins of 50 from 0; the last bin ends at 299, not at the largest answer
+    assert results._number_bins(item, Counter({3: 2, 49: 1, 120: 4, 250: 1})) == [
+        ("0–49", 3), ("50–99", 0), ("100–149", 4), ("150–199", 0), ("200–249", 0), ("250–299", 1)]
+    assert results._number_bins(item, Counter({7: 3})) == [("7", 3)]
 
 
 # --- cross-tab ----------------------------------------------------------------------------------

@@ -99,4 +99,7 @@ def test_every_workspace_page_within_three_clicks_is_german_and_fits_a_phone(chr
                     frontier.append((link, clicks + 1))
 
     assert len(seen) >= 12, sorted(seen)
+    reached = {urlparse(url).path for url in seen}
+    for results_page in ("results/", "results/crosstab/", "responses/"):  # results at a glance (issue 23)
+        assert f"/studies/ki-studie/waves/welle-1/{results_page}" in reached, sorted(reached)
     assert findings == {}
