@@ -106,7 +106,12 @@ class Rate:
     def __str__(self) -> str:
         if self.numerator.suppressed or self.denominator.suppressed or not self.denominator.value:
             return "–"
-        return f"{number_format(100 * self.numerator.value / self.denominator.value, 1)} %"
+        return percent(self.numerator.value, self.denominator.value)
+
+
+def percent(part: int, whole: int) -> str:
+    """A share as the workspace prints it: one decimal in the page's number format ("57,1 %")."""
+    return f"{number_format(round(100 * part / whole, 1), 1)} %"  # number_format cuts the digits, it does not round
 
 
 @dataclass

@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.utils import formats
 
-from studies.dashboard import DEVICE_CLASSES, Bar, ShownCount, small_cell_threshold
+from studies.dashboard import DEVICE_CLASSES, Bar, ShownCount, percent, small_cell_threshold
 from studies.questionnaires import page_title
 from surveys.instruments import (NOT_APPLICABLE, ChoiceItem, Dropdown, Likert, LikertMatrix, LongText, MultipleChoice,
                                  Number, Scale010, ShortText, SingleChoice)
@@ -208,10 +208,6 @@ def secondary_marker() -> str:
     from analysis.disclosure import SECONDARY
 
     return SECONDARY
-
-
-def percent(part: int, whole: int) -> str:
-    return f"{formats.number_format(round(100 * part / whole, 1), 1)} %"  # number_format cuts, it does not round
 
 
 def crosstab(wave: Wave, rows: Question, columns: Question) -> CrossTab:
