@@ -30,7 +30,8 @@ from surveys.instruments import NOT_APPLICABLE, ChoiceItem, InstrumentError, Lik
 from surveys.models import InstrumentVersion, Invitation, Response, Wave
 from surveys.services import ImportResult, convert_questionnaire
 
-LINE_NUMBER = re.compile(r"\b(?:line|Zeile) (\d+)\b")  # "line" as the message says it in English or German
+# A line of the file as a message names it in English or German; an XLSForm's "survey-Zeile" is a sheet row, not a line.
+LINE_NUMBER = re.compile(r"(?:\bline|(?<![-\w])Zeile) (\d+)\b")
 CONTEXT_LINES = 3
 MAX_WINDOWS = 3
 

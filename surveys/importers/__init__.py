@@ -7,6 +7,8 @@ filling a ConversionReport. Adding a format = adding a module and a line in `sou
 import csv
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from surveys.importers import limesurvey, redcap, xlsform
 from surveys.importers.common import ConversionReport, SourceFormatError
 
@@ -30,8 +32,8 @@ def source_format(path: str | Path) -> str:
         except (OSError, UnicodeDecodeError) as exc:
             raise SourceFormatError(f"{path}: cannot read the file ({exc})") from None
         return "redcap" if redcap.is_dictionary(header) else "xlsform"
-    raise SourceFormatError(f"{path}: unknown questionnaire file type {suffix or '(none)'!r}; expected .yaml, .lss "
-                            "(LimeSurvey), .xlsx/.xls/.csv (XLSForm) or .csv (REDCap data dictionary)")
+    raise SourceFormatError(_("%(file)s: unknown questionnaire file type %(suffix)r; expected .yaml, .lss (LimeSurvey), "
+                              ".xlsx/.xls/.csv (XLSForm) or .csv (REDCap data dictionary)") % {"file": path, "suffix": suffix or "(none)"})
 
 
 def read_questionnaire(path: str | Path, default_language: str = "en") -> tuple[dict, ConversionReport]:

@@ -76,14 +76,14 @@ def _rows(path):
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceFormatError(f"{path}: cannot read the file ({exc})") from None
     if not lines:
-        raise SourceFormatError(f"{path} line 1: empty file; expected a REDCap data dictionary header")
+        raise SourceFormatError(_("%(file)s line 1: empty file; expected a REDCap data dictionary header") % {"file": path})
     header = [_normal(cell) for cell in lines[0]]
     positions = {}
     for name, spellings in COLUMNS.items():
         position = next((header.index(spelling) for spelling in spellings if spelling in header), None)
         if position is None and name in REQUIRED_COLUMNS:
-            raise SourceFormatError(f"{path} line 1: missing column {spellings[0].title()!r} "
-                                    f"(REDCap's data dictionary has it; found: {', '.join(lines[0])})")
+            raise SourceFormatError(_("%(file)s line 1: missing column %(column)r (REDCap's data dictionary has it; found: "
+                                      "%(found)s)") % {"file": path, "column": spellings[0].title(), "found": ", ".join(lines[0])})
         positions[name] = position
     rows = [(1, positions)]
     for number, cells in enumerate(lines[1:], start=2):
@@ -92,7 +92,8 @@ def _rows(path):
         row = {name: (cells[position].strip() if position is not None and position < len(cells) else "")
                for name, position in positions.items()}
         if not row["field"] or not row["form"] or not row["type"]:
-            raise SourceFormatError(f"{path} line {number}: a field needs a variable name, a form name and a field type")
+            raise SourceFormatError(_("%(file)s line %(line)s: a field needs a variable name, a form name and a field type")
+                                    % {"file": path, "line": number})
         rows.append((number, row))
     return rows
 
@@ -211,10 +212,12 @@ class _Converter:
                 continue
             raw, comma, label = part.partition(",")
             if not comma:
-                raise SourceFormatError(f"{self.path} {where}: choice {part.strip()!r} has no code; expected `1, Yes | 0, No`")
+                raise SourceFormatError(_("%(file)s %(where)s: choice %(choice)r has no code; expected `1, Yes | 0, No`") % {
+                    "file": self.path, "where": where, "choice": part.strip()})
             choices.append((raw.strip(), self.texts({self.texts.base: label.strip()}, fallback=raw.strip())))
         if not choices:
-            raise SourceFormatError(f"{self.path} {where}: a {row['type']} field needs choices like `1, Yes | 0, No`")
+            raise SourceFormatError(_("%(file)s %(where)s: a %(type)s field needs choices like `1, Yes | 0, No`") % {
+                "file": self.path, "where": where, "type": row["type"]})
         return choices
 
     def _place(self, item, field, group):

@@ -51,8 +51,8 @@ def read(path: str | Path, report: ConversionReport, default_language: str = "en
         sheets = {"survey": rows}
         report.notes.append(_("the workbook's only sheet, %(sheet)s, is read as the survey sheet (as pyxform does)") % {"sheet": name})
     if "survey" not in sheets:
-        raise SourceFormatError(f"{path}: no `survey` sheet (found: {', '.join(sheets) or 'no sheets'}); "
-                                "an XLSForm needs survey, and choices for select questions")
+        raise SourceFormatError(_("%(file)s: no `survey` sheet (found: %(found)s); an XLSForm needs survey, and choices for "
+                                  "select questions") % {"file": path, "found": ", ".join(sheets) or _("no sheets")})
     settings = next(iter(_records(sheets.get("settings", []), path, "settings", report)), ({}, 0))[0]
     base = language_code(settings.get("default_language")) or default_language
     survey = _records(sheets["survey"], path, "survey", report, base, required=("type", "name"))
@@ -165,8 +165,8 @@ def _records(rows, path, sheet, report, base="en", required=()):
     names = {name for name, _language in columns}
     missing = [name for name in required if name not in names]
     if missing:
-        raise SourceFormatError(f"{path} sheet {sheet} row {header_row}: missing column `{missing[0]}` "
-                                f"(found: {', '.join(cell for cell in header if cell)})")
+        raise SourceFormatError(_("%(file)s sheet %(sheet)s row %(row)s: missing column `%(column)s` (found: %(found)s)") % {
+            "file": path, "sheet": sheet, "row": header_row, "column": missing[0], "found": ", ".join(cell for cell in header if cell)})
     records = []
     for number, cells in rows[1:]:
         record = {}
@@ -208,14 +208,15 @@ class _Converter:
     def row(self, record, row):
         if not record.get("type"):
             if record.get("name") or record.get("label"):
-                raise SourceFormatError(f"{self.path} survey row {row} ({record.get('name', 'no name')}): no `type`; "
-                                        "expected a question type such as text, integer or select_one <list>")
+                raise SourceFormatError(_("%(file)s survey row %(row)s (%(name)s): no `type`; expected a question type such as "
+                                          "text, integer or select_one <list>")
+                                        % {"file": self.path, "row": row, "name": record.get("name", _("no name"))})
             return  # a comment row (pyxform skips it too)
         kind, arguments = _type(record["type"])
         where = _("survey row %(row)s (%(name)s)") % {"row": row, "name": record.get("name", kind)}
         if not record.get("name") and kind not in NAMELESS:
-            raise SourceFormatError(f"{self.path} survey row {row} (type {record['type']}): no `name`; "
-                                    "every question and group needs a name, unique in the form")
+            raise SourceFormatError(_("%(file)s survey row %(row)s (type %(type)s): no `name`; every question and group needs "
+                                      "a name, unique in the form") % {"file": self.path, "row": row, "type": record["type"]})
         if kind in ("begin_group", "begin_repeat"):
             self._close_page()
             self.groups.append(record)
@@ -333,10 +334,12 @@ class _Converter:
     def _select(self, kind, arguments, record, item, where):
         multiple = kind == "select_multiple"
         if not arguments:
-            raise SourceFormatError(f"{self.path} {where}: `{record['type']}` names no choice list")
+            raise SourceFormatError(_("%(file)s %(where)s: `%(type)s` names no choice list") % {
+                "file": self.path, "where": where, "type": record["type"]})
         list_name = arguments[0]
         if list_name not in self.lists:
-            raise SourceFormatError(f"{self.path} {where}: choice list {list_name!r} is not in the choices sheet")
+            raise SourceFormatError(_("%(file)s %(where)s: choice list %(list)r is not in the choices sheet") % {
+                "file": self.path, "where": where, "list": list_name})
         item["options"], values = options(list(self.lists[list_name].items()))
         if " ".join(arguments[1:]).lower() in ("or_other", "or specify other") or "other" in values:
             item["other"] = self.texts.constant("Sonstiges:", "Other:")

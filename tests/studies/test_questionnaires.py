@@ -214,3 +214,23 @@ def test_the_yaml_made_from_an_uploaded_xlsform_is_offered_for_download_and_impo
     assert [item.code for _page, item in version.spec.items()] == ["day"]
     again = upload(client, cast.study.slug, "besuche.yaml", generated).content.decode()
     assert f"Questionnaire version {version.number}: unchanged." in again
+
+
+def test_a_form_row_without_a_name_gets_one_german_line_naming_the_row(client, cast, tmp_path):
+    """Finding 3: a row without `name` ended in a traceback; now one line, in the page's language, and nothing stored."""
+    client.force_login(cast.owner)
+    form = pyxform_markdown_form(tmp_path / "ohne-name.xlsx", """
+| survey |
+|        | type    | name  | label |
+|        | integer | age   | Age   |
+|        | text    |       | Name  |
+""")
+
+    response = client.post(reverse("studies:upload", args=[cast.study.slug]), HTTP_ACCEPT_LANGUAGE="de",
+                           data={"file": SimpleUploadedFile("ohne-name.xlsx", form.read_bytes())})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "ohne-name.xlsx survey-Zeile 3 (Typ text): kein `name`; jede Frage und Gruppe braucht" in page
+    assert "problem-line" not in page  # a sheet row of a workbook: no excerpt of the binary file
+    assert cast.study.instrument.versions.count() == 1
