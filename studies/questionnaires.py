@@ -35,10 +35,16 @@ class Template:
 
 
 def templates() -> list[Template]:
-    """What a new study can start from: the demo questionnaire and each validated instrument of the library."""
-    found = [Template(DEMO_TEMPLATE, gettext_lazy("Demo questionnaire: AI platform user survey"))]
+    """What a new study can start from: the demo questionnaire and each instrument of the library.
+
+    Labelled "from the library", not "validated": the consortium core module is a library file too
+    and is not a validated scale. Names in the language of the page (called per request).
+    """
+    language = "de" if translation.get_language() == "de" else "en"
+    found = [Template(DEMO_TEMPLATE, _("Demo questionnaire: AI platform user survey"))]
     for code in library_codes():
-        found.append(Template(code, gettext_lazy("Validated instrument: %(name)s") % {"name": library_instrument(code).name}))
+        name = getattr(library_instrument(code).name, language)
+        found.append(Template(code, _("From the instrument library: %(name)s") % {"name": name}))
     return found
 
 
@@ -54,7 +60,7 @@ def template_questionnaire(name: str):
     if library is None:
         raise ValueError(f"unknown template {name!r}")
     definition = {
-        "code": name, "title": {"de": library.name, "en": library.name},
+        "code": name, "title": {"de": library.name.de, "en": library.name.en},
         "information": PLACEHOLDERS["information"], "consent": {"agree": PLACEHOLDERS["consent"]},
         "thanks": PLACEHOLDERS["thanks"], "pages": [{"code": name, "items": [{"include": name}]}],
     }

@@ -292,7 +292,7 @@ class LibraryInstrument(Strict):
     """A standard instrument (SUS, UMUX-LITE ...) with its published wording and scoring."""
 
     code: Code
-    name: str
+    name: Text
     reference: str
     translation: str | None = None
     scoring: dict[str, Any]

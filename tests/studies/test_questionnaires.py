@@ -234,3 +234,15 @@ def test_a_form_row_without_a_name_gets_one_german_line_naming_the_row(client, c
     assert "ohne-name.xlsx survey-Zeile 3 (Typ text): kein `name`; jede Frage und Gruppe braucht" in page
     assert "problem-line" not in page  # a sheet row of a workbook: no excerpt of the binary file
     assert cast.study.instrument.versions.count() == 1
+
+
+def test_the_creation_form_names_the_library_instruments_in_the_page_language(client):
+    """Library names were English on German pages, and the core module (not a validated scale) was offered
+    as a 'validated instrument'."""
+    client.force_login(make_user("creator", can_create_studies=True))
+    german = client.get(reverse("studies:index"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    english = client.get(reverse("studies:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Aus der Instrumentenbibliothek: Uptake-Kernmodul für institutionelle KI-Plattformen" in german
+    assert "Leistungserwartung (UTAUT, adaptiert)" in german and "Performance expectancy" not in german
+    assert "From the instrument library: Performance expectancy (UTAUT, adapted)" in english
+    assert "Validated" not in english and "Validiert" not in german
