@@ -115,7 +115,9 @@ def rake(frame: pd.DataFrame, margins: dict[str, dict], max_iter: int = 100, tol
         for variable, shares in margins.items():
             targets = {_key(k): float(v) / sum(shares.values()) for k, v in shares.items()}
             current = weights.groupby(cells[variable]).sum() / weights.sum()
-            factor = cells[variable].map(lambda c: targets.get(c, np.nan) / current.get(c, np.nan))
+            # One factor per level, spread over the rows (a function per row was most of the run's raking).
+            factor = cells[variable].map({c: targets.get(c, np.nan) / current.get(c, np.nan)
+                                          for c in cells[variable].dropna().unique()})
             weights = weights * factor
             largest_change = max(largest_change, float(np.nanmax(np.abs(factor - 1))))
         if largest_change < tol:
