@@ -248,7 +248,7 @@ def _apply_logic(node, logic, where, dialect, resolve, report, is_earlier):
         try:
             condition = translate(expression, dialect, resolve)
             if not is_earlier(condition):
-                raise Untranslatable("uses an answer that comes later")
+                raise Untranslatable(_("uses an answer that comes later"))
         except Untranslatable as reason:
             node.setdefault("untranslated", {})[key] = expression
             report.kept.append(f"{where}: {key} {expression!r} ({reason})")
@@ -269,7 +269,7 @@ def _not_required_when_unconditional(item, page, report):
 def _resolver(targets):
     def resolve(name):
         if name not in targets:
-            raise Untranslatable(f"{name!r} is not a question that was imported")
+            raise Untranslatable(_("%(name)r is not a question that was imported") % {"name": name})
         return targets[name]
     return resolve
 

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 DIALECTS = ("limesurvey", "xlsform", "redcap")
 TYPOGRAPHIC_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
 REFERENCES = {
@@ -90,13 +92,13 @@ def tokens(expression, dialect):
     while position < len(text):
         match = pattern.match(text, position)
         if match is None:
-            raise Untranslatable(f"cannot read {text[position:position + 20]!r}")
+            raise Untranslatable(_("cannot read %(text)r") % {"text": text[position:position + 20]})
         position = match.end()
         kind = match.lastgroup
         if kind == "space":
             continue
         if match.groupdict().get("event"):
-            raise Untranslatable("refers to another event of a longitudinal project")
+            raise Untranslatable(_("refers to another event of a longitudinal project"))
         reference = match.groupdict().get("ref")
         if reference is not None and reference.lower() in WORD_OPERATORS and dialect == "limesurvey":
             found.append(("op", WORD_OPERATORS[reference.lower()]))
@@ -124,7 +126,7 @@ def parse(expression: str, dialect: str) -> tuple:
     parser = _Parser(tokens(expression, dialect))
     tree = parser.disjunction()
     if parser.peek() is not None:
-        raise Untranslatable(f"unexpected {parser.peek()[1]!r}")
+        raise Untranslatable(_("unexpected %(token)r") % {"token": parser.peek()[1]})
     return tree
 
 
@@ -138,8 +140,8 @@ class _Parser:
     def take(self, expected=None):
         token = self.peek()
         if token is None or (expected and token != ("op", expected)):
-            raise Untranslatable(f"expected {expected or 'more'} at the end" if token is None else
-                                 f"expected {expected!r}, got {token[1]!r}")
+            raise Untranslatable(_("expected %(expected)s at the end") % {"expected": expected or _("more")} if token is None else
+                                 _("expected %(expected)r, got %(found)r") % {"expected": expected, "found": token[1]})
         self.position += 1
         return token
 
@@ -191,7 +193,7 @@ class _Parser:
             return ("call", token[1].lower(), args)
         if token[0] == "word" and token[1].lower() == "true":
             return ("true",)
-        raise Untranslatable(f"unexpected {token[1]!r}")
+        raise Untranslatable(_("unexpected %(token)r") % {"token": token[1]})
 
 
 # --- translation -----------------------------------------------------------------------------
@@ -207,7 +209,7 @@ def _condition(tree, resolve):
         return _comparison(*tree[1:], resolve)
     if kind == "call":
         return _call(tree[1], tree[2], resolve)
-    raise Untranslatable(f"{_show(tree)} alone is not a test of an answer")
+    raise Untranslatable(_("%(expression)s alone is not a test of an answer") % {"expression": _show(tree)})
 
 
 def _call(name, args, resolve):
@@ -219,14 +221,15 @@ def _call(name, args, resolve):
         target = resolve(args[0][1])
         value = _option(target, args[1][1])
         return {"item": target.item, "includes" if target.kind == "multi" else "equals": value}
-    raise Untranslatable(f"function {name}() has no Uptake equivalent")
+    raise Untranslatable(_("function %(name)s() has no Uptake equivalent") % {"name": name})
 
 
 def _comparison(op, left, right, resolve):
     if left[0] != "ref" and right[0] == "ref":
         op, left, right = FLIPPED[op], right, left
     if left[0] != "ref" or right[0] != "literal":
-        raise Untranslatable(f"{_show(left)} {op} {_show(right)} does not compare an answer with a value")
+        raise Untranslatable(_("%(expression)s does not compare an answer with a value") % {
+            "expression": f"{_show(left)} {op} {_show(right)}"})
     target, literal = resolve(left[1]), right[1]
     if literal == "" and op in ("==", "!="):
         return {"item": target.item, "answered": op == "!="}
@@ -236,12 +239,12 @@ def _comparison(op, left, right, resolve):
         return _ordered_choice(target, op, literal)
     if target.kind in ("choice", "text"):
         if op not in ("==", "!="):
-            raise Untranslatable(f"{op} on a text answer")
+            raise Untranslatable(_("%(op)s on a text answer") % {"op": op})
         value = _option(target, literal) if target.kind == "choice" else literal
         return _equality(target.item, op, value)
     if target.kind == "number":
         return _numeric(target, op, literal)
-    raise Untranslatable(f"{left[1]} holds several answers; compare with selected() or one option")
+    raise Untranslatable(_("%(item)s holds several answers; compare with selected() or one option") % {"item": left[1]})
 
 
 def negated(condition):
@@ -263,7 +266,7 @@ def _ordered_choice(target, op, literal):
         bound = float(literal)
         codes = {float(raw): code for raw, code in target.values.items() if raw not in ("-oth-", "other")}
     except ValueError:
-        raise Untranslatable(f"{op} on a choice answer whose codes are not numbers") from None
+        raise Untranslatable(_("%(op)s on a choice answer whose codes are not numbers") % {"op": op}) from None
     test = {"<": float.__lt__, ">": float.__gt__, "<=": float.__le__, ">=": float.__ge__}[op]
     return {"item": target.item, "in": [code for number, code in codes.items() if test(number, bound)]}
 
@@ -271,18 +274,18 @@ def _ordered_choice(target, op, literal):
 def _option(target, literal):
     if target.kind == "choice" or target.kind == "multi":
         if literal not in target.values:
-            raise Untranslatable(f"{literal!r} is not an option of {target.item}")
+            raise Untranslatable(_("%(value)r is not an option of %(item)s") % {"value": literal, "item": target.item})
         return target.values[literal]
-    raise Untranslatable(f"{target.item} has no options")
+    raise Untranslatable(_("%(item)s has no options") % {"item": target.item})
 
 
 def _option_flag(target, op, literal):
     """LimeSurvey Q_SQ001 == "Y", REDCap [q(1)] = "1": is one option of a multiple choice ticked."""
     chosen = literal.upper() in ("Y", "1")
     if not chosen and literal.upper() not in ("N", "0"):
-        raise Untranslatable(f"an option is ticked or not, not {literal!r}")
+        raise Untranslatable(_("an option is ticked or not, not %(value)r") % {"value": literal})
     if op not in ("==", "!="):
-        raise Untranslatable(f"{op} on a ticked option")
+        raise Untranslatable(_("%(op)s on a ticked option") % {"op": op})
     test = {"item": target.item, "includes": target.option}
     return test if chosen == (op == "==") else {"not": test}
 
@@ -292,7 +295,7 @@ def _numeric(target, op, literal):
     try:
         number = float(raw)
     except (TypeError, ValueError):
-        raise Untranslatable(f"{literal!r} is not a number") from None
+        raise Untranslatable(_("%(value)r is not a number") % {"value": literal}) from None
     value = int(number) if number.is_integer() else number
     if op in ("==", "!="):
         return _equality(target.item, op, value)

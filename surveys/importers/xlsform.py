@@ -404,17 +404,17 @@ def _limits(tree, item_type):
     limits = {}
     for part in parts:
         if part[0] != "cmp" or part[3][0] != "literal":
-            raise Untranslatable("only comparisons of the answer (.) with numbers are translated")
+            raise Untranslatable(_("only comparisons of the answer (.) with numbers are translated"))
         op, left, number = part[1], part[2], float(part[3][1]) if re.fullmatch(r"-?\d+(\.\d+)?", part[3][1]) else None
         if number is None:
-            raise Untranslatable(f"{part[3][1]!r} is not a number")
+            raise Untranslatable(_("%(value)r is not a number") % {"value": part[3][1]})
         if item_type == "number" and left == ("ref", ".") and op in (">=", "<="):
             limits["min" if op == ">=" else "max"] = number
         elif (item_type in ("text", "textarea") and left[0] == "call" and left[1] == "string-length"
               and left[2] == [("ref", ".")] and op in ("<=", "<")):
             limits["max_length"] = int(number) - (op == "<")
         else:
-            raise Untranslatable(f"{op} on this answer has no Uptake equivalent")
+            raise Untranslatable(_("%(op)s on this answer has no Uptake equivalent") % {"op": op})
     return limits
 
 

@@ -151,12 +151,13 @@ def test_a_version_downloads_as_yaml_xlsform_and_a_printable_pdf(client, cast, t
 
 VISITS_FORM = """
 | survey |
-|        | type         | name     | label::English (en) | label::Deutsch (de) |
-|        | begin_repeat | visits   | Visits              | Besuche             |
-|        | date         | day      | Day                 | Tag                 |
-|        | end_repeat   |          |                     |                     |
-|        | calculate    | twice    |                     |                     |
-|        | geopoint     | place    | Where?              | Wo?                 |
+|        | type         | name     | label::English (en) | label::Deutsch (de) | relevant              |
+|        | begin_repeat | visits   | Visits              | Besuche             |                       |
+|        | date         | day      | Day                 | Tag                 |                       |
+|        | end_repeat   |          |                     |                     |                       |
+|        | calculate    | twice    |                     |                     |                       |
+|        | geopoint     | place    | Where?              | Wo?                 |                       |
+|        | integer      | nights   | Nights              | Nächte              | once(${day}) != ''    |
 """
 
 
@@ -172,9 +173,11 @@ def test_an_upload_reports_what_came_across_in_german_on_a_german_page(client, c
                    "survey-Zeile 2 (visits): Die Wiederholung visits wird einmal gefragt",
                    "survey-Zeile 3 (day): Aus „date“ wurde eine Textfrage (Uptake hat keinen Datums- oder Zeittyp)",
                    "survey-Zeile 6 (place): „geopoint“ ist ein Ort, was Uptake nicht erfragen kann",
-                   "Information für Teilnehmende: fehlt in der Datei, ein Platzhalter steht an seiner Stelle"):
+                   "Information für Teilnehmende: fehlt in der Datei, ein Platzhalter steht an seiner Stelle",
+                   "vergleicht keine Antwort mit einem Wert"):
         assert german in page, german
     for english in ("replaced", "survey row", "is asked once", "became a text item", "which Uptake cannot ask", "not in the file",
+                    "does not compare an answer",
                     "”"):
         assert english not in page, english
 
@@ -211,7 +214,7 @@ def test_the_yaml_made_from_an_uploaded_xlsform_is_offered_for_download_and_impo
 
     generated = client.get(link).content
 
-    assert [item.code for _page, item in version.spec.items()] == ["day"]
+    assert [item.code for _page, item in version.spec.items()] == ["day", "nights"]
     again = upload(client, cast.study.slug, "besuche.yaml", generated).content.decode()
     assert f"Questionnaire version {version.number}: unchanged." in again
 
