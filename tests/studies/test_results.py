@@ -110,6 +110,8 @@ def test_a_small_cell_in_a_chart_is_suppressed_and_the_total_cannot_give_it_back
         ("0–19", "(s)", "–"), ("20–39", "3", "42,9 %"), ("40–59", "&lt; 3", "–"), ("60–79", "0", "0,0 %"), ("80", "0", "0,0 %")]
     # the chart draws no bar for a withheld count and prints its marker
     assert ">(s)</text>" in html and ">&lt; 3</text>" in html
+    english = chart_rows(client.get(url(cast, "results/"), HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert ("Nursing", "12", "57.1 %") in english and ("Physician", "(s)", "–") in english
 
 
 def test_number_bins_without_stated_bounds_have_round_edges_not_the_answers_own_values():
