@@ -195,7 +195,7 @@ def test_a_broken_file_is_explained_in_german_on_a_german_page_with_its_lines_ma
                                       data={"file": SimpleUploadedFile("fragebogen.yaml", "\n".join(text).encode())}).content.decode()
 
     page = upload(unclosed)
-    assert "kein gültiges YAML" in page and f"begonnen in Zeile {quoted} " in page
+    assert "kein gültiges YAML" in page and f"der Abschnitt beginnt in Zeile {quoted}: " in page
     assert f'<span class="problem-line">{quoted:4d}  ' in page and "not valid" not in page and "starts on line" not in page
 
     page = upload(six_points)
