@@ -25,26 +25,19 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-ut
 demo demo-reports: export UPTAKE_SITE_FILE ?= $(CURDIR)/config/demo_site.yaml
 
 # The demo serves 127.0.0.1:$(PORT) (`make demo PORT=8080` for another port). The site answers as soon
-# as the demo data is in; the four demo reports are queued and built by the task worker meanwhile
-# (the reports page, /reports/, shows them arriving). The login and links are printed last, once the
-# server answers.
+# as the demo data is in (`prepare_demo`: migrate, the demo survey, study, usage logs and coding, in one
+# process); the four demo reports are queued, and the task worker, started once the server answers,
+# builds them (the reports page, /reports/, shows them arriving). The login and links are printed last.
 PORT ?= 8000
 demo: export UPTAKE_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 demo: $(INSTALLED) system-packages
 	mkdir -p var
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo > var/demo-welcome.txt
-	$(BIN)/python manage.py load_demo_study >> var/demo-welcome.txt
-	$(BIN)/python manage.py load_demo_usage
-	$(BIN)/python manage.py load_demo_coding
-	@for lang in de en; do for kind in publication strategy; do \
-		$(BIN)/python manage.py build_report ai-platform-2026 --kind $$kind --lang $$lang --queue || exit 1; \
-	done; done
-	@$(BIN)/python manage.py db_worker & worker=$$!; \
-	$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT) & server=$$!; \
+	$(BIN)/python manage.py prepare_demo --welcome var/demo-welcome.txt
+	@$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT) & server=$$!; \
 	trap 'kill $$worker $$server 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python -c "$$WAIT_FOR_SERVER" $(UPTAKE_BASE_URL)/ || exit 1; \
+	$(BIN)/python manage.py db_worker & worker=$$!; \
 	cat var/demo-welcome.txt; \
 	echo "  Reports (built by the task worker in the next minutes): $(UPTAKE_BASE_URL)/reports/"; \
 	echo "Uptake demo is up at $(UPTAKE_BASE_URL)/ (Ctrl-C stops it)."; \

@@ -1,10 +1,18 @@
-"""Import speed and peak memory of the Ollama log and Open WebUI chats export importers.
+"""Import speed and peak memory of the Ollama log and Open WebUI chats export importers, against their floors.
 
-    .venv/bin/python benchmarks/platform_logs_bench.py [--sizes 100000 1000000]
+    .venv/bin/python benchmarks/platform_logs_bench.py [--sizes 100000 1000000] [--sources openwebui-chats-json]
 
 For each size N it writes N Ollama log lines (request lines with some noise) and a chats export
 with N messages, then imports each in a fresh subprocess against SQLite in a temporary directory
-and reports records/s and the subprocess's peak resident memory (getrusage maxrss).
+and reports records/s, the import's CPU seconds and the subprocess's peak resident memory
+(getrusage maxrss).
+
+The floors run in the same run on the same file, each in a fresh subprocess: for the chats export
+`json.load` of the whole file (the bare parse the import is held against; up to --json-load-max
+messages, since it holds the whole file in memory: about 6 GB at 1,000,000 messages) and ijson's
+`items` over the top-level array with the same backend (the importer's own streaming parse, flat
+memory); for the Ollama log reading the file line by line and decoding each line. "ratio" is the
+import's CPU over the first floor's CPU.
 """
 
 import argparse
@@ -60,8 +68,26 @@ def write_chats_export(path, messages):
         export.write("]")
 
 
+def run_floor(floor, source):
+    """Runs in a fresh subprocess: the floor's parse of the file, its CPU seconds and peak memory."""
+    started = time.process_time()
+    if floor == "json.load":
+        with open(source, "rb") as export:
+            records = len(json.load(export))
+    elif floor == "ijson.items":
+        import ijson
+
+        with open(source, "rb") as export:
+            records = sum(1 for _chat in ijson.items(export, "item", use_float=True))
+    else:  # lines: what any line-based importer must do at least
+        with open(source, "rb") as log:
+            records = sum(1 for line in log if line.decode("utf-8"))
+    print(json.dumps({"records": records, "cpu": round(time.process_time() - started, 2),
+                      "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+
+
 def run_import(kind, source, directory):
-    """Runs in a fresh subprocess: migrate a new SQLite database, import, report rate and peak memory."""
+    """Runs in a fresh subprocess: migrate a new SQLite database, import, report rate, CPU and peak memory."""
     os.environ["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
     os.environ["UPTAKE_PSEUDONYM_KEY_FILE"] = str(Path(directory) / "pseudonym.key")
     (Path(directory) / "pseudonym.key").write_text("0123456789abcdef" * 4)
@@ -75,39 +101,65 @@ def run_import(kind, source, directory):
     from platform_logs.services import import_source
 
     call_command("migrate", verbosity=0)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     summary = import_source(kind, source)
-    seconds = time.perf_counter() - started
-    print(json.dumps({"records": summary.read, "stored": summary.stored, "seconds": round(seconds, 2),
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    print(json.dumps({"records": summary.read, "stored": summary.stored, "seconds": round(seconds, 2), "cpu": round(cpu, 2),
                       "per_second": round(summary.read / seconds),
                       "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
 
 
-def measure(kind, writer, size):
+def subprocess_result(*arguments):
+    output = subprocess.run([sys.executable, __file__, *arguments], check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure(kind, writer, size, floors):
+    """The import and its floors on one generated file: {"import": ..., floor: ...}."""
     with tempfile.TemporaryDirectory() as directory:
         source = Path(directory) / f"input-{kind}"
         writer(source, size)
-        output = subprocess.run([sys.executable, __file__, "--run", kind, str(source), directory],
-                                check=True, capture_output=True, text=True).stdout
-        result = json.loads(output.strip().splitlines()[-1])
-        result["input_mb"] = round(source.stat().st_size / 1e6)
-        return result
+        results = {"import": subprocess_result("--run", kind, str(source), directory)}
+        for floor in floors:
+            results[floor] = subprocess_result("--floor", floor, str(source))
+        results["input_mb"] = round(source.stat().st_size / 1e6)
+        return results
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--sources", nargs="+", choices=list(SOURCES), default=list(SOURCES))
+    parser.add_argument("--json-load-max", type=int, default=200_000,
+                        help="largest export (messages) also parsed with json.load, which holds it all in memory")
     parser.add_argument("--run", nargs=3, metavar=("KIND", "SOURCE", "DIRECTORY"), help=argparse.SUPPRESS)
+    parser.add_argument("--floor", nargs=2, metavar=("FLOOR", "SOURCE"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.run:
         run_import(*arguments.run)
         return
-    print(f"{'source':<22}{'N':>10}{'input MB':>10}{'seconds':>10}{'records/s':>12}{'peak MB':>9}")
-    for kind, writer in [("ollama-log", write_ollama_log), ("openwebui-chats-json", write_chats_export)]:
+    if arguments.floor:
+        run_floor(*arguments.floor)
+        return
+    load = os.getloadavg()
+    print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; CPU seconds per step, peak MB per process")
+    print(f"{'source':<22}{'N':>10}{'input MB':>9}{'seconds':>9}{'records/s':>11}{'import CPU':>11}{'peak MB':>8}"
+          f"   floor CPU (peak MB)   ratio")
+    for kind in arguments.sources:
+        writer, floors = SOURCES[kind]
         for size in arguments.sizes:
-            result = measure(kind, writer, size)
-            print(f"{kind:<22}{size:>10,}{result['input_mb']:>10}{result['seconds']:>10}{result['per_second']:>12,}"
-                  f"{result['peak_mb']:>9}", flush=True)
+            chosen = [floor for floor in floors if floor != "json.load" or size <= arguments.json_load_max]
+            results = measure(kind, writer, size, chosen)
+            imported = results["import"]
+            floor_text = ", ".join(f"{floor} {results[floor]['cpu']} ({results[floor]['peak_mb']})" for floor in chosen)
+            ratio = imported["cpu"] / results[chosen[0]]["cpu"] if chosen[0] == floors[0] else None
+            print(f"{kind:<22}{size:>10,}{results['input_mb']:>9}{imported['seconds']:>9}{imported['per_second']:>11,}"
+                  f"{imported['cpu']:>11}{imported['peak_mb']:>8}   {floor_text}   "
+                  f"{f'{ratio:.2f}x {floors[0]}' if ratio else '-'}", flush=True)
+
+
+SOURCES = {"ollama-log": (write_ollama_log, ["lines"]),
+           "openwebui-chats-json": (write_chats_export, ["json.load", "ijson.items"])}
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from platform_logs.features import usage_window
+from platform_logs.models import UsageWindow
 from platform_logs.services import import_source
 from surveys.demo import DEMO_RESPONDENTS, DEMO_WAVE
 from surveys.models import Answer, Wave
@@ -76,7 +76,7 @@ def load_demo_usage(seed=2026):
     wave = Wave.objects.filter(slug=DEMO_WAVE).first()
     if wave is None:
         raise Wave.DoesNotExist(f"no wave {DEMO_WAVE!r}: run `manage.py load_demo` first")
-    start, end = usage_window(wave)
+    start, end = UsageWindow.for_wave(wave)
     rng = random.Random(seed)
     users = demo_users(wave, rng)
     days = _working_window_days(start, end)

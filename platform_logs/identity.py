@@ -9,6 +9,7 @@ subject) can be linked later through PlatformAccount, once Open WebUI's user tab
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -55,6 +56,21 @@ def event_key_function(source):
         return state.hexdigest()
 
     return key
+
+
+class ImportKeys:
+    """The keyed hashes of one import run, each computed once: `event_key(record_id)` from an HMAC keyed with
+    the source's prefix once (event_key_function), and each of `recurring` (name=function), such as a
+    person's account key or a chat's key that recur on many records, kept once computed.
+
+    Made per import, so a rotated pseudonym key never meets a hash kept from before."""
+
+    KEPT = 65536  # distinct people or chats whose hashes are kept (bounded memory for any import)
+
+    def __init__(self, source, **recurring):
+        self.event_key = event_key_function(source)
+        for name, function in recurring.items():
+            setattr(self, name, lru_cache(maxsize=self.KEPT)(function))
 
 
 def time_ordered_key_function(source):

@@ -1,5 +1,6 @@
 """Importing a platform log source into usage records: one transaction, batched, idempotent."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from platform_logs.models import ImportRun, PlatformAccount, PlatformRequest, Us
 BATCH_SIZE = 2000
 PROGRESS_EVERY = 10_000
 PROBLEMS_KEPT = 20
+SQLITE_IMPORT_CACHE_KIB = 65536
 
 
 @dataclass
@@ -52,7 +54,7 @@ def import_source(kind, source, skip_invalid=False, since=None, progress=None, c
     context = ImportContext(label, since, dict(previous.cursor) if previous else {}, tuple(clients))
     summary = ImportSummary(kind=kind, source=source_name(source) if not _is_url(source) else label)
     started_at = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(), _sqlite_page_cache(SQLITE_IMPORT_CACHE_KIB):
         writer = _BatchWriter(summary, getattr(importer, "ROW_MODEL", None))
         for record in importer.read(source, context):
             if type(record) is tuple:  # the fast path: a raw row of the importer's ROW_MODEL
@@ -87,6 +89,24 @@ def import_source(kind, source, skip_invalid=False, since=None, progress=None, c
     if progress:
         progress(summary.read)
     return summary
+
+
+@contextmanager
+def _sqlite_page_cache(kibibytes):
+    """On SQLite, a page cache of `kibibytes` while an import runs. With the default 2 MB, smaller than the
+    usage table's indexes, SQLite wrote pages out and read them back: a tenth of an import's time."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{int(kibibytes)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
 def link_accounts():
@@ -177,11 +197,11 @@ class _BatchWriter:
         self.summary.duplicates += len(batch) - stored
         self.pending[model] = {}
 
-
     def _update_changed(self, batch):
         """Update the batch's events already stored whose values changed; the rest (new ones) to insert."""
         names = [field.attname for field in _row_fields(UsageEvent)]
-        stored = {row[0]: row for row in UsageEvent.objects.filter(event_key__in=list(batch)).values_list(*names)}
+        found = _stored_keys(UsageEvent, list(batch))
+        stored = {row[0]: row for row in UsageEvent.objects.filter(event_key__in=found).values_list(*names)} if found else {}
         new = {}
         for key, row in batch.items():
             if key not in stored:
@@ -200,6 +220,15 @@ class _BatchWriter:
 def _row_fields(model):
     """The columns a row holds, in the model's field order (the primary key left to the database)."""
     return [field for field in model._meta.concrete_fields if not field.primary_key]
+
+
+def _stored_keys(model, keys):
+    """Which of the keys are stored already, asked in plain SQL: the ORM prepared each of a batch's keys as a
+    lookup value, a tenth of an import's time when (as on a first import) none is found."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT event_key FROM {table} WHERE event_key IN ({', '.join(['%s'] * len(keys))})", keys)
+        return [key for (key,) in cursor.fetchall()]
 
 
 def _insert_ignoring_conflicts(model, rows):

@@ -8,7 +8,6 @@ converts the result without error; tests/surveys/test_export_xlsform.py checks t
 
 from pathlib import Path
 
-import openpyxl
 from django.conf.locale import LANG_INFO
 
 from surveys.instruments import (
@@ -22,6 +21,8 @@ SELECT_TESTS = ("equals", "in")
 
 def write_xlsform(instrument: Instrument, path: str | Path) -> None:
     """Write the (resolved) instrument as an .xlsx XLSForm to path."""
+    import openpyxl  # here, not at the top: the study pages import this module, and openpyxl brings NumPy
+
     languages = instrument.title.languages
     writer = _Writer(instrument, languages)
     for page in instrument.pages:

@@ -5,7 +5,7 @@ One object per line: `id`, `time` and `kind` required; `subject` or `email`, `mo
 anything else (such as content) is ignored and never stored.
 """
 
-from platform_logs.identity import email_account_key, event_key, pseudonym_for, subject_account_key
+from platform_logs.identity import ImportKeys, email_account_key, pseudonym_for, subject_account_key
 from platform_logs.models import FEATURES, UsageEvent
 from surveys.pseudonyms import keyed_hash
 
@@ -22,28 +22,39 @@ from .base import (
     open_binary,
     parse_timestamp,
     source_name,
+    usage_row,
 )
 
 SOURCE = UsageEvent.Source.GENERIC
 EXPECTED = "a JSON object with 'id', 'time' and 'kind'"
 KINDS = frozenset(UsageEvent.Kind.values)  # Kind.values builds a new list on every call: once per line was a tenth of an import
+ROW_MODEL = UsageEvent
+
+
+def _person(subject, email):
+    """(pseudonym, account key) of whoever the record names."""
+    return pseudonym_for(subject=subject, email=email), subject_account_key(subject) or email_account_key(email)
+
+
+def _chat_key(chat_id):
+    return keyed_hash(f"generic:chat:{chat_id}")
 
 
 def read(source, context):
-    name = source_name(source)
+    name, keys = source_name(source), ImportKeys(SOURCE, person=_person, chat_key=_chat_key)
     stream = open_binary(source)
     try:
         for number, line in numbered_lines(stream, name):
             if isinstance(line, Invalid):
                 yield line
             elif line.strip():
-                yield _event(line, name, f"line {number}", context)
+                yield _event(line, name, f"line {number}", context, keys)
     finally:
         if stream is not source:
             stream.close()
 
 
-def _event(line, name, location, context):
+def _event(line, name, location, context, keys):
     try:
         record = load_bounded_json(line, name, location)
     except ImportFormatError as error:
@@ -66,16 +77,16 @@ def _event(line, name, location, context):
     model = _text(record.get("model"))
     if not is_model_id(model):
         return invalid_model(name, location, "model", model)
-    subject, email = _text(record.get("subject")), _text(record.get("email"))
+    pseudonym, account_key = keys.person(_text(record.get("subject")), _text(record.get("email")))
     success, rating, score = record.get("success"), record.get("rating"), record.get("score")
     duration = record.get("duration_s")
-    return UsageEvent(
-        event_key=event_key(SOURCE, str(record["id"])),
+    return usage_row(
+        event_key=keys.event_key(str(record["id"])),
         source=SOURCE,
         kind=record["kind"],
-        pseudonym=pseudonym_for(subject=subject, email=email),
-        account_key=subject_account_key(subject) or email_account_key(email),
-        chat_key=keyed_hash(f"generic:chat:{record['chat_id']}") if record.get("chat_id") else "",
+        pseudonym=pseudonym,
+        account_key=account_key,
+        chat_key=keys.chat_key(str(record["chat_id"])) if record.get("chat_id") else "",
         occurred_at=occurred_at,
         model=model,
         features=feature_list(features),

@@ -5,7 +5,7 @@ pseudonyms or account keys; titles, contents, file names, comments and snapshots
 into an event.
 """
 
-from platform_logs.identity import event_key, openwebui_account_key
+from platform_logs.identity import ImportKeys, event_key, openwebui_account_key
 from platform_logs.models import UsageEvent
 from surveys.pseudonyms import keyed_hash
 
@@ -19,6 +19,7 @@ from .base import (
     is_model_id,
     load_bounded_json,
     non_negative_int,
+    usage_row,
 )
 
 SOURCE = UsageEvent.Source.OPENWEBUI
@@ -29,6 +30,12 @@ OUTPUT_ITEM_FEATURES = {
     "image_generation_call": {"image_generation"},
 }
 NANOSECONDS = 1e9
+PROMPT, REPLY, RATING = UsageEvent.Kind.PROMPT, UsageEvent.Kind.REPLY, UsageEvent.Kind.RATING
+
+
+def import_keys():
+    """The keyed hashes of one import of Open WebUI chats: event keys, and each user's account key once."""
+    return ImportKeys(SOURCE, account_key=openwebui_account_key)
 
 
 def load_json_column(value, name, location):
@@ -40,8 +47,9 @@ def load_json_column(value, name, location):
     return load_bounded_json(value, name, location)
 
 
-def chat_events(chat, name, location, since=None, pseudonyms=None):
-    """Usage events for each message of one chat record (`id`, `user_id`, `chat`, optional `meta`), each message id once.
+def chat_events(chat, name, location, since=None, pseudonyms=None, keys=None):
+    """Usage event rows (`usage_row`) for each message of one chat record (`id`, `user_id`, `chat`, optional `meta`),
+    each message id once; `keys` are the import's `import_keys()`.
 
     A message counts for its own author (`user_id`, set on every message Open WebUI 0.12 saves, and
     in shared chats another user's) and falls back to the chat's owner; `pseudonyms` maps Open WebUI
@@ -63,7 +71,7 @@ def chat_events(chat, name, location, since=None, pseudonyms=None):
     if meta.get("internal"):
         yield from (SKIPPED for _ in messages)
         return
-    pseudonyms, owner = pseudonyms or {}, str(chat["user_id"])
+    pseudonyms, owner, keys = pseudonyms or {}, str(chat["user_id"]), keys or import_keys()
     chat_key = keyed_hash(f"openwebui:chat:{chat['id']}")
     for message_id, message in messages.items():
         if message is SKIPPED:
@@ -71,7 +79,7 @@ def chat_events(chat, name, location, since=None, pseudonyms=None):
             continue
         author = message.get("user_id") if isinstance(message.get("user_id"), str) and message.get("user_id") else owner
         yield _message_event(message_id, message, messages, name, location, since,
-                             openwebui_account_key(author), pseudonyms.get(author, ""), chat_key)
+                             keys, author, pseudonyms.get(author, ""), chat_key)
 
 
 def _unique_messages(body):
@@ -96,44 +104,35 @@ def _unique_messages(body):
     return messages
 
 
-def _message_event(message_id, message, messages, name, location, since, account_key, pseudonym, chat_key):
-    where = f"{location} message {message_id}"
+def _message_event(message_id, message, messages, name, location, since, keys, author, pseudonym, chat_key):
     if message_id.startswith("#invalid") or not isinstance(message, dict):
         return Invalid(ImportFormatError(name, location, "each message to be an object with an 'id'"))
     role = message.get("role")
     if role not in ("user", "assistant"):
-        return SKIPPED if isinstance(role, str) else Invalid(ImportFormatError(name, where, "a 'role'"))
+        return SKIPPED if isinstance(role, str) else Invalid(ImportFormatError(name, f"{location} message {message_id}", "a 'role'"))
     occurred_at = epoch_to_datetime(message.get("timestamp"))
     if occurred_at is None:
-        return Invalid(ImportFormatError(name, where, "'timestamp' in epoch seconds", message.get("timestamp")))
+        return Invalid(ImportFormatError(name, f"{location} message {message_id}", "'timestamp' in epoch seconds",
+                                         message.get("timestamp")))
     if since is not None and occurred_at < since:
         return SKIPPED
-    event = UsageEvent(
-        event_key=event_key(SOURCE, f"message:{message_id}"),
-        source=SOURCE,
-        pseudonym=pseudonym,
-        account_key=account_key,
-        chat_key=chat_key,
-        occurred_at=occurred_at,
-    )
+    event_key = keys.event_key(f"message:{message_id}")
     if role == "user":
-        event.kind = UsageEvent.Kind.PROMPT
         models = message.get("models")
-        event.model = _model_name(models[0] if isinstance(models, list) and models else _answering_model(message_id, messages))
-        if not is_model_id(event.model):
-            return invalid_model(name, where, "models", event.model)
-        event.features = feature_list(_prompt_features(message))
-        return event
-    event.kind = UsageEvent.Kind.REPLY
-    event.model = _model_name(message.get("model"))
-    if not is_model_id(event.model):
-        return invalid_model(name, where, "model", event.model)
+        model = _model_name(models[0] if isinstance(models, list) and models else _answering_model(message_id, messages))
+        if not is_model_id(model):
+            return invalid_model(name, f"{location} message {message_id}", "models", model)
+        return usage_row(event_key, SOURCE, PROMPT, occurred_at, pseudonym, keys.account_key(author), chat_key, model,
+                         feature_list(_prompt_features(message)))
+    model = _model_name(message.get("model"))
+    if not is_model_id(model):
+        return invalid_model(name, f"{location} message {message_id}", "model", model)
     parent = messages.get(str(message.get("parentId")))
     found = _reply_features(message) | (_prompt_features(parent) if isinstance(parent, dict) else set())
-    event.features = feature_list(found)
-    event.tokens_in, event.tokens_out, event.duration_seconds = _usage(message)
-    event.success = False if message.get("error") else None if message.get("done") is False else True
-    return event
+    tokens_in, tokens_out, duration = _usage(message)
+    success = False if message.get("error") else None if message.get("done") is False else True
+    return usage_row(event_key, SOURCE, REPLY, occurred_at, pseudonym, keys.account_key(author), chat_key, model,
+                     feature_list(found), tokens_in, tokens_out, duration, success)
 
 
 def _answering_model(prompt_id, messages):
@@ -211,7 +210,8 @@ def _first_count(usage, *keys):
 
 
 def feedback_event(feedback, name, location, since=None, pseudonym=""):
-    """A rating event for one feedback record: thumbs, 1-10 score and the model rated; never comment or snapshot."""
+    """A rating event row (`usage_row`) for one feedback record: thumbs, 1-10 score and the model rated; never
+    comment or snapshot."""
     if not isinstance(feedback, dict) or not feedback.get("id") or not feedback.get("user_id"):
         return Invalid(ImportFormatError(name, location, "a feedback record with 'id' and 'user_id'"))
     if feedback.get("type", "rating") != "rating":
@@ -232,10 +232,10 @@ def feedback_event(feedback, name, location, since=None, pseudonym=""):
     model = _model_name(data.get("model_id"))
     if not is_model_id(model):
         return invalid_model(name, location, "data.model_id", model)
-    return UsageEvent(
+    return usage_row(
         event_key=event_key(SOURCE, f"feedback:{feedback['id']}"),
         source=SOURCE,
-        kind=UsageEvent.Kind.RATING,
+        kind=RATING,
         pseudonym=pseudonym,
         account_key=openwebui_account_key(feedback["user_id"]),
         chat_key=keyed_hash(f"openwebui:chat:{chat_id}") if chat_id else "",

@@ -4,11 +4,15 @@ The export names users only by Open WebUI's user id: their events get an account
 pseudonym once the Open WebUI database (its user table) has been imported too.
 """
 
+from platform_logs.models import UsageEvent
+
 from .base import json_array_items, source_name
-from .openwebui import chat_events
+from .openwebui import chat_events, import_keys
+
+ROW_MODEL = UsageEvent
 
 
 def read(source, context):
-    name = source_name(source)
+    name, keys = source_name(source), import_keys()
     for index, chat in json_array_items(source, "chats with 'id', 'user_id' and 'chat'"):
-        yield from chat_events(chat, name, f"record {index}", context.since)
+        yield from chat_events(chat, name, f"record {index}", context.since, keys=keys)

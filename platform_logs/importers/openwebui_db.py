@@ -15,11 +15,12 @@ from pathlib import Path
 from django.conf import settings
 
 from platform_logs.identity import email_account_key, openwebui_account_key, pseudonym_for, subject_account_key
-from platform_logs.models import PlatformAccount
+from platform_logs.models import PlatformAccount, UsageEvent
 
 from .base import ImportFormatError, Invalid, connect_postgres, epoch_to_datetime, is_url, label, source_name
-from .openwebui import chat_events, feedback_event, load_json_column
+from .openwebui import chat_events, feedback_event, import_keys, load_json_column
 
+ROW_MODEL = UsageEvent  # chats and feedback come as usage_row tuples; the user table as PlatformAccount instances
 REQUIRED_TABLES = ("user", "chat")
 FETCH_SIZE = 500
 
@@ -58,11 +59,12 @@ def _chats(database, name, context, pseudonyms):
     newest = context.cursor.get("chat_updated_at", 0)
     bound = _lower_bound(context, "chat_updated_at")
     reader = _chats_from_message_table if database.has_table("chat_message") else _chats_from_json
+    keys = import_keys()
     for location, chat, updated_at in reader(database, name, bound):
         if isinstance(chat, Invalid):
             yield chat
             continue
-        yield from chat_events(chat, name, location, context.since, pseudonyms)
+        yield from chat_events(chat, name, location, context.since, pseudonyms, keys)
         newest = max(newest, _epoch_seconds(updated_at))
     context.cursor["chat_updated_at"] = newest
 

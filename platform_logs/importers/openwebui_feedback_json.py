@@ -1,7 +1,11 @@
 """Open WebUI's feedback export (Admin -> Evaluations): ratings with the model rated, never comments or snapshots."""
 
+from platform_logs.models import UsageEvent
+
 from .base import json_array_items, source_name
 from .openwebui import feedback_event
+
+ROW_MODEL = UsageEvent
 
 
 def read(source, context):

@@ -11,12 +11,9 @@ import re
 import zipfile
 from pathlib import Path
 
-import openpyxl
-import xlrd
 from defusedxml import DefusedXmlException
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl.utils.exceptions import InvalidFileException
 
 from surveys.file_limits import FileLimitError, capped_rows, check_workbook_archive, workbook_sheet_rows
 from surveys.importers.common import (
@@ -81,6 +78,12 @@ def read(path: str | Path, report: ConversionReport, default_language: str = "en
 
 def read_sheets(path: str | Path) -> dict[str, list[tuple[int, list[str]]]]:
     """{sheet name in lower case: [(row number, [cell text ...]), ...]} for .xlsx, .xls and .csv."""
+    # Imported here: surveys.services imports this module in every web worker and command, and openpyxl
+    # brings NumPy along (a fifth of a `manage.py` start).
+    import openpyxl
+    import xlrd
+    from openpyxl.utils.exceptions import InvalidFileException
+
     suffix = Path(path).suffix.lower()
     try:
         if suffix == ".csv":

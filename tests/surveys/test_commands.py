@@ -113,3 +113,27 @@ def test_demo_answers_follow_the_instruments_conditions():
     assert never_users, "the demo should include people who never use the platform"
     assert all("sus_01" not in answers_of(r) and "non_use_reasons" in answers_of(r) for r in never_users)
     assert all(flow.hidden_answer_codes(instrument, answers_of(r)) == [] for r in completed)
+
+
+@pytest.mark.django_db
+def test_prepare_demo_loads_the_demo_and_queues_its_four_reports_before_the_server_starts(tmp_path):
+    from coding.models import CodingSample
+    from platform_logs.models import PlatformRequest, UsageEvent
+    from reports.models import ReportJob
+    from studies.models import Membership
+
+    welcome = tmp_path / "demo-welcome.txt"
+    printed = run("prepare_demo", welcome=str(welcome))
+
+    text = welcome.read_text(encoding="utf-8")
+    assert "/i/demo-invitation/" in text and "researcher / uptake-demo" in text and f"/studies/{DEMO_WAVE}/" in text
+    wave = Wave.objects.get(slug=DEMO_WAVE)
+    assert wave.responses.count() == DEMO_RESPONDENTS
+    assert Membership.objects.filter(study__slug=DEMO_WAVE, user__username="researcher", role="owner").exists()
+    assert UsageEvent.objects.count() > 10_000 and PlatformRequest.objects.count() > 10_000
+    assert CodingSample.objects.filter(wave=wave).count() == 1
+    jobs = ReportJob.objects.filter(wave=wave)
+    assert sorted(jobs.values_list("kind", "language")) == [("publication", "de"), ("publication", "en"),
+                                                            ("strategy", "de"), ("strategy", "en")]
+    assert set(jobs.values_list("status", flat=True)) == {ReportJob.Status.QUEUED}
+    assert "Demo data ready: migrate" in printed
