@@ -3,8 +3,9 @@ import json
 
 import pytest
 
+from platform_logs.importers.base import usage_row
 from platform_logs.models import UsageEvent
-from platform_logs.services import ImportFormatError, import_source
+from platform_logs.services import ImportFormatError, _row_fields, import_source
 from surveys.pseudonyms import pseudonymize
 
 from .builders import sample
@@ -101,3 +102,9 @@ def test_since_leaves_out_older_records():
 
     assert summary.skipped > 0 and summary.stored == summary.read - summary.skipped
     assert not UsageEvent.objects.filter(occurred_at__lt=datetime(2025, 10, 15, tzinfo=UTC)).exists()
+
+
+def test_a_usage_row_holds_the_columns_in_the_order_the_import_stores_them():
+    names = [field.attname for field in _row_fields(UsageEvent)]
+
+    assert usage_row(**{name: name for name in names}) == tuple(names)
