@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis.descriptives import missing_codes, value_labels
 from analysis.disclosure import DEFAULT_THRESHOLD
-from .figures import DERIVED, stem
+from .figures import DERIVED, FigureDrawer, stem
 from .io import Dataset
 from .results import Result
 
@@ -26,6 +26,7 @@ class Context:
     population: pd.DataFrame | None = None
     results: list[Result] = field(default_factory=list)
     figures: list[dict] = field(default_factory=list)
+    drawer: FigureDrawer | None = None  # draws each figure as it is added (write_bundle collects them)
 
     @property
     def seed(self) -> int:
@@ -82,6 +83,11 @@ class Context:
         """What save_figure needs, with the words in the run's language from the codebook."""
         return {"name": name, "kind": kind, "title": self.block_title(block, columns), "table": table,
                 "labels": {c: self.figure_label(c) for c in columns}, "language": self.language, **more}
+
+    def add_figure(self, spec: dict) -> None:
+        self.figures.append(spec)
+        if self.drawer is not None:
+            self.drawer.submit(spec)
 
     def labels_document(self) -> dict:
         """Every name the results use, as words in the run's language, for the report: `variables` (codebook

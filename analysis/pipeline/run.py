@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis import apa, disclosure, quality, scoring
 from .context import Context
+from .figures import FigureDrawer
 from .io import Dataset
 from .plan import check_columns
 from .results import Result
@@ -41,6 +42,7 @@ def run_plan(plan: dict, dataset: Dataset, population: pd.DataFrame | None = Non
     usage = [c for c in dataset.columns_from_source("usage") if pd.api.types.is_numeric_dtype(dataset.data[c])]
     resolved = check_columns(plan, list(dataset.data.columns), usage, dataset.codebook)
     ctx = Context(plan=plan, dataset=dataset, resolved=resolved, frame=dataset.data, population=population)
+    ctx.drawer = FigureDrawer(ctx.threshold)
     ctx.attempt("sample/rates", "sample", "Sample and rates", lambda: sample_flow(ctx))
     ctx.frame = apply_exclusions(ctx)
     if ctx.frame.empty:
@@ -158,7 +160,7 @@ def _sus(ctx: Context, spec: dict) -> None:
     summary = scoring.sus_summary(ctx.frame["sus_score"])
     row = summary.iloc[0]
     if ctx.frame["sus_score"].notna().any():
-        ctx.figures.append({"name": "sus_distribution", "kind": "sus", "title": "SUS scores",
+        ctx.add_figure({"name": "sus_distribution", "kind": "sus", "title": "SUS scores",
                             "table": ctx.frame[["sus_score"]], "language": ctx.language})
     ctx.add(Result("scores/sus", "scores", "System Usability Scale", table=summary,
                    text=f"SUS {apa.mean_sd(row['mean'], row['sd'], 1)}, {apa.ci(row['ci_low'], row['ci_high'], 1)}, "

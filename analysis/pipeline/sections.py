@@ -56,7 +56,7 @@ def descriptive_tables(ctx: Context) -> None:
                 shown_all = pd.concat(shown_tables, ignore_index=True)
                 for name, same_scale in _by_scale(ctx, block, columns).items():
                     shown = shown_all[shown_all["variable"].isin(same_scale)]
-                    ctx.figures.append(ctx.figure_spec(f"likert_diverging__{name}", "likert_diverging", block,
+                    ctx.add_figure(ctx.figure_spec(f"likert_diverging__{name}", "likert_diverging", block,
                                                        same_scale, shown))
     for block, columns in _blocks(ctx, "multi_select").items():
         numeric = _option_columns(ctx, columns)
@@ -65,7 +65,7 @@ def descriptive_tables(ctx: Context) -> None:
         shown = disclosure.suppress_frequencies(table, threshold=ctx.threshold)
         ctx.add(Result(f"descriptives/multi_select/{block}", "descriptives", f"Multiple choice: {block}", table=shown))
         if block not in planned:  # a planned figure of the same name shows these options, sorted
-            ctx.figures.append(ctx.figure_spec(f"multi_select__{block}", "bars", block, numeric, shown))
+            ctx.add_figure(ctx.figure_spec(f"multi_select__{block}", "bars", block, numeric, shown))
     for block, columns in _blocks(ctx, "numeric").items():
         table = descriptives.numeric_summary(frame, columns)
         shown = disclosure.mask_small_groups(table, "n", ["mean", "sd", "median", "q1", "q3", "min", "max"], ctx.threshold)
@@ -102,7 +102,7 @@ def _frequencies_figure(ctx: Context, i: int, spec: dict) -> None:
     table["label"] = [ctx.label_of(c) for c in options]
     shown = disclosure.suppress_frequencies(table, threshold=ctx.threshold)
     ctx.add(Result(f"figures/{spec['name']}", "figures", ctx.block_title(spec["name"], options), table=shown))
-    ctx.figures.append(ctx.figure_spec(spec["name"], "frequencies", spec["name"], options, shown, sorted=True))
+    ctx.add_figure(ctx.figure_spec(spec["name"], "frequencies", spec["name"], options, shown, sorted=True))
 
 
 def _shares_figure(ctx: Context, i: int, spec: dict) -> None:
@@ -112,7 +112,7 @@ def _shares_figure(ctx: Context, i: int, spec: dict) -> None:
     title = f"{ctx.block_title(spec['name'], options)} × {ctx.figure_label(by)}"
     ctx.add(Result(f"figures/{spec['name']}", "figures", title, table=shown, values={"by": by}))
     figure = ctx.figure_spec(spec["name"], "shares_by_group", spec["name"], options, shown)
-    ctx.figures.append(figure | {"title": ctx.block_title(spec["name"], options)})
+    ctx.add_figure(figure | {"title": ctx.block_title(spec["name"], options)})
 
 
 def _usage_figure(ctx: Context, i: int, spec: dict) -> None:
@@ -131,7 +131,7 @@ def _usage_figure(ctx: Context, i: int, spec: dict) -> None:
     title = f"{ctx.figure_label(outcome)} × {ctx.figure_label(usage[0])}"
     ctx.add(Result(f"figures/{spec['name']}", "figures", title, table=summary,
                    values={"outcome": outcome, "usage": usage[0]}))
-    ctx.figures.append({"name": spec["name"], "kind": "by_usage", "title": title, "table": summary, "values": values,
+    ctx.add_figure({"name": spec["name"], "kind": "by_usage", "title": title, "table": summary, "values": values,
                         "language": ctx.language, "outcome_label": ctx.figure_label(outcome),
                         "usage_label": ctx.figure_label(usage[0])})
 
