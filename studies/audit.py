@@ -5,11 +5,16 @@ import io
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from reports.models import ReportJob
+from studies.dashboard import DEVICE_CLASSES
 from studies.models import AuditEntry, ExportJob, Membership, Study
+from surveys.instruments import ChoiceItem, LikertMatrix
+from surveys.models import Response
 
 CSV_COLUMNS = ["at", "actor", "action", "target", "detail"]
 
@@ -79,21 +84,68 @@ class ShownEntry:
     detail: str
 
 
+FILTER_NAMES = {"status": gettext_lazy("Status"), "device": gettext_lazy("Device class"), "language": gettext_lazy("Language"),
+                "started_from": gettext_lazy("Started on or after"), "started_to": gettext_lazy("Started on or before"),
+                "answer": gettext_lazy("Answer")}
+ANSWER_FILTER = gettext_lazy("“%(question)s” = %(answer)s")
+FILTER_VALUES = {"status": dict(Response.Status.choices), "device": DEVICE_CLASSES, "language": dict(settings.LANGUAGES)}
+
+
+@dataclass(frozen=True)
+class _Names:
+    """What the reader sees for the codes an entry carries: waves by title, questions and answers by their text."""
+
+    waves: dict[str, str]
+    questions: dict[str, str]
+    answers: dict[str, dict[str, str]]
+
+
 def shown_entries(study: Study, entries) -> list[ShownEntry]:
     """Entries with target and detail in the active language; stored text no wording matches (a user or file name) as is."""
-    titles = dict(study.waves().values_list("slug", "title"))
-    return [ShownEntry(entry, _in_words(entry.target, titles), _in_words(entry.detail, titles)) for entry in entries]
+    names = _names(study, "de" if translation.get_language() == "de" else "en")
+    return [ShownEntry(entry, _in_words(entry.target, names), _in_words(entry.detail, names)) for entry in entries]
 
 
-def _in_words(text: str, wave_titles: dict[str, str]) -> str:
+def _names(study: Study, language: str) -> _Names:
+    waves = list(study.waves().select_related("instrument_version"))
+    questions, answers = {}, {}
+    for wave in waves:
+        for _page, item in wave.instrument_version.spec.items():
+            rows = item.rows if isinstance(item, LikertMatrix) else [item]
+            questions |= {row.code: row.text.get(language) for row in rows}
+            if isinstance(item, ChoiceItem):
+                answers[item.code] = {option.code: option.label.get(language) for option in item.options}
+    return _Names({wave.slug: wave.title for wave in waves}, questions, answers)
+
+
+def _in_words(text: str, names: _Names) -> str:
     for pattern, words in WORDINGS:
         match = pattern.fullmatch(text)
         if match:
             values = {name: str(LABELS.get(name, {}).get(value, value)) for name, value in match.groupdict().items()}
-            if "wave" in values:
-                values["wave"] = wave_titles.get(values["wave"], values["wave"])
+            for name, known in (("wave", names.waves), ("item", names.questions), ("rows", names.questions),
+                                ("columns", names.questions)):
+                if name in values:
+                    values[name] = known.get(values[name], values[name])
+            if "filters" in values:
+                values["filters"] = _filters_in_words(values["filters"], names)
             return words % values
     return text
+
+
+def _filters_in_words(text: str, names: _Names) -> str:
+    """"status=in_progress, answer=role:nurse" as "Status: in progress, Answer: “Your role” = Nursing"."""
+    shown = []
+    for pair in text.split(", "):
+        name, _, value = pair.partition("=")
+        if name == "answer":
+            code, _, answer = value.partition(":")
+            value = ANSWER_FILTER % {"question": names.questions.get(code, code),
+                                     "answer": names.answers.get(code, {}).get(answer, answer)}
+        else:
+            value = FILTER_VALUES.get(name, {}).get(value, value)
+        shown.append(f"{FILTER_NAMES.get(name, name)}: {value}")
+    return ", ".join(shown)
 
 
 def audit_csv(study: Study) -> str:

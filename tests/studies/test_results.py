@@ -237,18 +237,22 @@ def test_each_view_writes_an_audit_entry(client, cast):
     client.get(url(cast, "results/"))
     client.get(url(cast, "results/crosstab/"), {"rows": "satisfaction", "columns": "role"})
     client.get(url(cast, "responses/"), {"status": "in_progress"})
+    client.get(url(cast, "responses/"), {"device": "phone", "answer": "role:nurse"})
 
     entries = AuditEntry.objects.filter(action=AuditEntry.Action.RESULTS_VIEW).order_by("pk")
     assert [(entry.actor_name, entry.target, entry.detail) for entry in entries] == [
         ("analyst-user", "results of wave wave-1", ""),
         ("analyst-user", "cross-tab of wave wave-1", "questions satisfaction x role"),
         ("analyst-user", "response list of wave wave-1", "filtered by status=in_progress"),
+        ("analyst-user", "response list of wave wave-1", "filtered by device=phone, answer=role:nurse"),
     ]
     client.force_login(cast.owner)
     audit_page = client.get(f"/studies/{cast.study.slug}/audit/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     for words in ("Ergebnisse der Welle „Welle 1“", "Kreuztabelle der Welle „Welle 1“", "Antwortliste der Welle „Welle 1“",
-                  "die Fragen „satisfaction“ × „role“", "gefiltert nach status=in_progress"):
+                  "die Fragen „Ich bin zufrieden.“ × „Ihre Rolle?“", "gefiltert nach Status: in Bearbeitung",
+                  "gefiltert nach Geräteklasse: Smartphone, Antwort: „Ihre Rolle?“ = Pflege"):
         assert words in audit_page
+    assert "status=" not in audit_page and "role:nurse" not in audit_page
 
 
 @pytest.mark.parametrize("page", ["results/", "results/crosstab/", "responses/"])
