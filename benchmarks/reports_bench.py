@@ -8,7 +8,7 @@ the demo instrument), with linked usage and a population table. Each size runs i
 so that peak memory (ru_maxrss) belongs to that size alone. Timed: the analysis run and bundle
 (as build_report does after the export), the context, and rendering the PDF with its assets.
 Not timed: generating the wave. The database export is benchmarked in benchmarks/survey_bench.py.
-Target from the issue: publication report for 5,000 responses <= 20 s on a 2-core machine.
+Target from issue 24: publication report for 5,000 responses <= 10 s on a 2-core machine.
 """
 
 from __future__ import annotations
