@@ -284,6 +284,31 @@ def usage_bands(population: pd.Series, respondents: pd.Series, bands: int = 3) -
     return band(respondents), {float(k): round(float(v), 10) for k, v in shares.items()}
 
 
+def distinct_features(population: pd.DataFrame, features: list[str]) -> tuple[list[str], dict[str, str]]:
+    """The features worth comparing, and why each other one is left out.
+
+    A feature constant across all users has no SMD, and one that repeats an earlier feature value for
+    value (logins counted as active days) would be the same row twice.
+
+    >>> users = pd.DataFrame({"days": [1, 2, 3], "logins": [1, 2, 3], "api": [0, 0, 0]})
+    >>> distinct_features(users, ["days", "logins", "api"])
+    (['days'], {'logins': 'repeats days', 'api': 'constant'})
+    """
+    kept: list[str] = []
+    left_out: dict[str, str] = {}
+    for feature in features:
+        values = pd.to_numeric(population[feature], errors="coerce")
+        if values.nunique(dropna=True) < 2:
+            left_out[feature] = "constant"
+            continue
+        twin = next((k for k in kept if values.equals(pd.to_numeric(population[k], errors="coerce"))), None)
+        if twin is not None:
+            left_out[feature] = f"repeats {twin}"
+            continue
+        kept.append(feature)
+    return kept, left_out
+
+
 def balance(respondents: pd.DataFrame, weights: pd.Series, nonrespondents: pd.DataFrame,
             features: list[str]) -> pd.DataFrame:
     """Standardised mean differences before and after weighting, each with its 95% CI.

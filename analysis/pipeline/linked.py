@@ -139,6 +139,11 @@ def _differences(ctx: Context) -> None:
         others, compared = population[population[RESPONDED] == 0], "nonrespondents (responded = 0)"
     else:
         others, compared = population, "all platform users (no responded column)"
+    features, left_out = nr.distinct_features(population, features)
+    if not features:
+        ctx.add(Result("nonresponse/smd", "nonresponse", "Respondents vs nonrespondents",
+                       messages=[f"every usage feature is constant or repeats another among all users: {left_out}"]))
+        return
     weighted_frame, margins = _raking(ctx)
     weights, message, method = nr.calibration_weights(weighted_frame, margins) if margins else (
         pd.Series(1.0, index=weighted_frame.index), "", "none")
@@ -146,11 +151,12 @@ def _differences(ctx: Context) -> None:
     refused = ctx.dataset.data
     refused = int(((refused.get("status") == "completed") & (refused[CONSENT] == 0)).sum()) if CONSENT in refused else None
     ctx.add(Result("nonresponse/smd", "nonresponse", "Respondents vs nonrespondents (standardized mean differences)",
-                   table=table, messages=[message] if message else [],
+                   table=table, messages=([message] if message else []) + [
+                       f"{feature} left out: {reason} among all users" for feature, reason in left_out.items()],
                    values={"respondents_from": "analysed respondents with linked usage", "compared_with": compared,
                            "users": int(len(population)), "respondents": int(len(respondents)),
                            "nonrespondents": int(len(others)) if RESPONDED in population else None,
-                           "refused_linkage_at_most": refused, "weighting": method,
+                           "refused_linkage_at_most": refused, "weighting": method, "left_out": left_out,
                            "weighted_on": sorted(margins),
                            "imbalanced": int(table["imbalanced"].fillna(False).astype(bool).sum()),
                            "imbalanced_weighted": int(table["imbalanced_weighted"].fillna(False).astype(bool).sum())}))

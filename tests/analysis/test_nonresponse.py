@@ -122,3 +122,25 @@ def test_usage_bands_cut_at_the_population_tertiles():
                                            pd.Series([2, 4, 12, 30.0]))
     assert band.tolist() == [1.0, 1.0, 2.0, 3.0]
     assert shares == pytest.approx({1.0: 1 / 3, 2.0: 1 / 3, 3.0: 1 / 3})
+
+
+def test_features_constant_among_all_users_or_repeating_another_are_left_out_with_a_message():
+    # Issue 22: logins counted as active days and a feature nobody used filled the table with a repeated row
+    # and a row of dashes.
+    from analysis import dataset_from_frames, run_plan
+    from tests.analysis.builders import codebook_for
+
+    days = [2.0, 4.0, 12.0, 30.0]
+    table = pd.DataFrame({"status": "completed", "linkage_consent": 1, "usage_active_days": days,
+                          "usage_logins": days, "usage_api_requests": 0.0})
+    codebook = codebook_for(table, **{c: {"source": "usage", "type": "number"}
+                                      for c in ("usage_active_days", "usage_logins", "usage_api_requests")})
+    users = [2.0, 4.0, 12.0, 30.0, 1.0, 3.0, 5.0, 6.0]
+    population = pd.DataFrame({"usage_active_days": users, "usage_logins": users, "usage_api_requests": 0.0,
+                               "responded": [1] * 4 + [0] * 4})
+    ctx = run_plan({"nonresponse": {"features": "usage"}, "disclosure": {"min_cell": 2}},
+                   dataset_from_frames(table, codebook), population)
+    result = next(r for r in ctx.results if r.id == "nonresponse/smd")
+    assert result.table["feature"].tolist() == ["usage_active_days"]
+    assert result.values["left_out"] == {"usage_logins": "repeats usage_active_days", "usage_api_requests": "constant"}
+    assert "usage_logins left out: repeats usage_active_days among all users" in result.messages
