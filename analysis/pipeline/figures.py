@@ -40,6 +40,8 @@ TEXT = {
         "percent_group": "% of respondents in the group who answered the item",
         "footnote": "Cells with fewer than {t} responses are suppressed (not drawn, marked “<{t}”).",
         "footnote_bins": "Bins with fewer than {t} responses are suppressed (not drawn, marked “<{t}”).",
+        "footnote_secondary": "“(s)”: withheld so that a suppressed cell cannot be worked out from the total "
+                              "(secondary suppression); the count itself may be large.",
         "sus_axis": "SUS score (grades: Sauro & Lewis curved grading scale)",
         "sus_title": "System Usability Scale: distribution of scores",
         "responses": "responses",
@@ -62,6 +64,8 @@ TEXT = {
         "percent_group": "% der Befragten der Gruppe, die die Frage beantwortet haben",
         "footnote": "Zellen mit weniger als {t} Antworten sind unterdrückt (nicht gezeichnet, markiert „<{t}“).",
         "footnote_bins": "Klassen mit weniger als {t} Antworten sind unterdrückt (nicht gezeichnet, markiert „<{t}“).",
+        "footnote_secondary": "„(s)“: zurückgehalten, damit eine unterdrückte Zelle nicht aus der Summe errechnet "
+                              "werden kann (sekundäre Unterdrückung); die Zahl selbst kann groß sein.",
         "sus_axis": "SUS-Wert (Noten: Sauro-Lewis-Notenskala)",
         "sus_title": "System Usability Scale: Verteilung der Werte",
         "responses": "Antworten",
@@ -167,8 +171,23 @@ def new_figure(height: float, width: float = 7.0) -> Figure:
 
 def footnote(fig: Figure, text: str) -> None:
     """The suppression note at the bottom left; as the figure's supxlabel the layout keeps room for it
-    below the axis label and the legend."""
-    fig.supxlabel(text, x=0.01, ha="left", fontsize=6)
+    below the axis label and the legend. Wrapped to the figure's width (about 18 characters of 6-pt text
+    per inch): a line runs on past the figure's edge otherwise."""
+    fig.supxlabel(wrap(text, int(fig.get_figwidth() * 18)), x=0.01, ha="left", fontsize=6)
+
+
+def suppression_footnote(fig: Figure, text: dict, threshold: int, cells) -> None:
+    """The suppression note, with the note on secondary suppression when a cell of the table has its marker."""
+    note = text["footnote"].format(t=threshold)
+    if any(cell == disclosure.SECONDARY for cell in cells):
+        note += " " + text["footnote_secondary"]
+    footnote(fig, note)
+
+
+def hidden_label(cell, threshold: int) -> str:
+    """The label of a bar not drawn: the table's own marker, so a cell hidden by secondary suppression (whose
+    count may be large) reads "(s)", never "<t"."""
+    return disclosure.SECONDARY if cell == disclosure.SECONDARY else disclosure.marker(threshold)
 
 
 def item_labels(spec: dict, variables: list[str]) -> list[str]:
@@ -217,14 +236,15 @@ def bar_chart(spec: dict, threshold: int) -> Figure:
     ax = fig.add_subplot()
     ax.barh(range(len(labels)), width, color=BAR_COLOUR)
     language = spec.get("language", "en")
-    for y, (w, hidden) in enumerate(zip(width, suppressed)):
-        ax.text(w + 1, y, f"<{threshold}" if hidden else f"{number(w, 0, language)} %", va="center", fontsize=7)
+    for y, (w, hidden, cell) in enumerate(zip(width, suppressed, table["n"])):
+        ax.text(w + 1, y, hidden_label(cell, threshold) if hidden else f"{number(w, 0, language)} %", va="center",
+                fontsize=7)
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlim(0, 110)
     ax.set_xlabel(text["percent_answered"])
     ax.invert_yaxis()
     title(fig, spec["title"])
-    footnote(fig, text["footnote"].format(t=threshold))
+    suppression_footnote(fig, text, threshold, table["n"])
     return fig
 
 
@@ -266,7 +286,7 @@ def likert_diverging_chart(spec: dict, threshold: int) -> Figure:
     ax.invert_yaxis()
     title(fig, spec["title"])
     _legend_above(fig, ax, len(levels))
-    footnote(fig, text["footnote"].format(t=threshold))
+    suppression_footnote(fig, text, threshold, valid["n"])
     return fig
 
 
@@ -512,8 +532,9 @@ def shares_by_group_chart(spec: dict, threshold: int) -> Figure:
         hidden = part["suppressed"].fillna(False).astype(bool).to_numpy()
         width = pd.to_numeric(part["percent"].where(~hidden), errors="coerce").fillna(0).to_numpy()
         ax.barh(range(len(groups)), width, color=BAR_COLOUR)
-        for y, (w, off) in enumerate(zip(width, hidden)):
-            ax.text(w + 2, y, f"<{threshold}" if off else f"{number(w, 0, language)} %", va="center", fontsize=6)
+        for y, (w, off, cell) in enumerate(zip(width, hidden, part["n"])):
+            ax.text(w + 2, y, hidden_label(cell, threshold) if off else f"{number(w, 0, language)} %", va="center",
+                    fontsize=6)
         ax.set_title(wrap(short_label(labels.get(option, option)), 30), fontsize=7.5)
         ax.set_xlim(0, 115)
         ax.set_xticks([0, 25, 50, 75, 100])
@@ -526,7 +547,7 @@ def shares_by_group_chart(spec: dict, threshold: int) -> Figure:
     axes[0, 0].set_yticks(range(len(groups)), group_labels)
     axes[0, 0].invert_yaxis()
     title(fig, spec["title"])
-    footnote(fig, text["footnote"].format(t=threshold))
+    suppression_footnote(fig, text, threshold, table["n"])
     return fig
 
 

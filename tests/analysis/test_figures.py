@@ -196,3 +196,19 @@ def test_items_on_another_answer_scale_get_their_own_chart_and_legend(demo_runs)
 def test_a_block_is_titled_by_the_plans_label_in_the_runs_language(demo_runs):
     german = " ".join(svg_text(demo_runs / "de" / "figures" / "likert_diverging__availability_quality.svg"))
     assert "Verfügbarkeit und Qualität der Antworten" in german and "Availability quality" not in german
+
+
+def test_a_bar_hidden_by_secondary_suppression_is_marked_s_not_small(tmp_path):
+    # Issue 22, point 8: 3 people chose option a (primary, "<5"); with the total published, b (40) is hidden
+    # too so that a cannot be worked out. b is not small: its bar must read "(s)", explained in the footnote.
+    from analysis.disclosure import SECONDARY, suppress_frequencies
+
+    table = suppress_frequencies(pd.DataFrame({"option": ["a", "b", "c"], "n": [3, 40, 50],
+                                               "percent": [3.2, 43.0, 53.8]}), threshold=5)
+    assert table["n"].tolist() == ["<5", SECONDARY, 50]
+    spec = {"name": "options", "kind": "bars", "title": "Options", "table": table, "language": "en",
+            "labels": {"a": "Q [a]", "b": "Q [b]", "c": "Q [c]"}}
+    save_figure(spec, tmp_path, 5)
+    words = svg_text(tmp_path / "options.svg")
+    assert words.count("<5") == 1 and words.count("(s)") == 1  # the bars of a and b
+    assert any("secondary suppression" in w for w in words)
