@@ -6,6 +6,7 @@ unmarked, so the site's threshold holds even for a bundle made with a lower one.
 """
 
 import math
+import re
 
 from django.utils import formats
 from django.utils.translation import get_language
@@ -18,8 +19,9 @@ DASH = "–"
 
 
 def is_marker(value):
-    """A suppressed cell: "<5" (a small count) or SECONDARY (hidden to protect a small count elsewhere)."""
-    return isinstance(value, str) and (value.startswith("<") or value == SECONDARY)
+    """A suppressed cell: "<5" (a small count) or SECONDARY (hidden to protect a small count elsewhere);
+    not a p value "< .001"."""
+    return isinstance(value, str) and (re.fullmatch(r"<\d+", value) is not None or value == SECONDARY)
 
 
 def missing(value):

@@ -5,6 +5,7 @@ bundle; cells are already formatted strings, so the PDF, the CSV and the LaTeX e
 table hold exactly the same values.
 """
 
+import math
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -12,6 +13,10 @@ from django.utils.translation import gettext as _
 from analysis.disclosure import SECONDARY
 from reports.formatting import (DASH, apa_text, bounded, count, interval, is_marker, missing, number, p_value, percent,
                                 secondary_note, suppressed_note)
+
+
+CHARS_PER_LINE = 100  # characters of 8-pt table text across the text width (A4, 21 mm side margins)
+LINES_PER_PAGE = 45  # table lines (with the rows' padding) that fill most of a page between 24 mm margins
 
 
 @dataclass
@@ -27,7 +32,24 @@ class Table:
 
     @property
     def suppressed(self):
-        return any(str(cell).startswith("<") for row in self.rows for cell in row)
+        return any(is_marker(cell) and cell != SECONDARY for row in self.rows for cell in row)
+
+    @property
+    def cells(self):
+        """Each row's cells with their classes: numbers right-aligned, suppressed cells marked (a p value
+        "< .001" is not one)."""
+        return [[(cell, " ".join(name for name, on in (("num", i in self.numeric), ("sup", is_marker(cell))) if on))
+                 for i, cell in enumerate(row)] for row in self.rows]
+
+    @property
+    def long(self):
+        """Whether the table may be taller than a page. Such a table breaks between rows (its header repeated)
+        instead of being pushed whole onto the next page, which left the page before it empty but for a
+        heading. Its height is estimated from its text as if the columns were equally wide (which errs
+        towards long: wide text columns get more room)."""
+        width = CHARS_PER_LINE / max(len(self.columns), 1)
+        lines = sum(max([math.ceil(len(str(cell)) / width) for cell in row] or [1]) for row in self.rows)
+        return lines >= LINES_PER_PAGE
 
     @property
     def secondary(self):
@@ -212,10 +234,12 @@ def family_notes(bundle):
         if values.get("p_adj") is not None:
             members.setdefault(family, []).append(" / ".join(comparison_names(bundle, result_id)))
     notes = []
-    for family, values in families.items():
+    # Families are numbered: their names in the plan are the analyst's codes ("data_kinds"), not words.
+    for number_, (family, values) in enumerate(families.items(), start=1):
         method = {"holm": "Holm", "bh": "Benjamini–Hochberg"}.get(values.get("adjust"), values.get("adjust"))
-        notes.append(_("Family “%(family)s” (p adjusted with %(method)s over its %(n)s tests): %(tests)s.") % {
-            "family": family, "method": method, "n": values["family_size"], "tests": "; ".join(members.get(family, []))})
+        notes.append(_("Family %(number)s (p adjusted with %(method)s over its %(n)s tests): %(tests)s.") % {
+            "number": number_, "method": method, "n": values["family_size"],
+            "tests": "; ".join(members.get(family, []))})
         untested = values.get("family_untested") or []
         if untested:
             names = ", ".join(" / ".join(comparison_names(bundle, f"comparisons/{u}")) for u in untested)
@@ -441,23 +465,34 @@ def nonresponse_balance(bundle):
     if not result or not result.get("table"):
         return None
     values, t = result.get("values") or {}, bundle.threshold
-    rows = [[bundle.label(row.get("feature")), number(row.get("mean_respondents")),
-             number(row.get("mean_nonrespondents")),
+    rows = [[bundle.label(row.get("feature")), mean(row.get("mean_respondents")), mean(row.get("mean_nonrespondents")),
              f"{number(row.get('smd'))} {interval(row.get('smd_ci_low'), row.get('smd_ci_high'))}",
-             number(row.get("mean_respondents_weighted")),
+             mean(row.get("mean_respondents_weighted")),
              f"{number(row.get('smd_weighted'))} {interval(row.get('smd_weighted_ci_low'), row.get('smd_weighted_ci_high'))}"]
             for row in result["table"]]
     notes = [_("Respondents: %(respondents)s analysed respondents with linked usage; nonrespondents: %(others)s "
                "platform users of the usage window without such a response.") % {
                  "respondents": count(values.get("respondents"), t), "others": count(values.get("nonrespondents"), t)}]
+    left_out = values.get("left_out") or {}
+    if left_out:
+        notes.append(_("Not shown, being the same for all users or repeating a feature above: %(features)s.")
+                     % {"features": ", ".join(bundle.label(feature) for feature in left_out)})
     if values.get("refused_linkage_at_most"):
         notes.append(_("Up to %(n)s respondents who refused linkage are among the nonrespondents: telling them apart "
                        "would be the linkage they refused.") % {"n": count(values["refused_linkage_at_most"], t)})
     notes.append(_("SMD: standardised mean difference with its 95% CI (Hedges & Olkin, 1985), before and after "
                    "weighting, both over the unweighted pooled SD; |SMD| above 0.1 counts as imbalanced."))
     return _table(bundle, "nonresponse__smd", _("Respondents compared with nonrespondents"),
-                  [_("Usage feature"), _("Mean, respondents"), _("Mean, nonrespondents"), _("SMD [95% CI]"),
-                   _("Mean, respondents, weighted"), _("SMD after weighting [95% CI]")], rows, [1, 2, 3, 4, 5], notes)
+                  [_("Usage feature"), _("M, respondents"), _("M, nonrespondents"), _("SMD [95% CI]"),
+                   _("M, respondents, weighted"), _("SMD after weighting [95% CI]")], rows, [1, 2, 3, 4, 5], notes)
+
+
+def mean(value):
+    """A mean of usage: two decimals for shares and small counts, none for counts in the hundreds and more
+    (tokens), where decimals would only widen the column."""
+    if missing(value) or is_marker(value):
+        return number(value)
+    return number(value, 2 if abs(float(value)) < 100 else 0)
 
 
 def linkage_consent(bundle):
@@ -472,7 +507,7 @@ def linkage_consent(bundle):
             for row in result["table"]]
     return _table(bundle, "nonresponse__consent", _("Respondents who consented to linkage compared with those who did "
                                                       "not"),
-                  [_("Measure"), "n", _("Mean, consenting"), "n", _("Mean, not consenting"), _("SMD [95% CI]")], rows,
+                  [_("Measure"), "n", _("M, consenting"), "n", _("M, not consenting"), _("SMD [95% CI]")], rows,
                   [1, 2, 3, 4, 5])
 
 
