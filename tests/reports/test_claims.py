@@ -118,3 +118,14 @@ def test_one_name_per_scale_and_correct_plurals(publications, language):
     text = reading_text(publications[language].pdf)
     assert "(TAM)" not in text and "(UTAUT)" in text
     assert not re.search(r"\b1 (personal invitation links|persönliche Einladungslinks)", text)
+
+
+def test_families_reference_categories_and_standard_errors_are_stated(publications):
+    # Issue 22, point 7: the families were never defined, a planned family shrank without a word, the linear
+    # model named neither its reference category nor its standard errors. Point 8: a Monte Carlo test is
+    # not called exact.
+    text = before_appendix_b(reading_text(publications["en"].pdf))
+    assert re.search(r"Family 1 \(p adjusted with Holm over its \d+ tests\): \S", text)
+    assert re.search(r"\d+ of \d+ planned tests had too few answers for a test and are not in the family: \S", text)
+    assert "Reference category of Frequency of use: " in text and "(HC3 SEs)" in text
+    assert "Fisher–Freeman–Halton test with a Monte Carlo p" in text and "Fisher's exact test" not in text
