@@ -76,14 +76,28 @@ def test_per_code_compares_presence_and_overall_the_whole_coding():
     assert table.loc["overall", "units"] == 4
 
 
-def test_command_prints_json_with_the_documented_keys(tmp_path, capsys):
+@pytest.mark.parametrize("level, published", [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849)])
+def test_command_reproduces_krippendorff_2011(tmp_path, capsys, level, published):
     path = tmp_path / "coding.csv"
     _long(KRIPPENDORFF_2011).to_csv(path, index=False)
-    assert main(["agreement", str(path), "--level", "interval", "--json", "--bootstrap", "50"]) == 0
+    assert main(["agreement", str(path), "--level", level, "--json", "--bootstrap", "50"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert round(result["krippendorff_alpha"], 3) == 0.849
+    assert round(result["krippendorff_alpha"], 3) == published
     assert {"cohen_kappa", "percent_agreement", "gwet_ac1", "per_code"} <= set(result)
-    assert result["cohen_kappa"] is None
+    assert result["cohen_kappa"] is None  # four coders: kappa is for two
+
+
+def test_command_gives_the_hand_computed_kappa_for_two_coders(tmp_path, capsys):
+    path = tmp_path / "coding.csv"
+    rows = [(str(unit), coder, code) for unit, pair in HAND.iterrows() for coder, code in pair.items()]
+    pd.DataFrame(rows, columns=["unit", "coder", "code"]).to_csv(path, index=False)
+    assert main(["agreement", str(path), "--json", "--bootstrap", "50"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    # The hand calculations above: kappa .4, percent .7, alpha 1 - 114/198, AC1 .205/.505.
+    assert result["cohen_kappa"] == pytest.approx(0.4)
+    assert result["percent_agreement"] == pytest.approx(0.7)
+    assert result["krippendorff_alpha"] == pytest.approx(1 - 114 / 198)
+    assert result["gwet_ac1"] == pytest.approx(0.205 / 0.505)
 
 
 def test_command_names_the_file_when_columns_are_missing(tmp_path, capsys):
