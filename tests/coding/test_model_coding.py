@@ -12,15 +12,22 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from coding import services as coding_services
+from coding.codebooks import read_codebook_file
+from coding.demo import DEMO_CODEBOOK
 from coding.endpoint import ChatEndpoint, SchemaNotEnforced
 from coding.models import Coding
-from coding.services import code_answers, coding_prompt, reply_model, reply_schema
+from coding.services import (code_answers, code_one, coded_answers, coding_prompt, endpoint_from_settings, reply_model,
+                             reply_schema, store_codebook)
 from surveys import services
-from surveys.demo import DEMO_INSTRUMENT
+from surveys.demo import DEMO_INSTRUMENT, load_demo
+from surveys.models import Answer
 from tests.coding.builders import ANSWERS, CODEBOOK_FILE, wave_with_wishes, wishes_codebook
 from tests.llm_fixtures import MODEL_ALIAS, llm_server, llm_server_ignoring_schema  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.django_db, pytest.mark.llm]
+# Demo texts whose replies had raw line breaks in the rationale (invalid JSON) before it had a pattern.
+DEMO_HARD_TEXTS = ["A short introductory course would help.", "Aktuell keine Wünsche."]
 
 
 def endpoint(url, **changes):
@@ -49,16 +56,44 @@ def test_every_answer_gets_codes_from_the_codebook_only(llm_server, wave, caplog
     # The rationale (the same request again gives the same reply) is in no log line (and has no column).
     codebook = version.spec
     messages = [{"role": "system", "content": coding_prompt(codebook)}, {"role": "user", "content": f"Answer: {ANSWERS[0]}"}]
-    reply, _model = endpoint(llm_server).complete_json(messages, "codes_wishes", reply_schema(codebook))
-    rationale = json.loads(reply)["rationale"]
+    reply = endpoint(llm_server).complete_json(messages, "codes_wishes", reply_schema(codebook))
+    rationale = json.loads(reply.text)["rationale"]
     assert rationale and rationale not in caplog.text
     assert "stored" in caplog.text  # the run's counts are logged
 
 
 def test_a_reply_that_breaks_the_schema_is_counted_and_never_stored(llm_server, wave):
-    result = code_answers(wave, wishes_codebook(), endpoint(llm_server, max_tokens=6))  # every reply cut short
+    # Every reply cut short, also when asked again with 2x and 4x the room: 8 tokens hold no complete reply.
+    result = code_answers(wave, wishes_codebook(), endpoint(llm_server, max_tokens=2))
     assert (result.total, result.refused, result.stored) == (5, 5, 0)
     assert not Coding.objects.exists()
+
+
+def test_a_reply_cut_off_at_max_tokens_is_asked_again_with_more_room(llm_server, monkeypatch):
+    codebook = wishes_codebook().spec
+    client = endpoint(llm_server, max_tokens=16)
+    messages = [{"role": "system", "content": coding_prompt(codebook)}, {"role": "user", "content": f"Answer: {ANSWERS[0]}"}]
+    assert client.complete_json(messages, "codes_wishes", reply_schema(codebook)).truncated
+    monkeypatch.setattr(coding_services, "TRUNCATION_RETRIES", 5)  # up to 32 x 16 tokens
+    codes, model_id = code_one(client, codebook, ANSWERS[0])
+    assert codes and set(codes) <= set(codebook.code_names) and model_id == MODEL_ALIAS
+
+
+def test_the_demo_waves_answers_all_get_codes_from_the_codebook(llm_server):
+    """The demo wave's item, restricted to keep `make test` short: its answers with the eight texts below
+    (the two whose replies broke the schema before the rationale had a pattern, and the six longest). The
+    whole item (177 answers) is coded by `make llm-server` + `code_answers` in README, "Speed and memory"."""
+    wave = load_demo().wave
+    version = store_codebook(read_codebook_file(DEMO_CODEBOOK))
+    drawn = {answer.value for answer in coded_answers(wave, "wishes")}
+    texts = DEMO_HARD_TEXTS + sorted(drawn - set(DEMO_HARD_TEXTS), key=len)[-6:]
+    assert set(texts) <= drawn
+    Answer.objects.filter(response__wave=wave, item="wishes").exclude(value__in=texts).delete()
+    result = code_answers(wave, version, endpoint_from_settings(llm_server, MODEL_ALIAS))  # the command's settings
+    assert result.total >= len(texts) and (result.stored, result.refused) == (result.total, 0)
+    codings = Coding.objects.filter(answer__response__wave=wave, kind=Coding.Kind.MODEL)
+    assert codings.count() == result.total
+    assert all(coding.codes and set(coding.codes) <= set(version.spec.code_names) for coding in codings)
 
 
 def test_same_request_gives_the_same_reply_at_temperature_zero_with_a_seed(llm_server):
@@ -66,8 +101,8 @@ def test_same_request_gives_the_same_reply_at_temperature_zero_with_a_seed(llm_s
     messages = [{"role": "system", "content": coding_prompt(codebook)},
                 {"role": "user", "content": "Answer: Die Antworten kommen morgens sehr langsam."}]
     client = endpoint(llm_server)
-    first, _model = client.complete_json(messages, "codes_wishes", reply_schema(codebook))
-    second, _model = client.complete_json(messages, "codes_wishes", reply_schema(codebook))
+    first = client.complete_json(messages, "codes_wishes", reply_schema(codebook)).text
+    second = client.complete_json(messages, "codes_wishes", reply_schema(codebook)).text
     assert first == second
     reply = reply_model(codebook).model_validate_json(first)
     assert list(json.loads(first)) == ["rationale", "codes"]  # the rationale comes before the code
