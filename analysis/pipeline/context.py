@@ -127,8 +127,8 @@ class Context:
             return str(value)
 
         codes = sorted(series.dropna().unique(), key=lambda v: (isinstance(v, str), v))
-        names = list(dict.fromkeys(name(v) for v in codes))
-        return pd.Series(pd.Categorical(series.map(lambda v: None if pd.isna(v) else name(v)), categories=names),
+        named = {code: name(code) for code in codes}  # one name per code, not one call per row
+        return pd.Series(pd.Categorical(series.map(named), categories=list(dict.fromkeys(named.values()))),
                          index=series.index, name=series.name)
 
     def scale_items(self, name: str, spec: dict) -> tuple[list[str], list[str], dict]:
