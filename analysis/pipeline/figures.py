@@ -18,6 +18,7 @@ import io
 import multiprocessing
 import textwrap
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import matplotlib
@@ -457,11 +458,20 @@ class FigureDrawer:
 
     def submit(self, spec: dict) -> None:
         if self._pool is not None:
-            self._drawn[spec["name"]] = self._pool.submit(render_figure, spec, self.threshold)
+            try:
+                self._drawn[spec["name"]] = self._pool.submit(render_figure, spec, self.threshold)
+            except BrokenProcessPool:  # the process died: the rest is drawn when asked
+                self._pool = None
 
     def drawn(self, spec: dict) -> dict[str, bytes]:
+        """The figure's files; drawn here if the second process never had it or died (killed for memory, say)."""
         found = self._drawn.pop(spec["name"], None)
-        return found.result() if found is not None else render_figure(spec, self.threshold)
+        if found is not None:
+            try:
+                return found.result()
+            except BrokenProcessPool:
+                pass
+        return render_figure(spec, self.threshold)
 
     def close(self) -> None:
         if self._pool is not None:
