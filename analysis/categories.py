@@ -33,9 +33,9 @@ def coded_categories(table: pd.DataFrame, code_columns: list[str], by: str | Non
     Returns
     -------
     pandas.DataFrame
-        Columns ``group`` (when `by`), ``code``, ``n`` (coded answers), ``k`` (answers with the code),
-        ``percent``, ``ci_low``, ``ci_high`` (percent) and ``suppressed`` (k, percent and the interval
-        are NaN when True).
+        Columns ``group`` (when `by`), ``code``, ``n`` (coded answers; NaN for 1 to threshold - 1, 0 kept:
+        nobody is hidden in an empty group), ``k`` (answers with the code), ``percent``, ``ci_low``,
+        ``ci_high`` (percent) and ``suppressed`` (k, percent and the interval are NaN when True).
 
     Notes
     -----
@@ -61,7 +61,7 @@ def coded_categories(table: pd.DataFrame, code_columns: list[str], by: str | Non
             n, k = len(coded), int(coded.sum())
             low, high = proportion_confint(k, n, alpha=1 - ci, method="wilson") if n else (np.nan, np.nan)
             hidden = n < threshold or 0 < k < threshold
-            row = {"code": column, "n": np.nan if n < threshold else n, "k": np.nan if hidden else k,
+            row = {"code": column, "n": np.nan if 0 < n < threshold else n, "k": np.nan if hidden else k,
                    "percent": np.nan if hidden or not n else 100 * k / n,
                    "ci_low": np.nan if hidden else 100 * low, "ci_high": np.nan if hidden else 100 * high,
                    "suppressed": hidden}

@@ -7,7 +7,8 @@ categories from the analysis bundle (`coded/<item>`). No answer text reaches the
 
 from django.utils.translation import gettext as _
 
-from reports.formatting import DASH, count, number, percent
+from analysis.disclosure import marker
+from reports.formatting import DASH, count, missing, number, percent
 from reports.tables import _table
 
 CODE_MARK = "_code__"
@@ -86,20 +87,27 @@ def categories_table(bundle, summary, result_id):
     rows = []
     for row in result["table"]:
         code = row["code"].split(CODE_MARK, 1)[-1]
-        shown = [summary["labels"].get(code, code), _who(summary, code), count(row.get("n"), t),
-                 DASH if row.get("suppressed") else count(row.get("k"), t), percent(row.get("percent")),
+        # A suppressed row hides a count of 1 to threshold - 1 (k, or the group's n): the small-cell marker,
+        # which the table's note explains; an empty group hides nobody and shows its 0 with dashes.
+        hidden = marker(t) if row.get("suppressed") and row.get("n") != 0 else DASH
+        n = hidden if missing(row.get("n")) else row.get("n")
+        shown = [summary["labels"].get(code, code), count(n, t),
+                 hidden if row.get("suppressed") else count(row.get("k"), t),
+                 hidden if row.get("suppressed") else percent(row.get("percent")),
                  DASH if row.get("suppressed") else f"{percent(row.get('ci_low'))}–{percent(row.get('ci_high'))}"]
-        if grouped:
+        if grouped:  # who coded a code is said once, in the overall table
             group = result_id.rsplit("/", 1)[-1]
             shown = [bundle.value_label(group, row.get("group")) or str(row.get("group")), *shown]
+        else:
+            shown.insert(1, _who(summary, code))
         rows.append(shown)
-    columns = [_("Code"), _("Coded by"), _("Coded answers"), "n", "%", _("95% CI (Wilson)")]
     if grouped:
         group = result_id.rsplit("/", 1)[-1]
         title = _("Coded categories by %(group)s: %(item)s") % {"group": bundle.label(group), "item": bundle.label(summary["item"])}
-        columns = [bundle.label(group), *columns]
+        columns = [bundle.label(group), _("Code"), _("Coded answers"), "n", "%", _("95% CI (Wilson)")]
     else:
         title = _("Coded categories: %(item)s") % {"item": bundle.label(summary["item"])}
-    return _table(bundle, result_id.replace("/", "__"), title, columns, rows, list(range(2 + grouped, len(columns))),
+        columns = [_("Code"), _("Coded by"), _("Coded answers"), "n", "%", _("95% CI (Wilson)")]
+    return _table(bundle, result_id.replace("/", "__"), title, columns, rows, list(range(2, len(columns))),
                   [_("Share of coded answers with each code; several codes per answer possible; codes coded by people "
                      "are estimated from the random sample. No answer text is shown.")])

@@ -25,3 +25,10 @@ def test_small_counts_and_small_groups_are_suppressed():
     assert by_role.loc[("a", "c_speed"), "suppressed"] and pd.isna(by_role.loc[("a", "c_speed"), "k"])  # 2 of 10
     assert by_role.loc[("a", "c_models"), "k"] == 6
     assert by_role.loc[("b", "c_models"), "suppressed"]  # the group has 3 coded answers
+
+
+def test_a_group_with_no_coded_answer_shows_its_zero_not_a_hidden_count():
+    table = pd.DataFrame({"role": ["a"] * 6 + ["b"], "c_speed": [1] * 6 + [None]})
+    by_role = coded_categories(table, ["c_speed"], by="role", threshold=5).set_index("group")
+    assert by_role.loc["b", "n"] == 0 and by_role.loc["b", "suppressed"]  # nobody to hide, nothing to estimate
+    assert by_role.loc["a", "n"] == 6
