@@ -215,14 +215,18 @@ def personas(features: pd.DataFrame) -> list[float]:
     data = data.iloc[np.lexsort(data.to_numpy().T[::-1])]
     z = ((data - data.mean()) / data.std(ddof=0)).to_numpy()
     rng = np.random.default_rng(SEED)
-    samples = [rng.integers(0, len(z), len(z)) for _ in range(20)]
+    # Above 5,000 rows the analysis estimates stability (m-out-of-n) and silhouette on 5,000-row subsamples
+    # (docs/analysis-plan.md, "Personas"); the floor computes the same estimates.
+    cap = 5_000
+    samples = [rng.integers(0, len(z), min(len(z), cap)) for _ in range(20)]
+    silhouette_sample = {"sample_size": cap, "random_state": SEED} if len(z) > cap else {}
     out = []
     with threadpool_limits(limits=1):
         for k in range(2, 6):
             labels = KMeans(n_clusters=k, n_init=25, random_state=SEED).fit(z).labels_
             out.append(np.mean([adjusted_rand_score(labels, KMeans(n_clusters=k, n_init=5, random_state=SEED)
                                                     .fit(z[s]).predict(z)) for s in samples]))
-            out.append(silhouette_score(z, labels))
+            out.append(silhouette_score(z, labels, **silhouette_sample))
     return out
 
 
