@@ -59,3 +59,26 @@ def test_noise_without_groups_is_read_as_no_substantial_structure():
     found = personas.cluster_usage(frame, (2, 4), seed=0, n_init=5, bootstraps=5)
     assert found["silhouette"] <= 0.25
     assert (found["reading"], found["substantial"]) == ("no substantial structure", False)
+
+
+def test_above_the_cap_stability_and_silhouette_use_subsamples_whatever_the_row_order(monkeypatch):
+    """Three groups of 200 with a cap of 150: the subsampled estimates still find k = 3, the silhouette
+    of 150 seeded rows is within .05 of all 600 rows' (computed here directly), and row order does not matter."""
+    from sklearn.metrics import silhouette_score
+
+    rng = np.random.default_rng(4)
+    centres = [(5, 10), (12, 40), (25, 20)]
+    frame = pd.concat([pd.DataFrame({"days": rng.normal(d, 3, 200), "prompts": rng.normal(p, 8, 200)})
+                       for d, p in centres], ignore_index=True)
+    full = personas.cluster_usage(frame, (2, 4), seed=0, n_init=5, bootstraps=5)
+    monkeypatch.setattr(personas, "SUBSAMPLE_CAP", 150)
+    first = personas.cluster_usage(frame, (2, 4), seed=0, n_init=5, bootstraps=5)
+    second = personas.cluster_usage(frame.sample(frac=1, random_state=3), (2, 4), seed=0, n_init=5, bootstraps=5)
+
+    assert int(first["choice"].loc[first["choice"]["chosen"], "k"].iloc[0]) == 3
+    z = ((frame - frame.mean()) / frame.std(ddof=0)).to_numpy()
+    all_rows = silhouette_score(z, first["assignment"].sort_index().to_numpy())
+    assert first["silhouette"] != full["silhouette"] and abs(first["silhouette"] - all_rows) < 0.05
+    assert any("subsamples of 150 of 600 rows" in note for note in first["notes"])
+    pd.testing.assert_frame_equal(first["choice"], second["choice"])
+    assert first["n_used"] == 600
