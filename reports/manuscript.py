@@ -76,9 +76,9 @@ def _add_table(document, table_element):
         return
     table = document.add_table(rows=len(rows), cols=max(len(row) for row in rows))
     table.style = "Table Grid"
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            cell = table.cell(r, c)
+    # A row's cells once per row: python-docx's table.cell(r, c) walks every cell of the table on each call.
+    for r, (row, table_row) in enumerate(zip(rows, table.rows)):
+        for cell, text in zip(table_row.cells, row):
             cell.text = text
             if r == 0:
                 for run in cell.paragraphs[0].runs:
