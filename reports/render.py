@@ -4,6 +4,7 @@ Reads only the bundle (results.json, tables/, figures/, context.json), so a bund
 from an earlier run renders the same report again.
 """
 
+import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -43,19 +44,41 @@ def render_report(bundle_dir, kind, out_path, figure_formats=()):
     with translation.override(bundle.language):
         document = BUILDERS[kind](bundle)
         html = render_to_string(f"reports/{kind}.html", document)
+    assets = out_path.with_name(out_path.name + ".assets")
+    journal_files = (bundle, kind, document, html, out_path, assets, figure_formats)
+    journal = _start_process(write_journal_files, journal_files)
     HTML(string=html, base_url=str(bundle.directory), url_fetcher=BundleFetcher(bundle.directory)).write_pdf(out_path)
     out_path.chmod(PRIVATE_FILE)
-    assets = out_path.with_name(out_path.name + ".assets")
+    if journal is not None:
+        journal.join()
+    if journal is None or journal.exitcode != 0:  # no second process, or it failed or was killed: here, raising its error
+        write_journal_files(*journal_files)
+    manuscript = out_path.with_suffix(".docx") if kind == "publication" else None
+    return Rendered(out_path, assets, html, manuscript, write_analysis_log(bundle, out_path))
+
+
+def write_journal_files(bundle, kind, document, html, out_path, assets, figure_formats):
+    """The assets (figures rasterised by poppler, tables as CSV/LaTeX), the claims ledger and, for a publication
+    report, the Word manuscript: all made from the HTML and the bundle, none from the PDF."""
     export_assets(bundle, document, assets, figure_formats)
     if "ledger" in document:
         document["ledger"].write(assets / "claims.json")
-    manuscript = None
     if kind == "publication":
         with translation.override(bundle.language):
-            manuscript = write_manuscript(html, assets, out_path.with_suffix(".docx"), document["document_title"],
-                                          bundle.language)
-    return Rendered(out_path, assets, html, manuscript, write_analysis_log(bundle, out_path))
+            write_manuscript(html, assets, out_path.with_suffix(".docx"), document["document_title"], bundle.language)
 
+
+def _start_process(target, args):
+    """A forked process running `target(*args)`, or None where none can be started (no fork, a daemonic parent).
+
+    The journal files and WeasyPrint are each CPU-bound Python for several seconds; on two cores they run
+    side by side instead of one after the other."""
+    try:
+        process = multiprocessing.get_context("fork").Process(target=target, args=args)
+        process.start()
+    except (OSError, ValueError, AssertionError):  # AssertionError: daemonic processes may not have children
+        return None
+    return process
 
 class BundleFetcher(URLFetcher):
     """Lets WeasyPrint read files inside the report bundle only (figures, the logo copied there) and data: URLs.
