@@ -83,7 +83,10 @@ def topics(texts: pd.Series, n_topics: int = 3, n_terms: int = 8, n_examples: in
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         weights = model.fit_transform(matrix)
-    message = "NMF stopped at its iteration limit: topics are approximate" if caught else ""
+    # Only a ConvergenceWarning says the iteration limit was hit; NNDSVD's sqrt of a zero singular pair
+    # raises a harmless RuntimeWarning that once read as "stopped at its iteration limit".
+    stopped = any(issubclass(warning.category, ConvergenceWarning) for warning in caught)
+    message = "NMF stopped at its iteration limit: topics are approximate" if stopped else ""
     terms = np.array(vectorizer.get_feature_names_out())
     dominant = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
     rows, examples = [], []

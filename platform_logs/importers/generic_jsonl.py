@@ -63,7 +63,7 @@ def _event(line, name, location, context, keys):
         return Invalid(ImportFormatError(name, location, EXPECTED, line))
     if not isinstance(record, dict) or not record.get("id") or "time" not in record:
         return Invalid(ImportFormatError(name, location, EXPECTED, record))
-    if record.get("kind") not in KINDS:
+    if not isinstance(record.get("kind"), str) or record["kind"] not in KINDS:  # a list or object is no kind (and unhashable)
         return Invalid(ImportFormatError(name, location, f"'kind' one of {', '.join(UsageEvent.Kind.values)}", record.get("kind")))
     occurred_at = parse_timestamp(record["time"])
     if occurred_at is None:

@@ -1,6 +1,7 @@
 """Garbage, truncated files and wrong encodings stop with ImportFormatError and leave the database as it was."""
 
 import io
+import json
 import tempfile
 from pathlib import Path
 
@@ -106,3 +107,13 @@ def test_damaged_databases_are_refused_cleanly(stored_before, garbage, keep):
         refused = import_refused("openwebui-db", damaged)
 
     assert table_counts() == before or not refused
+
+
+@pytest.mark.parametrize("kind", [[], {"reply": 1}, 3])
+def test_a_generic_event_whose_kind_is_not_a_word_gets_one_line(stored_before, kind):
+    """A list as `kind` once ended in "unhashable type: 'list'" instead of naming the field (found by the fuzz test)."""
+    line = ('{"id": "g1", "time": "2025-09-01T10:00:00+00:00", "kind": %s, "subject": "s1", "model": "llama3.1:8b"}'
+            % json.dumps(kind))
+    with pytest.raises(ImportFormatError, match=r"line 1: .*'kind' one of"):
+        import_source("generic-jsonl", io.BytesIO(line.encode()))
+    assert table_counts() == stored_before
