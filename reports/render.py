@@ -80,6 +80,7 @@ def _start_process(target, args):
         return None
     return process
 
+
 class BundleFetcher(URLFetcher):
     """Lets WeasyPrint read files inside the report bundle only (figures, the logo copied there) and data: URLs.
 
