@@ -5,6 +5,7 @@ from an earlier run renders the same report again.
 """
 
 import multiprocessing
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -15,6 +16,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from analysis.pipeline.io import PRIVATE_FILE, private_directory
+from analysis.pipeline.processes import die_with_parent
 
 from reports import publication, strategy
 from reports.analysis_log import write_analysis_log
@@ -74,11 +76,16 @@ def _start_process(target, args):
     The journal files and WeasyPrint are each CPU-bound Python for several seconds; on two cores they run
     side by side instead of one after the other."""
     try:
-        process = multiprocessing.get_context("fork").Process(target=target, args=args)
+        process = multiprocessing.get_context("fork").Process(target=_with_parent, args=(os.getpid(), target, *args))
         process.start()
     except (OSError, ValueError, AssertionError):  # AssertionError: daemonic processes may not have children
         return None
     return process
+
+
+def _with_parent(parent_pid, target, *args):
+    die_with_parent(parent_pid)
+    target(*args)
 
 
 class BundleFetcher(URLFetcher):

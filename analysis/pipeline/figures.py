@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import os
 import textwrap
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -29,6 +30,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis import disclosure
+from analysis.pipeline.processes import die_with_parent
 from analysis.scoring import SUS_GRADES
 
 WRAP = 40  # characters per line of a tick label or title
@@ -452,7 +454,8 @@ class FigureDrawer:
         self.threshold = threshold
         self._drawn: dict[str, Future | dict] = {}
         try:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=die_with_parent, initargs=(os.getpid(),))
         except (OSError, ValueError):  # no fork (or no processes) here: draw when asked
             self._pool = None
 
