@@ -11,9 +11,9 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from reports.models import ReportJob
+from studies import results
 from studies.dashboard import DEVICE_CLASSES
 from studies.models import AuditEntry, ExportJob, Membership, Study
-from surveys.instruments import ChoiceItem, LikertMatrix
 from surveys.models import Response
 
 CSV_COLUMNS = ["at", "actor", "action", "target", "detail"]
@@ -107,14 +107,13 @@ def shown_entries(study: Study, entries) -> list[ShownEntry]:
 
 
 def _names(study: Study, language: str) -> _Names:
+    """Questions and answers as the results pages name them (an answer filter stores "code:value")."""
     waves = list(study.waves().select_related("instrument_version"))
     questions, answers = {}, {}
     for wave in waves:
-        for _page, item in wave.instrument_version.spec.items():
-            rows = item.rows if isinstance(item, LikertMatrix) else [item]
-            questions |= {row.code: row.text.get(language) for row in rows}
-            if isinstance(item, ChoiceItem):
-                answers[item.code] = {option.code: option.label.get(language) for option in item.options}
+        for question in results.questions(wave, language):
+            questions[question.code] = question.title
+            answers[question.code] = {str(value): label for value, label in question.categories}
     return _Names({wave.slug: wave.title for wave in waves}, questions, answers)
 
 
