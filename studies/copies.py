@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from studies.audit import audit
 from studies.models import AuditEntry, MailTemplate, Membership, Study
+from surveys.importers.common import numbered_variant
 from surveys.models import Wave
 from surveys.services import free_instrument_code, recoded, store_instrument
 
@@ -24,11 +25,7 @@ def free_slug(model: type[models.Model], wanted: str) -> str:
     """`wanted` (made a slug) if no `model` row has it, else the first free `wanted-2`, `wanted-3` ... within the field's length."""
     length = model._meta.get_field("slug").max_length
     base = slugify(wanted)[:length].strip("-") or "copy"
-    candidate, number = base, 2
-    while model.objects.filter(slug=candidate).exists():
-        suffix = f"-{number}"
-        candidate, number = base[:length - len(suffix)] + suffix, number + 1
-    return candidate
+    return numbered_variant(base, lambda candidate: model.objects.filter(slug=candidate).exists(), length, "-")
 
 
 def copy_title(title: str) -> str:

@@ -17,9 +17,9 @@ from surveys import anonymity, flow, response_sql
 from surveys.access import oidc_claims
 from surveys.file_limits import check_file_size
 from surveys.importers import read_questionnaire, source_format
-from surveys.importers.common import ConversionReport, count_items
+from surveys.importers.common import ConversionReport, count_items, numbered_variant
 from surveys.instrument_files import definition_checksum, read_instrument_file, resolve, validate_definition
-from surveys.models import CODE_LENGTH, Instrument, InstrumentVersion, Invitation, PageVisit, Response, Wave
+from surveys.models import Instrument, InstrumentVersion, Invitation, PageVisit, Response, Wave
 from surveys.pseudonyms import keyed_hash, pseudonymize, wave_linkage_pseudonym
 
 
@@ -96,11 +96,7 @@ def recoded(spec, definition, code):
 
 def free_instrument_code(code: str) -> str:
     """`code` if no instrument has it yet, else the first free `code_2`, `code_3` ... (within the length limit)."""
-    candidate, number = code, 2
-    while Instrument.objects.filter(code=candidate).exists():
-        suffix = f"_{number}"
-        candidate, number = code[:CODE_LENGTH - len(suffix)] + suffix, number + 1
-    return candidate
+    return numbered_variant(code, lambda candidate: Instrument.objects.filter(code=candidate).exists())
 
 
 @transaction.atomic

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy
 
 from surveys.importers.expressions import Target, Untranslatable, is_always, referenced_items, translate
 from surveys.instruments import InstrumentError
+from surveys.models import CODE_LENGTH
 
 SURVEY_LANGUAGES = ("de", "en")
-CODE_LENGTH = 40
 PLACEHOLDERS = {
     "information": {
         "de": "Bitte ergänzen: Informationen für Teilnehmende (Zweck, Freiwilligkeit, Dauer, Datenschutz, Widerruf).",
@@ -92,6 +92,18 @@ def uptake_code(raw: object, prefix: str = "q") -> str:
     return code[:CODE_LENGTH]
 
 
+def numbered_variant(base: str, taken, length: int = CODE_LENGTH, separator: str = "_") -> str:
+    """`base` if `taken(base)` is false, else the first free `base_2`, `base_3` ..., cut to stay within `length`.
+
+    The one rule for a code, an instrument code or a slug that is already in use.
+    """
+    candidate, number = base, 2
+    while taken(candidate):
+        suffix = f"{separator}{number}"
+        candidate, number = base[:length - len(suffix)] + suffix, number + 1
+    return candidate
+
+
 class Codes:
     """Hands out codes unique within one namespace (items, pages), remembering source names."""
 
@@ -99,11 +111,7 @@ class Codes:
         self.used = set()
 
     def claim(self, raw, prefix="q"):
-        code, number = uptake_code(raw, prefix), 2
-        base = code
-        while code in self.used:
-            suffix = f"_{number}"
-            code, number = base[:CODE_LENGTH - len(suffix)] + suffix, number + 1
+        code = numbered_variant(uptake_code(raw, prefix), self.used.__contains__)
         self.used.add(code)
         return code
 
