@@ -161,7 +161,7 @@ def _sus(ctx: Context, spec: dict) -> None:
     row = summary.iloc[0]
     if ctx.frame["sus_score"].notna().any():
         ctx.add_figure({"name": "sus_distribution", "kind": "sus", "title": "SUS scores",
-                            "table": ctx.frame[["sus_score"]], "language": ctx.language})
+                        "table": ctx.frame[["sus_score"]], "language": ctx.language})
     ctx.add(Result("scores/sus", "scores", "System Usability Scale", table=summary,
                    text=f"SUS {apa.mean_sd(row['mean'], row['sd'], 1)}, {apa.ci(row['ci_low'], row['ci_high'], 1)}, "
                         f"{apa.sample(row['n'])}; grade {row['grade']}, {row['adjective']}"))

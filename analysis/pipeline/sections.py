@@ -57,7 +57,7 @@ def descriptive_tables(ctx: Context) -> None:
                 for name, same_scale in _by_scale(ctx, block, columns).items():
                     shown = shown_all[shown_all["variable"].isin(same_scale)]
                     ctx.add_figure(ctx.figure_spec(f"likert_diverging__{name}", "likert_diverging", block,
-                                                       same_scale, shown))
+                                                   same_scale, shown))
     for block, columns in _blocks(ctx, "multi_select").items():
         numeric = _option_columns(ctx, columns)
         table = descriptives.multi_select(frame, numeric)
@@ -132,8 +132,8 @@ def _usage_figure(ctx: Context, i: int, spec: dict) -> None:
     ctx.add(Result(f"figures/{spec['name']}", "figures", title, table=summary,
                    values={"outcome": outcome, "usage": usage[0]}))
     ctx.add_figure({"name": spec["name"], "kind": "by_usage", "title": title, "table": summary, "values": values,
-                        "language": ctx.language, "outcome_label": ctx.figure_label(outcome),
-                        "usage_label": ctx.figure_label(usage[0])})
+                    "language": ctx.language, "outcome_label": ctx.figure_label(outcome),
+                    "usage_label": ctx.figure_label(usage[0])})
 
 
 def _reliability_of(ctx: Context, name: str, items: pd.DataFrame) -> None:
