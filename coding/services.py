@@ -134,10 +134,10 @@ def code_one(endpoint: ChatEndpoint, codebook: Codebook, text: str) -> tuple[lis
             break
         max_tokens *= 2
     try:
-        codes = reply_model(codebook).model_validate_json(reply.text).codes
+        given = set(reply_model(codebook).model_validate_json(reply.text).codes)
     except ValidationError:
         return None, reply.model
-    return [code for code in codebook.code_names if code in set(codes)], reply.model
+    return [code for code in codebook.code_names if code in given], reply.model
 
 
 def check_wave_allows_model(wave: Wave) -> None:
