@@ -12,6 +12,7 @@ import pandas as pd
 
 
 MAX_ITER = 10_000  # coordinate descent on a few hundred short answers converges well within this
+FIT_SAMPLE = 5_000  # answers above which the topics are fitted on a seeded sample of this size (Notes)
 NO_TOPIC = "no topic"
 
 
@@ -40,8 +41,9 @@ def topics(texts: pd.Series, n_topics: int = 3, n_terms: int = 8, n_examples: in
     dict
         ``topics`` (``topic``, ``terms``, ``n_answers``; a last row with ``topic`` empty and
         ``terms`` "no topic" counts the answers none of whose words is in the vocabulary),
-        ``examples`` (example answers per topic) and ``message`` when there are too few answers
-        or the factorisation did not converge.
+        ``examples`` (example answers per topic), ``fitted_on`` (answers the topics were fitted on, fewer
+        than ``answers`` above ``FIT_SAMPLE``) and ``message`` when there are too few answers, the
+        factorisation did not converge or was fitted on a sample.
 
     Notes
     -----
@@ -49,6 +51,14 @@ def topics(texts: pd.Series, n_topics: int = 3, n_terms: int = 8, n_examples: in
     answers with the highest topic weight; German and English stop words are removed. A topic's
     terms are those with weight above 0 (at most ``n_terms``); an answer belongs to the topic of
     its highest weight, and to none when every weight is 0.
+
+    Above ``FIT_SAMPLE`` (5,000) answers the topics (NMF's term weights) are fitted on 5,000 answers drawn
+    without replacement with the seed, and every answer's weights are then computed against those fixed
+    topics (NMF's ``transform``: a non-negative least-squares fit per answer). Each iteration of the fit
+    costs time in proportion to the answers, and short answers often run to the iteration limit; a random
+    sample of 5,000 estimates topics of the whole as well as it estimates their shares, and the counts,
+    examples and "no topic" row still cover every answer. The vocabulary (TF-IDF) comes from all answers.
+    Up to 5,000 answers nothing changes; above, the message says so.
 
     References
     ----------
@@ -80,13 +90,21 @@ def topics(texts: pd.Series, n_topics: int = 3, n_terms: int = 8, n_examples: in
         return empty
     k = min(n_topics, matrix.shape[1])
     model = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=MAX_ITER)
+    sampled = matrix.shape[0] > FIT_SAMPLE
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        weights = model.fit_transform(matrix)
+        if sampled:  # see the Notes; the rows are in the caller's (canonical) order, so the draw is too
+            sample = np.sort(np.random.default_rng(seed).choice(matrix.shape[0], FIT_SAMPLE, replace=False))
+            weights = model.fit(matrix[sample]).transform(matrix)
+        else:
+            weights = model.fit_transform(matrix)
     # Only a ConvergenceWarning says the iteration limit was hit; NNDSVD's sqrt of a zero singular pair
     # raises a harmless RuntimeWarning that once read as "stopped at its iteration limit".
     stopped = any(issubclass(warning.category, ConvergenceWarning) for warning in caught)
-    message = "NMF stopped at its iteration limit: topics are approximate" if stopped else ""
+    messages = [f"topics fitted on a random sample of {FIT_SAMPLE:,} of {matrix.shape[0]:,} answers; every "
+                f"answer counted" if sampled else "",
+                "NMF stopped at its iteration limit: topics are approximate" if stopped else ""]
+    message = "; ".join(filter(None, messages))
     terms = np.array(vectorizer.get_feature_names_out())
     dominant = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
     rows, examples = [], []
@@ -98,4 +116,4 @@ def topics(texts: pd.Series, n_topics: int = 3, n_terms: int = 8, n_examples: in
         examples += [{"topic": t + 1, "text": answers.iloc[i]} for i in best if weights[i, t] > 0]
     rows.append({"topic": None, "terms": NO_TOPIC, "n_answers": int((dominant == -1).sum())})
     return {"topics": pd.DataFrame(rows), "examples": pd.DataFrame(examples, columns=["topic", "text"]),
-            "message": message}
+            "answers": matrix.shape[0], "fitted_on": FIT_SAMPLE if sampled else matrix.shape[0], "message": message}

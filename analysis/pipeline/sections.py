@@ -365,7 +365,10 @@ def text_topics(ctx: Context) -> None:
                                                     threshold=ctx.threshold) if not found["topics"].empty else found["topics"]
             messages = [found["message"]] if found.get("message") else []
             # The example answers are verbatim respondent text: they stay out of the bundle.
-            ctx.add(Result(f"text/{column}", "text", f"Topics in {column}", table=shown, messages=messages))
+            sampled = found.get("fitted_on", 0) < found.get("answers", 0)
+            values = {"answers": found["answers"], "fitted_on": found["fitted_on"]} if sampled else {}
+            ctx.add(Result(f"text/{column}", "text", f"Topics in {column}", table=shown, values=values,
+                           messages=messages))
         ctx.attempt(f"text/{column}", "text", f"Topics in {column}", compute)
 
 

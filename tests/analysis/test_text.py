@@ -41,3 +41,20 @@ def test_terms_are_only_words_with_weight_and_answers_without_a_topic_have_their
 
 def test_german_fillers_are_stop_words():
     assert {"gut", "wäre", "wären"} <= text.stop_words()
+
+
+def test_above_the_fit_sample_topics_are_fitted_on_a_sample_and_every_answer_is_counted(monkeypatch):
+    """60 answers with a fit sample of 20: the two themes are found from the sample, all 60 answers are
+    counted (31 and 25 by hand, the four without a known word in their own row), and the message says so."""
+    answers = pd.Series(["Übersetzung Befunde"] * 25 + ["Login Passwort"] * 15 + ["Übersetzung Befunde schneller"] * 6
+                        + ["Passwort Login kaputt"] * 10 + ["ok", "danke", "ok.", "-"])
+    full = text.topics(answers, n_topics=2, seed=0)
+    monkeypatch.setattr(text, "FIT_SAMPLE", 20)
+    sampled = text.topics(answers, n_topics=2, seed=0)
+
+    table = sampled["topics"].set_index("terms")["n_answers"]
+    assert table.sum() == 60 and table["no topic"] == 4
+    assert sorted(n for terms, n in table.items() if terms != "no topic") == [25, 31]
+    assert {frozenset(t.split(", ")[:2]) for t in sampled["topics"]["terms"][:2]} == \
+        {frozenset(t.split(", ")[:2]) for t in full["topics"]["terms"][:2]}
+    assert sampled["message"].startswith("topics fitted on a random sample of 20 of 60 answers; every answer counted")
