@@ -66,7 +66,8 @@ def cluster_usage(features: pd.DataFrame, k_range=(2, 6), seed: int = 0, n_init:
         ``assignment`` (persona per row used, numbered by size), ``choice`` (``k``, ``stability``,
         ``silhouette``, ``chosen``), ``profiles`` (``persona``, ``n`` and the feature medians and means),
         ``silhouette``, ``reading``, ``substantial`` (silhouette above .25), ``n_used``, ``n_excluded``,
-        ``features`` (used), ``notes`` (features left out and why) and ``message`` when no clustering was possible.
+        ``features`` (used), ``sample`` (rows per sample above ``SUBSAMPLE_CAP``, else None), ``notes`` (features
+        left out and why, samples used) and ``message`` when no clustering was possible.
 
     Notes
     -----
@@ -78,15 +79,17 @@ def cluster_usage(features: pd.DataFrame, k_range=(2, 6), seed: int = 0, n_init:
     Rousseeuw (1990): .25 or less means no substantial structure, and the clusters should not be read
     as types.
 
-    Above ``SUBSAMPLE_CAP`` (5,000) rows, two estimates use subsamples of that size, because their cost grows
-    faster than the data: the stability fits cluster bootstrap samples of m = 5,000 rows drawn with
-    replacement (m-out-of-n bootstrap; subsamples are the resampling scheme of Lange et al., 2004, and one
-    of Hennig's, 2007), still compared with the full clustering on all rows; the silhouette, which needs
-    all pairwise distances (n² / 2: 840 million at 41,000 rows), is the mean over 5,000 rows drawn without
+    Above ``SUBSAMPLE_CAP`` (5,000) rows the work that grows with the data uses samples of that size, as
+    CLARA does for k-medoids (Kaufman & Rousseeuw, 1990, ch. 3): each k is fitted on 5,000 rows drawn
+    without replacement and every row is then assigned to its nearest centre (the personas, their sizes
+    and profiles cover all rows); the stability fits cluster bootstrap samples of m = 5,000 rows drawn
+    with replacement (m-out-of-n bootstrap; subsamples are the resampling scheme of Lange et al., 2004,
+    and one of Hennig's, 2007), compared with the assignment of all rows; the silhouette, which needs all
+    pairwise distances (n² / 2: 840 million at 41,000 rows), is the mean over 5,000 rows drawn without
     replacement (scikit-learn's ``silhouette_score(sample_size=..., random_state=seed)``), whose standard
-    error (the widths' SD over sqrt(5,000), below .01) is small beside the .25/.50/.70 bounds of its reading. Both draws come after the canonical order, so they do
-    not depend on the order of the export; up to the cap nothing changes. The clustering itself and the
-    personas always use every row; a note says when subsamples were used.
+    error (the widths' SD over sqrt(5,000), below .01) is small beside the .25/.50/.70 bounds of its
+    reading. All draws come after the canonical order, so they do not depend on the order of the export;
+    up to the cap nothing changes. A note says when samples were used.
 
     References
     ----------
@@ -137,20 +140,22 @@ def _cluster_usage(features: pd.DataFrame, k_range, seed: int, n_init: int, boot
     rng = np.random.default_rng(seed)
     m = min(len(z), SUBSAMPLE_CAP)  # m-out-of-n above the cap: see the Notes
     samples = [rng.integers(0, len(z), m) for _ in range(bootstraps)]
-    silhouette_sample = {}
+    fitted_on, silhouette_sample = z, {}
     if len(z) > SUBSAMPLE_CAP:
+        fitted_on = z[np.sort(rng.choice(len(z), SUBSAMPLE_CAP, replace=False))]
         silhouette_sample = {"sample_size": SUBSAMPLE_CAP, "random_state": seed}
-        notes = notes + [f"stability and silhouette estimated on subsamples of {SUBSAMPLE_CAP:,} of {len(z):,} rows "
-                         f"(m-out-of-n); the personas use all rows"]
-    rows, fits = [], {}
+        notes = notes + [f"clusters fitted, and stability and silhouette estimated, on samples of {SUBSAMPLE_CAP:,} "
+                         f"of {len(z):,} rows (CLARA, m-out-of-n); every row assigned to its nearest centre"]
+    rows, assigned = [], {}
     for k in range(k_range[0], min(k_range[1], len(z) - 1) + 1):
-        fits[k] = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(z)
-        if len(set(fits[k].labels_)) < 2:
+        fit = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(fitted_on)
+        assigned[k] = fit.labels_ if fitted_on is z else fit.predict(z)
+        if len(set(assigned[k])) < 2:
             continue
-        agreement = [adjusted_rand_score(fits[k].labels_, KMeans(n_clusters=k, n_init=5, random_state=seed)
+        agreement = [adjusted_rand_score(assigned[k], KMeans(n_clusters=k, n_init=5, random_state=seed)
                                          .fit(z[sample]).predict(z)) for sample in samples]
         rows.append({"k": k, "stability": float(np.mean(agreement)),
-                     "silhouette": float(silhouette_score(z, fits[k].labels_, **silhouette_sample))})
+                     "silhouette": float(silhouette_score(z, assigned[k], **silhouette_sample))})
     if not rows:
         empty["message"] = "k-means found no separable clusters"
         return empty
@@ -158,7 +163,7 @@ def _cluster_usage(features: pd.DataFrame, k_range, seed: int, n_init: int, boot
     best = int(choice.loc[choice["stability"].round(6).idxmax(), "k"])
     choice["chosen"] = choice["k"] == best
     silhouette = float(choice.loc[choice["chosen"], "silhouette"].iloc[0])
-    labels = _order_labels(fits[best].labels_, data)
+    labels = _order_labels(assigned[best], data)
     assignment = pd.Series(labels, index=data.index, name="persona").sort_index()
     profiles = data.assign(persona=labels).groupby("persona").agg(["median", "mean"])
     profiles.columns = [f"{c}_{s}" for c, s in profiles.columns]
@@ -166,7 +171,7 @@ def _cluster_usage(features: pd.DataFrame, k_range, seed: int, n_init: int, boot
     return {"assignment": assignment, "choice": choice, "profiles": profiles.reset_index(), "message": "",
             "silhouette": silhouette, "reading": silhouette_reading(silhouette),
             "substantial": silhouette > SUBSTANTIAL_STRUCTURE, "n_used": len(data), "n_excluded": n_total - len(data),
-            "features": list(data.columns), "notes": notes}
+            "features": list(data.columns), "sample": SUBSAMPLE_CAP if len(z) > SUBSAMPLE_CAP else None, "notes": notes}
 
 
 def _order_labels(labels: np.ndarray, data: pd.DataFrame) -> np.ndarray:

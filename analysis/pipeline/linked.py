@@ -47,7 +47,8 @@ def personas(ctx: Context) -> None:
         k_range = (int(spec.get("k_min", 2)), int(spec.get("k_max", 6)))
         found = ps.cluster_usage(ctx.frame[features], k_range, ctx.seed)
         values_ = {"n_used": found["n_used"], "n_excluded": found["n_excluded"], "features": found["features"],
-                   "silhouette": found["silhouette"], "reading": found["reading"], "substantial": found["substantial"]}
+                   "silhouette": found["silhouette"], "reading": found["reading"], "substantial": found["substantial"],
+                   "sample": found.get("sample")}
         if found.get("message"):
             ctx.add(Result("personas/choice", "personas", "Usage personas", values=values_,
                            messages=[found["message"], *found["notes"]]))

@@ -61,10 +61,11 @@ def test_noise_without_groups_is_read_as_no_substantial_structure():
     assert (found["reading"], found["substantial"]) == ("no substantial structure", False)
 
 
-def test_above_the_cap_stability_and_silhouette_use_subsamples_whatever_the_row_order(monkeypatch):
-    """Three groups of 200 with a cap of 150: the subsampled estimates still find k = 3, the silhouette
-    of 150 seeded rows is within .05 of all 600 rows' (computed here directly), and row order does not matter."""
-    from sklearn.metrics import silhouette_score
+def test_above_the_cap_fits_stability_and_silhouette_use_samples_whatever_the_row_order(monkeypatch):
+    """Three groups of 200 with a cap of 150: the clusters fitted on 150 rows (CLARA) still find k = 3 and
+    put every one of the 600 rows where the clustering of all rows puts it, the silhouette of 150 seeded rows
+    is within .05 of all 600 rows' (computed here directly), and row order does not matter."""
+    from sklearn.metrics import adjusted_rand_score, silhouette_score
 
     rng = np.random.default_rng(4)
     centres = [(5, 10), (12, 40), (25, 20)]
@@ -79,6 +80,7 @@ def test_above_the_cap_stability_and_silhouette_use_subsamples_whatever_the_row_
     z = ((frame - frame.mean()) / frame.std(ddof=0)).to_numpy()
     all_rows = silhouette_score(z, first["assignment"].sort_index().to_numpy())
     assert first["silhouette"] != full["silhouette"] and abs(first["silhouette"] - all_rows) < 0.05
-    assert any("subsamples of 150 of 600 rows" in note for note in first["notes"])
+    assert any("samples of 150 of 600 rows (CLARA" in note for note in first["notes"])
     pd.testing.assert_frame_equal(first["choice"], second["choice"])
-    assert first["n_used"] == 600
+    assert first["n_used"] == 600 and len(first["assignment"]) == 600
+    assert adjusted_rand_score(full["assignment"].sort_index(), first["assignment"].sort_index()) > 0.95
