@@ -142,10 +142,17 @@ def parallel_analysis(items: pd.DataFrame, n_iter: int = PARALLEL_ITERATIONS, qu
     Notes
     -----
     Retain component j while λ_j exceeds the chosen percentile of the j-th eigenvalues of
-    ``n_iter`` random data sets (principal-component eigenvalues, as Horn, 1965).
+    ``n_iter`` random data sets (principal-component eigenvalues, as Horn, 1965). A random data set is
+    n rows of p independent standard normal variables; its correlation matrix depends on the rows only
+    through their centred cross-product matrix, which is Wishart(n - 1, I_p) distributed (Anderson, 2003,
+    Theorem 3.3.2). So each random correlation matrix is drawn from that Wishart distribution by Bartlett's
+    decomposition and scaled to unit diagonal: the same distribution of eigenvalues as from generating
+    and correlating n x p random numbers, at a cost that does not grow with n (at 40,000 responses the
+    random numbers took most of the factor analysis).
 
     References
     ----------
+    Anderson, T. W. (2003). An introduction to multivariate statistical analysis (3rd ed.). Wiley.
     Horn, J. L. (1965). A rationale and test for the number of factors in factor analysis.
     Psychometrika, 30(2), 179-185.
     Glorfeld, L. W. (1995). An improvement on Horn's parallel analysis methodology.
@@ -164,11 +171,13 @@ def parallel_analysis(items: pd.DataFrame, n_iter: int = PARALLEL_ITERATIONS, qu
     data = items.astype(float).dropna()
     n, p = data.shape
     observed = np.sort(np.linalg.eigvalsh(np.corrcoef(data.to_numpy(), rowvar=False)))[::-1]
-    rng = np.random.default_rng(seed)
-    simulated = np.empty((n_iter, p))
-    for i in range(n_iter):
-        random = rng.standard_normal((n, p))
-        simulated[i] = np.sort(np.linalg.eigvalsh(np.corrcoef(random, rowvar=False)))[::-1]
+    from scipy.stats import wishart
+
+    cross_products = wishart(df=n - 1, scale=np.eye(p)).rvs(size=n_iter, random_state=np.random.default_rng(seed))
+    cross_products = cross_products.reshape(n_iter, p, p)  # one draw comes without its leading axis
+    scale = 1 / np.sqrt(np.diagonal(cross_products, axis1=1, axis2=2))
+    correlations = cross_products * scale[:, :, None] * scale[:, None, :]
+    simulated = np.sort(np.linalg.eigvalsh(correlations), axis=1)[:, ::-1]
     threshold = np.quantile(simulated, quantile, axis=0)
     retain = observed > threshold
     # Only the leading run counts: a later eigenvalue above chance after one below is noise.

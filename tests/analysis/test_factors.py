@@ -90,3 +90,14 @@ def test_minres_reproduces_an_exact_two_factor_structure_up_to_rotation():
 def test_parallel_analysis_uses_100_random_data_sets_and_the_95th_percentile_by_default():
     table = factors.parallel_analysis(two_factor_items(), seed=1)
     assert set(table["iterations"]) == {100} and set(table["percentile"]) == {95.0}
+
+
+def test_parallel_analysis_random_eigenvalues_match_correlating_random_data():
+    """The Wishart draws give the eigenvalues of correlating n x p random normal numbers: beside 4,000 such
+    data sets made here directly (n = 200, p = 8), every 95th percentile agrees within .02 (Monte Carlo
+    error of about .005 each)."""
+    rng = np.random.default_rng(7)
+    direct = np.array([np.sort(np.linalg.eigvalsh(np.corrcoef(rng.standard_normal((200, 8)), rowvar=False)))[::-1]
+                       for _ in range(4000)])
+    table = factors.parallel_analysis(pd.DataFrame(rng.standard_normal((200, 8))), n_iter=4000, seed=3)
+    assert table["random"].to_numpy() == pytest.approx(np.quantile(direct, 0.95, axis=0), abs=0.02)
