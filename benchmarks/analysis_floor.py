@@ -190,9 +190,12 @@ def efa(items: pd.DataFrame) -> list[float]:
     n, p = data.shape
     corr = np.corrcoef(data, rowvar=False)
     observed = np.sort(np.linalg.eigvalsh(corr))[::-1]
-    rng = np.random.default_rng(SEED)
-    simulated = [np.sort(np.linalg.eigvalsh(np.corrcoef(rng.standard_normal((n, p)), rowvar=False)))[::-1]
-                 for _ in range(100)]
+    # Random correlation matrices drawn as Wishart(n - 1, I) cross products, as the analysis does (analysis/factors.py).
+    from scipy.stats import wishart
+
+    draws = wishart(df=n - 1, scale=np.eye(p)).rvs(size=100, random_state=np.random.default_rng(SEED))
+    scale = 1 / np.sqrt(np.diagonal(draws, axis1=1, axis2=2))
+    simulated = np.sort(np.linalg.eigvalsh(draws * scale[:, :, None] * scale[:, None, :]), axis=1)[:, ::-1]
     retain = int(np.cumprod(observed > np.quantile(simulated, 0.95, axis=0)).sum())
     loadings = minres(corr, max(retain, 1))
     if loadings.shape[1] > 1:
@@ -215,15 +218,17 @@ def personas(features: pd.DataFrame) -> list[float]:
     data = data.iloc[np.lexsort(data.to_numpy().T[::-1])]
     z = ((data - data.mean()) / data.std(ddof=0)).to_numpy()
     rng = np.random.default_rng(SEED)
-    # Above 5,000 rows the analysis estimates stability (m-out-of-n) and silhouette on 5,000-row subsamples
-    # (docs/analysis-plan.md, "Personas"); the floor computes the same estimates.
+    # Above 5,000 rows the analysis fits each k on 5,000 rows and assigns every row (CLARA), and estimates
+    # stability (m-out-of-n) and silhouette on 5,000-row samples (docs/analysis-plan.md, "Personas"); the
+    # floor computes the same estimates.
     cap = 5_000
     samples = [rng.integers(0, len(z), min(len(z), cap)) for _ in range(20)]
+    fitted_on = z[np.sort(rng.choice(len(z), cap, replace=False))] if len(z) > cap else z
     silhouette_sample = {"sample_size": cap, "random_state": SEED} if len(z) > cap else {}
     out = []
     with threadpool_limits(limits=1):
         for k in range(2, 6):
-            labels = KMeans(n_clusters=k, n_init=25, random_state=SEED).fit(z).labels_
+            labels = KMeans(n_clusters=k, n_init=25, random_state=SEED).fit(fitted_on).predict(z)
             out.append(np.mean([adjusted_rand_score(labels, KMeans(n_clusters=k, n_init=5, random_state=SEED)
                                                     .fit(z[s]).predict(z)) for s in samples]))
             out.append(silhouette_score(z, labels, **silhouette_sample))
@@ -266,9 +271,14 @@ def topics(texts: pd.Series) -> list[float]:
     answers = texts.dropna().astype(str).str.strip()
     matrix = TfidfVectorizer(stop_words=sorted(stop), min_df=2, max_df=0.9,
                              token_pattern=r"(?u)\b[^\W\d_]{3,}\b").fit_transform(answers[answers != ""])
+    model = NMF(n_components=3, init="nndsvd", random_state=SEED, max_iter=10_000)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        weights = NMF(n_components=3, init="nndsvd", random_state=SEED, max_iter=10_000).fit_transform(matrix)
+        if matrix.shape[0] > 5_000:  # fitted on a seeded sample of 5,000 answers, as the analysis (analysis/text.py)
+            sample = np.sort(np.random.default_rng(SEED).choice(matrix.shape[0], 5_000, replace=False))
+            weights = model.fit(matrix[sample]).transform(matrix)
+        else:
+            weights = model.fit_transform(matrix)
     return list(np.bincount(weights.argmax(axis=1), minlength=3))
 
 

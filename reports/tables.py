@@ -454,7 +454,12 @@ def topics(bundle):
         rows = [[number(row.get("topic"), 0), _("no topic") if row.get("topic") is None else str(row.get("terms")),
                  count(row.get("n_answers"), bundle.threshold)] for row in result["table"]]
         title = _("Topics in the answers to: %(item)s") % {"item": bundle.label(result_id.split("/")[1])}
-        tables.append(_table(bundle, result_id.replace("/", "__"), title, [_("Topic"), _("Top terms"), "n"], rows, [2]))
+        values = result.get("values") or {}
+        notes = [_("Topics fitted on a random sample of %(sample)s of the %(answers)s answers; n counts every "
+                   "answer.") % {"sample": number(values["fitted_on"], 0), "answers": number(values["answers"], 0)}
+                 ] if values.get("fitted_on") else []
+        tables.append(_table(bundle, result_id.replace("/", "__"), title, [_("Topic"), _("Top terms"), "n"], rows, [2],
+                             notes))
     return tables
 
 
@@ -542,11 +547,18 @@ def personas(bundle):
         return None
     rows = [[number(row.get("k"), 0), bounded(row.get("stability")), bounded(row.get("silhouette")),
              _("yes") if row.get("chosen") else ""] for row in result["table"]]
+    notes = [_("Stability: mean adjusted Rand index between the clustering of all respondents and those of "
+               "bootstrap samples. Silhouette read after Kaufman and Rousseeuw (1990): .25 or less means no "
+               "substantial structure.")]
+    sample = (result.get("values") or {}).get("sample")
+    if sample:
+        notes.append(_("With more than %(sample)s respondents, each clustering was fitted on a random sample of "
+                       "%(sample)s and every respondent assigned to the nearest cluster centre (CLARA; Kaufman and "
+                       "Rousseeuw, 1990); bootstrap samples and the silhouette also use %(sample)s respondents.")
+                     % {"sample": number(sample, 0)})
     return _table(bundle, "personas__choice", _("Usage personas: stability and silhouette by number of clusters"),
                   [_("Clusters (k)"), _("Stability (mean ARI)"), _("Mean silhouette"), _("Chosen")], rows, [0, 1, 2],
-                  [_("Stability: mean adjusted Rand index between the clustering of all respondents and those of "
-                     "bootstrap samples. Silhouette read after Kaufman and Rousseeuw (1990): .25 or less means no "
-                     "substantial structure.")])
+                  notes)
 
 
 def persona_profiles(bundle):
