@@ -1,6 +1,7 @@
 """Usage personas: clustering recovers groups of known structure, whatever the row order, and says when there is none."""
 
 import numpy as np
+import pytest
 import pandas as pd
 
 from analysis import personas
@@ -84,3 +85,18 @@ def test_above_the_cap_fits_stability_and_silhouette_use_samples_whatever_the_ro
     pd.testing.assert_frame_equal(first["choice"], second["choice"])
     assert first["n_used"] == 600 and len(first["assignment"]) == 600
     assert adjusted_rand_score(full["assignment"].sort_index(), first["assignment"].sort_index()) > 0.95
+
+
+def test_mean_silhouettes_agree_with_scikit_learn_for_every_labelling_of_the_same_rows():
+    """Three labellings of 700 rows, one with a cluster of a single row (width 0 by definition), scored in one
+    pass, each equal to scikit-learn's silhouette_score to 1e-12."""
+    from sklearn.metrics import silhouette_score
+
+    rng = np.random.default_rng(5)
+    z = np.vstack([rng.normal(0, 1, (300, 3)), rng.normal(4, 1, (399, 3)), [[20.0, 20.0, 20.0]]])
+    two = np.r_[np.zeros(300, int), np.ones(400, int)]
+    three = np.r_[np.zeros(300, int), np.ones(399, int), [2]]
+    noise = rng.integers(0, 4, 700)
+    widths = personas.mean_silhouettes(z, [two, three, noise], chunk=128)
+    assert widths == pytest.approx([silhouette_score(z, labels) for labels in (two, three, noise)], abs=1e-12)
+    assert widths[0] > 0.5 and abs(widths[2]) < 0.05
