@@ -159,8 +159,6 @@ def ordinal_regression(frame: pd.DataFrame, outcome: str, predictors: list[str],
     >>> list(table["kind"]), bool(table.loc[0, "coef"] > 0)
     (['coefficient', 'threshold', 'threshold'], True)
     """
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
-
     y, x, message = _usable(frame, outcome, design_matrix(frame, predictors, categorical))
     if y.nunique() < 3:
         return _empty(f"ordinal model needs an outcome with at least three observed levels, got {y.nunique()}")
@@ -168,7 +166,7 @@ def ordinal_regression(frame: pd.DataFrame, outcome: str, predictors: list[str],
         return _empty(f"{len(y)} complete case(s): too few for {x.shape[1]} predictor(s) and {y.nunique() - 1} thresholds")
     levels = sorted(y.unique())
     endog = pd.Series(pd.Categorical(y, categories=levels, ordered=True), index=y.index)
-    model = OrderedModel(endog, x, distr="logit")
+    model = _ordered_logit(endog, x)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = model.fit(method="bfgs", disp=False, maxiter=1000)
@@ -208,6 +206,21 @@ def ordinal_regression(frame: pd.DataFrame, outcome: str, predictors: list[str],
         message = "; ".join(filter(None, [message, omnibus["message"]]))
     table["message"] = message
     return table
+
+
+def _ordered_logit(endog: pd.Series, exog: pd.DataFrame):
+    """statsmodels' ``OrderedModel(endog, exog, distr="logit")`` with the logistic CDF as scipy's ``expit`` ufunc.
+
+    scipy.stats.logistic computes its CDF with ``expit`` too, so every value, and the fit, is the same; its
+    generic argument checks around it took three quarters of a fit (776 likelihoods at 40,000 rows)."""
+    from scipy.special import expit
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    class OrderedLogit(OrderedModel):
+        def cdf(self, x):
+            return expit(x)
+
+    return OrderedLogit(endog, exog, distr="logit")
 
 
 def brant_test(y: pd.Series, x: pd.DataFrame) -> pd.DataFrame:
