@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .context import Context
-from .figures import FigureDrawer, write_figure
+from .figures import write_figure
 from .io import open_private, private_directory, write_csv
 from .methods import methods_facts
 from .results import to_jsonable
@@ -61,12 +61,12 @@ def write_bundle(ctx: Context, out: str | Path, plan_sha256: str) -> Path:
     for result in ctx.results:
         if result.table is not None:
             write_csv(result.table, out / "tables" / f"{result.id.replace('/', '__')}.csv")
-    drawer = ctx.drawer or FigureDrawer(ctx.threshold)
     try:
         for spec in ctx.figures:
-            write_figure(spec["name"], drawer.drawn(spec), out / "figures")
+            write_figure(spec["name"], ctx.drawn(spec), out / "figures")
     finally:
-        drawer.close()
+        if ctx.workers is not None:
+            ctx.workers.close()
     path = out / "results.json"
     with open_private(path, "w", encoding="utf-8") as handle:
         handle.write(dumps(results_document(ctx, plan_sha256)))

@@ -12,8 +12,9 @@ import pandas as pd
 
 from analysis.descriptives import missing_codes, value_labels
 from analysis.disclosure import DEFAULT_THRESHOLD
-from .figures import DERIVED, FigureDrawer, stem
+from .figures import DERIVED, render_figure, stem
 from .io import Dataset
+from .processes import Workers
 from .results import Result
 
 
@@ -26,7 +27,7 @@ class Context:
     population: pd.DataFrame | None = None
     results: list[Result] = field(default_factory=list)
     figures: list[dict] = field(default_factory=list)
-    drawer: FigureDrawer | None = None  # draws each figure as it is added (write_bundle collects them)
+    workers: Workers | None = None  # draw each figure as it is added (write_bundle collects them), start statistics
 
     @property
     def seed(self) -> int:
@@ -86,8 +87,22 @@ class Context:
 
     def add_figure(self, spec: dict) -> None:
         self.figures.append(spec)
-        if self.drawer is not None:
-            self.drawer.submit(spec)
+        self.start(("figure", spec["name"]), render_figure, spec, self.threshold)
+
+    def drawn(self, spec: dict) -> dict[str, bytes]:
+        """A figure's files (render_figure), drawn beside the run since it was added."""
+        return self.computed(("figure", spec["name"]), render_figure, spec, self.threshold)
+
+    def start(self, key: tuple, function, *args, **kwargs) -> None:
+        """Start `function(*args, **kwargs)` in a second process; `computed` with the same key collects it."""
+        if self.workers is not None:
+            self.workers.submit(key, function, *args, **kwargs)
+
+    def computed(self, key: tuple, function, *args, **kwargs):
+        """The result of the job started under `key`, or the function's result computed now."""
+        if self.workers is not None:
+            return self.workers.result(key, function, *args, **kwargs)
+        return function(*args, **kwargs)
 
     def labels_document(self) -> dict:
         """Every name the results use, as words in the run's language, for the report: `variables` (codebook

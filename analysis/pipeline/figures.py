@@ -15,11 +15,7 @@ drawing function.
 from __future__ import annotations
 
 import io
-import multiprocessing
-import os
 import textwrap
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import matplotlib
@@ -30,7 +26,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis import disclosure
-from analysis.pipeline.processes import die_with_parent
 from analysis.scoring import SUS_GRADES
 
 WRAP = 40  # characters per line of a tick label or title
@@ -440,46 +435,6 @@ def write_figure(name: str, drawn: dict[str, bytes], directory: Path) -> list[st
 def save_figure(spec: dict, directory: Path, threshold: int) -> list[str]:
     """Draw one figure spec into `directory` (render_figure); returns the file names."""
     return write_figure(spec["name"], render_figure(spec, threshold), directory)
-
-
-class FigureDrawer:
-    """Draws a run's figures in a second process while the run computes its statistics.
-
-    Drawing is about 40 % of a run's CPU and needs nothing the statistics compute later, so on two
-    cores the figures are done by the time the statistics are. Each figure is drawn from its spec
-    alone, so the files are byte-identical to drawing them in the run's own process (which happens
-    where a second process cannot be started)."""
-
-    def __init__(self, threshold: int):
-        self.threshold = threshold
-        self._drawn: dict[str, Future | dict] = {}
-        try:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=die_with_parent, initargs=(os.getpid(),))
-        except (OSError, ValueError):  # no fork (or no processes) here: draw when asked
-            self._pool = None
-
-    def submit(self, spec: dict) -> None:
-        if self._pool is not None:
-            try:
-                self._drawn[spec["name"]] = self._pool.submit(render_figure, spec, self.threshold)
-            except BrokenProcessPool:  # the process died: the rest is drawn when asked
-                self._pool = None
-
-    def drawn(self, spec: dict) -> dict[str, bytes]:
-        """The figure's files; drawn here if the second process never had it or died (killed for memory, say)."""
-        found = self._drawn.pop(spec["name"], None)
-        if found is not None:
-            try:
-                return found.result()
-            except BrokenProcessPool:
-                pass
-        return render_figure(spec, self.threshold)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
 
 
 PANEL_COLUMNS = 3

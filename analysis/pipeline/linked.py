@@ -33,19 +33,33 @@ def correlations(ctx: Context) -> None:
     ctx.attempt("correlations/usage", "correlations", "Scales x usage features", compute)
 
 
+def _clustering(ctx: Context) -> tuple[tuple, list]:
+    """The personas' job: its key and the arguments of `cluster_usage` (no features: no job)."""
+    spec = ctx.plan.get("personas") or {}
+    features = ctx.columns("personas.features") if spec else []
+    k_range = (int(spec.get("k_min", 2)), int(spec.get("k_max", 6)))
+    return ("personas", tuple(features), k_range), [ctx.frame[features], k_range, ctx.seed] if features else []
+
+
+def start_personas(ctx: Context) -> None:
+    """Cluster in a second process from the start of the run (the costliest statistic: 500 k-means fits)."""
+    key, arguments = _clustering(ctx)
+    if arguments:
+        ctx.start(key, ps.cluster_usage, *arguments)
+
+
 def personas(ctx: Context) -> None:
     spec = ctx.plan.get("personas") or {}
     if not spec:
         return
 
     def compute():
-        features = ctx.columns("personas.features")
-        if not features:
+        key, arguments = _clustering(ctx)
+        if not arguments:
             ctx.add(Result("personas/choice", "personas", "Usage personas",
                            messages=["no usage columns in this wave: no personas"]))
             return
-        k_range = (int(spec.get("k_min", 2)), int(spec.get("k_max", 6)))
-        found = ps.cluster_usage(ctx.frame[features], k_range, ctx.seed)
+        found = ctx.computed(key, ps.cluster_usage, *arguments)
         values_ = {"n_used": found["n_used"], "n_excluded": found["n_excluded"], "features": found["features"],
                    "silhouette": found["silhouette"], "reading": found["reading"], "substantial": found["substantial"],
                    "sample": found.get("sample")}

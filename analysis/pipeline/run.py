@@ -9,11 +9,11 @@ import pandas as pd
 
 from analysis import apa, disclosure, quality, scoring
 from .context import Context
-from .figures import FigureDrawer
 from .io import Dataset
+from .processes import Workers
 from .plan import check_columns
 from .results import Result
-from .sections import SECTIONS
+from .sections import SECTIONS, STARTED_AHEAD
 
 
 def in_canonical_order(frame: pd.DataFrame) -> pd.DataFrame:
@@ -45,7 +45,7 @@ def run_plan(plan: dict, dataset: Dataset, population: pd.DataFrame | None = Non
     usage = [c for c in dataset.columns_from_source("usage") if pd.api.types.is_numeric_dtype(dataset.data[c])]
     resolved = check_columns(plan, list(dataset.data.columns), usage, dataset.codebook)
     ctx = Context(plan=plan, dataset=dataset, resolved=resolved, frame=dataset.data, population=population)
-    ctx.drawer = FigureDrawer(ctx.threshold)
+    ctx.workers = Workers()
     ctx.attempt("sample/rates", "sample", "Sample and rates", lambda: sample_flow(ctx))
     ctx.frame = apply_exclusions(ctx)
     if ctx.frame.empty:
@@ -54,6 +54,11 @@ def run_plan(plan: dict, dataset: Dataset, population: pd.DataFrame | None = Non
         return ctx
     ctx.frame = usage_without_activity(ctx)
     add_scores(ctx)
+    for start in STARTED_AHEAD:
+        try:
+            start(ctx)
+        except Exception:  # noqa: BLE001 - not started: its section computes it and reports what went wrong
+            pass
     for section in SECTIONS:
         section(ctx)
     return ctx

@@ -9,7 +9,7 @@ from analysis import apa, categories, compare, descriptives, disclosure, factors
 from analysis.pipeline import figures
 from .context import Context
 from .io import TEXT_TYPES
-from .linked import correlations, nonresponse, personas
+from .linked import correlations, nonresponse, personas, start_personas
 from .results import Result
 from .waves import longitudinal
 from analysis.scoring import sus_contributions
@@ -355,12 +355,27 @@ def factor_tables(ctx: Context) -> None:
         ctx.attempt(f"factors/{name}", "factors", f"EFA {name}", compute)
 
 
-def text_topics(ctx: Context) -> None:
+def _topic_jobs(ctx: Context) -> list[tuple[str, tuple, int]]:
+    """Per planned text column: the column, its job's key and the number of topics."""
+    jobs = []
     for i, spec in enumerate(ctx.plan.get("text") or []):
         column = ctx.columns(f"text[{i}].column")[0]
+        topics = int(spec.get("topics", 3))
+        jobs.append((column, ("topics", column, topics), topics))
+    return jobs
 
-        def compute(spec=spec, column=column):
-            found = text.topics(ctx.frame[column], int(spec.get("topics", 3)), seed=ctx.seed)
+
+def start_text_topics(ctx: Context) -> None:
+    """Fit the topics in a second process from the start of the run (NMF runs up to 10,000 iterations)."""
+    for column, key, topics in _topic_jobs(ctx):
+        ctx.start(key, text.topics, ctx.frame[column], topics, seed=ctx.seed)
+
+
+def text_topics(ctx: Context) -> None:
+    for column, key, topics in _topic_jobs(ctx):
+
+        def compute(column=column, key=key, topics=topics):
+            found = ctx.computed(key, text.topics, ctx.frame[column], topics, seed=ctx.seed)
             shown = disclosure.suppress_frequencies(found["topics"], count_column="n_answers", derived_columns=(),
                                                     threshold=ctx.threshold) if not found["topics"].empty else found["topics"]
             messages = [found["message"]] if found.get("message") else []
@@ -395,6 +410,9 @@ def _guarded(name, function):
         ctx.attempt(f"{name}/section", name, name, lambda: function(ctx))
     return section
 
+
+# Started in a second process before the sections run; their sections collect the results.
+STARTED_AHEAD = [start_personas, start_text_topics]
 
 SECTIONS = [
     _guarded("descriptives", descriptive_tables),

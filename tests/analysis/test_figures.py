@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_rgb
 
-from analysis.pipeline.figures import FigureDrawer, diverging_colours, diverging_lefts, render_figure, save_figure
+from analysis.pipeline.figures import diverging_colours, diverging_lefts, render_figure, save_figure
 
 
 def luminance(colour: str) -> float:
@@ -60,26 +60,6 @@ def test_figures_are_byte_identical_svg_on_rerun(spec, tmp_path):
     assert (tmp_path / "a" / svg).read_bytes() == (tmp_path / "b" / svg).read_bytes()
     assert b"<dc:date>" not in (tmp_path / "a" / svg).read_bytes()
 
-
-
-def test_a_figure_whose_drawing_process_died_is_drawn_in_the_run_itself():
-    """The second process may be killed (for memory, by an operator); the report must still get its figure."""
-    spec = {"name": "sus", "kind": "sus", "title": "SUS", "table": pd.DataFrame({"sus_score": np.arange(0, 100, 2.5)})}
-    drawer = FigureDrawer(5)
-    if drawer._pool is None:
-        pytest.skip("no second process can be started here")
-    drawer._pool.submit(int, 0).result()  # the worker process exists
-    drawer.submit(spec)  # pending while the process is killed
-    for process in list(drawer._pool._processes.values()):
-        process.kill()
-        process.join()
-    later = dict(spec, name="sus_later")  # submitted after the process died
-    drawer.submit(later)
-    try:
-        assert drawer.drawn(spec) == render_figure(spec, 5)
-        assert drawer.drawn(later) == render_figure(later, 5)
-    finally:
-        drawer.close()
 
 
 # --- Words from the codebook, in the run's language, and the figures the plan declares -------------
