@@ -164,34 +164,34 @@ def _json_list(text: str, where: str) -> list:
 
 def coerce_types(frame: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
     """Numeric columns as float, text columns as text, guided by the codebook `type`."""
-    frame = frame.copy()
     types = dict(zip(codebook.get("variable", []), codebook.get("type", [])))
+    columns = {}
     for column in frame.columns:
-        kind = types.get(column, "")
+        values, kind = frame[column], types.get(column, "")
         if kind in TEXT_TYPES or column in ("wave", "status", "language", "pseudonym", "last_page"):
-            frame[column] = frame[column].astype("string")
-        elif frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            converted = pd.to_numeric(frame[column], errors="coerce")
+            values = values.astype("string")
+        elif values.dtype == object or pd.api.types.is_string_dtype(values):
+            converted = pd.to_numeric(values, errors="coerce")
             # Only convert when nothing but blanks is lost: a real text column stays text.
-            if converted.notna().sum() == frame[column].notna().sum():
-                frame[column] = converted.astype(float)
-            else:
-                frame[column] = frame[column].astype("string")
-        elif pd.api.types.is_numeric_dtype(frame[column]):
-            frame[column] = frame[column].astype(float)
-    return frame
+            values = converted.astype(float) if converted.notna().sum() == values.notna().sum() else values.astype("string")
+        elif pd.api.types.is_numeric_dtype(values):
+            values = values.astype(float)
+        columns[column] = values
+    return pd.DataFrame(columns, index=frame.index)  # one new frame (apply_missing_codes says why)
 
 
 def apply_missing_codes(frame: pd.DataFrame, codebook: pd.DataFrame) -> pd.DataFrame:
     """Set declared missing codes (e.g. -1 = not applicable) to NaN."""
-    frame = frame.copy()
     if "missing_codes" not in codebook:
-        return frame
+        return frame.copy()
+    replaced = {}
     for row in codebook.itertuples(index=False):
         codes = _json_list(row.missing_codes, f"codebook variable {row.variable!r} missing_codes")
         if codes and row.variable in frame and pd.api.types.is_numeric_dtype(frame[row.variable]):
-            frame[row.variable] = frame[row.variable].where(~frame[row.variable].isin(codes), np.nan)
-    return frame
+            values = frame[row.variable]
+            replaced[row.variable] = values.where(~values.isin(codes), np.nan)
+    # One new frame, not one assignment per column: each assignment into a wide frame copied blocks of it.
+    return pd.DataFrame({column: replaced.get(column, frame[column]) for column in frame.columns}, index=frame.index)
 
 
 def load_dataset(data_path: str | Path, codebook_path: str | Path | None) -> Dataset:
