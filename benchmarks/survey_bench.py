@@ -68,7 +68,7 @@ def page_saves(respondents):
     pages = [
         ("about_you", {"role": "nursing", "department": "internal_medicine", "experience_ai": "3"}),
         ("usage", {"frequency": "weekly"}),
-        ("use", {"use_cases": ["text_drafting", "translation"], "models_used": ["dont_know"]}),
+        ("use", {"channel": ["chat"], "use_cases": ["text_drafting", "translation"], "models_used": ["dont_know"]}),
     ]
     requests = views = submits = 0
     view_seconds = submit_seconds = 0.0
