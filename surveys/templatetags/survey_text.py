@@ -2,6 +2,7 @@ from django import template
 from django.forms.boundfield import BoundField
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -40,3 +41,29 @@ def choices(field: BoundField, item, language: str) -> str:
         rows.append(f'<div class="choice"><input{html_attributes(attrs)}><label for="{escape(choice.id_for_label)}">'
                     f"{conditional_escape(choice.choice_label)}{end}</label></div>")
     return mark_safe("\n      ".join(rows))
+
+
+# A field's required mark, help and error text, and the aria-describedby that points at them: written here
+# rather than in included templates, because a page of matrix rows included three small templates per row.
+
+@register.simple_tag
+def required_mark(item) -> str:
+    return mark_safe(f' <span class="required">({escape(gettext("required"))})</span>') if item.required else ""
+
+
+@register.simple_tag
+def described_by(field: BoundField) -> str:
+    """` aria-describedby="…"` naming the field's help and error paragraphs (`field_notes`), or nothing."""
+    ids = [f"{field.auto_id}-help"] * bool(field.help_text) + [f"{field.auto_id}-error"] * bool(field.errors)
+    return mark_safe(f' aria-describedby="{escape(" ".join(ids))}"') if ids else ""
+
+
+@register.simple_tag
+def field_notes(field: BoundField) -> str:
+    """The field's help paragraph and its error paragraph (each when there is one)."""
+    help_text = (f'<p class="help" id="{escape(field.auto_id)}-help">{conditional_escape(field.help_text)}</p>'
+                 if field.help_text else "")
+    errors = (f'<p class="field-error" id="{escape(field.auto_id)}-error"><span class="visually-hidden">'
+              f'{escape(gettext("Error:"))} </span>{conditional_escape(" ".join(field.errors))}</p>'
+              if field.errors else "")
+    return mark_safe(f"{help_text}\n{errors}")
