@@ -16,8 +16,8 @@ from .results import Result
 from .sections import SECTIONS, STARTED_AHEAD
 
 
-def in_canonical_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows sorted by `response_id` (else by every column), renumbered from 0.
+def canonical_order(frame: pd.DataFrame) -> np.ndarray:
+    """The positions of the rows sorted by `response_id` (else by every column; ties keep their order).
 
     The order of an export carries no information, yet iterative fits (ordinal models, NMF) sum in
     row order and stop at a tolerance, so a shuffled file would move their last digits. Sorting first
@@ -28,11 +28,16 @@ def in_canonical_order(frame: pd.DataFrame) -> pd.DataFrame:
     keys = ["response_id"] if "response_id" in frame and frame["response_id"].is_unique else list(frame.columns)
     columns = [frame[key].to_numpy(dtype=float, na_value=np.nan) if pd.api.types.is_numeric_dtype(frame[key])
                else frame[key].astype(str).to_numpy(dtype=str) for key in keys]
-    return frame.iloc[np.lexsort(columns[::-1])].reset_index(drop=True)
+    return np.lexsort(columns[::-1])
+
+
+def in_canonical_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows in `canonical_order`, renumbered from 0."""
+    return frame.iloc[canonical_order(frame)].reset_index(drop=True)
 
 
 def _ordered(dataset: Dataset) -> Dataset:
-    order = in_canonical_order(dataset.data.assign(__row=range(len(dataset.data))))["__row"].to_numpy()
+    order = canonical_order(dataset.data)
     return replace(dataset, raw=dataset.raw.iloc[order].reset_index(drop=True),
                    data=dataset.data.iloc[order].reset_index(drop=True))
 
