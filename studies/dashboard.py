@@ -171,7 +171,9 @@ def wave_dashboard(wave: Wave, now=None) -> WaveDashboard:
     ]
     median = _median_duration(completed, totals["completed"])
     if median is not None and totals["completed"] >= threshold:
-        board.median_minutes = number_format(median.total_seconds() / 60, 1)
+        # Rounded first: number_format cuts a float's digits, and SQLite's julianday arithmetic gives 479.99999 s
+        # for 8 minutes, which read "7.9".
+        board.median_minutes = number_format(round(median.total_seconds() / 60, 1), 1)
     speeders = _durations(completed).filter(seconds__lt=median.total_seconds() * SPEEDING_SHARE_OF_MEDIAN).count() if median else 0
     board.flags = [
         Bar(_("speeders (under a third of the median time)"), count(speeders)),
