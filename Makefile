@@ -31,6 +31,8 @@ demo demo-reports: export UPTAKE_SITE_FILE ?= $(CURDIR)/config/demo_site.yaml
 # as the demo data is in (`prepare_demo`: migrate, the demo survey, study, usage logs and coding, in one
 # process); the four demo reports are queued, and the task worker, started once the server answers,
 # builds them (the reports page, /reports/, shows them arriving). The login and links are printed last.
+# The worker does not reload on code changes (its default with DEBUG): the reloader polls every module file
+# each second and would restart it in the middle of a report.
 PORT ?= 8000
 demo: export UPTAKE_BASE_URL ?= http://127.0.0.1:$(PORT)
 
@@ -40,7 +42,7 @@ demo: $(INSTALLED) system-packages
 	@$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT) & server=$$!; \
 	trap 'kill $$worker $$server 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python -c "$$WAIT_FOR_SERVER" $(UPTAKE_BASE_URL)/ || exit 1; \
-	$(BIN)/python manage.py db_worker & worker=$$!; \
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	cat var/demo-welcome.txt; \
 	echo "  Reports (built by the task worker in the next minutes): $(UPTAKE_BASE_URL)/reports/"; \
 	echo "Uptake demo is up at $(UPTAKE_BASE_URL)/ (Ctrl-C stops it)."; \
