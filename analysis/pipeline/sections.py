@@ -411,7 +411,8 @@ def _guarded(name, function):
     return section
 
 
-# Started in a second process before the sections run; their sections collect the results.
+# Started in a second process before the sections run; their sections collect the results. Their inputs (usage
+# features, answer texts) are final once the scores are added: no section changes them.
 STARTED_AHEAD = [start_personas, start_text_topics]
 
 SECTIONS = [
