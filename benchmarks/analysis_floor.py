@@ -218,8 +218,8 @@ def personas(features: pd.DataFrame) -> list[float]:
     data = data.iloc[np.lexsort(data.to_numpy().T[::-1])]
     z = ((data - data.mean()) / data.std(ddof=0)).to_numpy()
     rng = np.random.default_rng(SEED)
-    # Above 5,000 rows the analysis fits each k on 5,000 rows and assigns every row (CLARA), estimates
-    # stability on m-out-of-n bootstrap samples and the silhouette on the fitted rows (docs/analysis-plan.md,
+    # Above 5,000 rows the analysis fits each k on 5,000 rows and assigns every row (CLARA), and scores
+    # stability (m-out-of-n bootstrap samples) and the silhouette on the fitted rows (docs/analysis-plan.md,
     # "Personas"); the floor computes the same estimates, each silhouette with scikit-learn.
     cap = 5_000
     samples = [rng.integers(0, len(z), min(len(z), cap)) for _ in range(20)]
@@ -228,8 +228,8 @@ def personas(features: pd.DataFrame) -> list[float]:
     with threadpool_limits(limits=1):
         for k in range(2, 6):
             labels = KMeans(n_clusters=k, n_init=25, random_state=SEED).fit(z[scored]).predict(z)
-            out.append(np.mean([adjusted_rand_score(labels, KMeans(n_clusters=k, n_init=5, random_state=SEED)
-                                                    .fit(z[s]).predict(z)) for s in samples]))
+            out.append(np.mean([adjusted_rand_score(labels[scored], KMeans(n_clusters=k, n_init=5, random_state=SEED)
+                                                    .fit(z[s]).predict(z[scored])) for s in samples]))
             out.append(silhouette_score(z[scored], labels[scored]))
     return out
 
