@@ -1,13 +1,13 @@
 """Journal-ready files next to the PDF: each figure as SVG, PDF and PNG (300 dpi), each table as CSV and LaTeX.
 
 On request figures also come as TIFF (600 dpi, what journals ask for line art with text) and EPS,
-both made from the figure's vector PDF by poppler (pdftoppm, pdftops). The PNG is rasterised by
-pdftoppm too, as an uncompressed PPM that Pillow then writes as PNG: pdftoppm's own PNG output spent
-two thirds of its time in libpng's filter search, for files about as large.
+both made from the figure's vector PDF by poppler (pdftoppm, pdftops).
 
 Tables are written exactly as printed (suppressed cells keep their marker; a text cell a spreadsheet
 would run as a formula starts with '). The PNG is rasterised from the figure's PDF with poppler's
-pdftoppm; without it the PNG is skipped and a note says so. Every file is readable by its owner only.
+pdftoppm, as an uncompressed PPM that Pillow then writes as PNG (pdftoppm's own PNG output spent two
+thirds of its time in libpng's filter search, for files about as large); without pdftoppm the PNG is
+skipped and a note says so. Every file is readable by its owner only.
 """
 
 import csv
@@ -34,7 +34,7 @@ def export_assets(bundle, document, directory, figure_formats=()):
     private_directory(directory / "figures")
     private_directory(directory / "tables")
     directory.chmod(0o700)
-    rasterising = []
+    rasterising = []  # (poppler process, what to do with its output or None)
     for item in _walk(document):
         if isinstance(item, Table):
             stem = directory / "tables" / f"table_{item.number:02d}_{item.key}"
@@ -44,11 +44,11 @@ def export_assets(bundle, document, directory, figure_formats=()):
         elif isinstance(item, Figure):
             rasterising += export_figure(bundle.directory / item.src,
                                          directory / "figures" / f"figure_{item.number:02d}_{item.key}", figure_formats)
-    for process in rasterising:  # poppler runs alongside the next figure's PDF
+    for process, finish in rasterising:  # poppler runs alongside the next figure's PDF
         if process.wait() != 0:
             raise RuntimeError(f"{process.args[0]} failed for {process.args[-2]}")
-        if process.args[1] == "-r":  # the PPM of the PNG (export_figure)
-            write_png(Path(process.args[-1]))
+        if finish is not None:
+            finish()
     for name in ("results.json", "context.json"):
         if (bundle.directory / name).exists():
             shutil.copyfile(bundle.directory / name, directory / name)
@@ -104,19 +104,21 @@ def export_figure(svg, stem, figure_formats=()):
     """<stem>.svg (as in the report), <stem>.pdf (vector, as matplotlib wrote it), <stem>.png (300 dpi) and, when
     asked, <stem>.tif (600 dpi, LZW) and <stem>.eps.
 
-    Returns the still running poppler processes (empty without poppler)."""
+    Returns the still running poppler processes, each with what is left to do once it has finished (or None);
+    empty without poppler."""
     shutil.copyfile(svg, stem.with_suffix(".svg"))
     pdf = stem.with_suffix(".pdf")
     shutil.copyfile(svg.with_suffix(".pdf"), pdf)
     if not shutil.which("pdftoppm"):
         return []
-    commands = [["pdftoppm", "-r", str(PNG_DPI), "-singlefile", str(pdf), str(stem)]]
+    started = [(subprocess.Popen(["pdftoppm", "-r", str(PNG_DPI), "-singlefile", str(pdf), str(stem)]),
+                lambda: write_png(stem))]
     if "tiff" in figure_formats:
-        commands.append(["pdftoppm", "-tiff", "-tiffcompression", "lzw", "-r", str(TIFF_DPI), "-singlefile",
-                         str(pdf), str(stem)])
+        started.append((subprocess.Popen(["pdftoppm", "-tiff", "-tiffcompression", "lzw", "-r", str(TIFF_DPI),
+                                          "-singlefile", str(pdf), str(stem)]), None))
     if "eps" in figure_formats:
-        commands.append(["pdftops", "-eps", str(pdf), str(stem.with_suffix(".eps"))])
-    return [subprocess.Popen(command) for command in commands]
+        started.append((subprocess.Popen(["pdftops", "-eps", str(pdf), str(stem.with_suffix(".eps"))]), None))
+    return started
 
 
 def write_png(stem):
