@@ -2,7 +2,7 @@ from html import escape as escape_text
 
 from django import template
 from django.forms.boundfield import BoundField
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -40,7 +40,7 @@ def choices(field: BoundField, item, language: str) -> str:
     for index, choice in enumerate(field):
         data = choice.data
         attrs = {"type": data["type"], "name": data["name"], "value": data["value"], **data["attrs"]}
-        end = f'<span class="visually-hidden"> – {escape(ends[index])}</span>' if index in ends else ""
+        end = f'<span class="visually-hidden"> – {escape_text(ends[index])}</span>' if index in ends else ""
         rows.append(f'<div class="choice"><input{html_attributes(attrs)}><label for="{escape_text(choice.id_for_label)}">'
                     f"{conditional_escape(choice.choice_label)}{end}</label></div>")
     return mark_safe("\n      ".join(rows))
