@@ -86,8 +86,8 @@ def cluster_usage(features: pd.DataFrame, k_range=(2, 6), seed: int = 0, n_init:
     with replacement (m-out-of-n bootstrap; subsamples are the resampling scheme of Lange et al., 2004,
     and one of Hennig's, 2007), each compared by the adjusted Rand index with the assignment of the 5,000
     rows the clusters were fitted on; the silhouette, which needs all pairwise distances (n² / 2: 840
-    million at 41,000 rows), is the mean over those rows too, whose standard error (the widths' SD over sqrt(5,000), below .01) is small beside the
-    .25/.50/.70 bounds of its reading. All draws come after the canonical order, so they do not depend on
+    million at 41,000 rows), is the mean over those rows too, whose standard error (the widths' SD over
+    sqrt(5,000), below .01) is small beside the .25/.50/.70 bounds of its reading. All draws come after the canonical order, so they do not depend on
     the order of the export; up to the cap nothing changes. A note says when samples were used.
 
     References
