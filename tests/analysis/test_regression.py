@@ -123,6 +123,23 @@ def test_ordinal_model_gives_mass_polr_thresholds_and_coefficients_on_housing():
     assert model["mcfadden_r2"] == pytest.approx(0.04652, abs=5e-5)
 
 
+def test_ordinal_model_gradient_equals_the_numerical_derivative_of_its_likelihood():
+    # The closed-form score steers the fit; statsmodels' central differences of the same likelihood are the
+    # independent check, at parameters away from the optimum (every threshold and slope matters there).
+    from statsmodels.tools.numdiff import approx_fprime
+
+    predictors = ["Infl", "Type", "Cont"]
+    frame = housing()
+    x = regression.design_matrix(frame, predictors, predictors).astype(float)
+    y = pd.Series(pd.Categorical(frame["Sat"], categories=[1, 2, 3], ordered=True))
+    model = regression._ordered_logit(y, x)
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        params = rng.normal(scale=0.7, size=x.shape[1] + 2)
+        numerical = approx_fprime(params, model.loglike, centered=True)
+        assert model.score(params) == pytest.approx(numerical, rel=1e-6, abs=1e-4)
+
+
 def test_brant_test_keeps_proportional_odds_data_and_flags_non_parallel_slopes():
     # Brant (1990): equal slopes over the cumulative splits are not rejected for data generated
     # with one slope; a predictor that only moves the upper split is flagged.
