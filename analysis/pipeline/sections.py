@@ -39,10 +39,13 @@ def _by_scale(ctx: Context, block: str, columns: list[str]) -> dict[str, list[st
 def descriptive_tables(ctx: Context) -> None:
     """Distributions, option shares, numeric summaries and counts of 'other' answers; figures only where a
     report shows them (a diverging bar chart per Likert block, a bar chart per multiple-choice block)."""
-    frame, raw = ctx.frame, ctx.dataset.raw.loc[ctx.frame.index]
+    frame, blocks = ctx.frame, {kind: _blocks(ctx, kind) for kind in ("categorical", "likert")}
+    # The analysed rows of the answers as given (missing codes still codes), only of the columns tabulated.
+    tabulated = [c for kind in blocks.values() for columns in kind.values() for c in columns if c in ctx.dataset.raw]
+    raw = ctx.dataset.raw[list(dict.fromkeys(tabulated))].loc[frame.index]
     planned = {spec["name"] for spec in ctx.plan.get("figures") or [] if spec.get("kind") == "frequencies"}
     for kind in ("categorical", "likert"):
-        for block, columns in _blocks(ctx, kind).items():
+        for block, columns in blocks[kind].items():
             shown_tables = []
             for column in columns:
                 source = raw[column] if column in raw else frame[column]
