@@ -8,6 +8,7 @@ import sys
 import traceback
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from analysis.descriptives import missing_codes, value_labels
@@ -143,7 +144,12 @@ class Context:
 
         codes = sorted(series.dropna().unique(), key=lambda v: (isinstance(v, str), v))
         named = {code: name(code) for code in codes}  # one name per code, not one call per row
-        return pd.Series(pd.Categorical(series.map(named), categories=list(dict.fromkeys(named.values()))),
+        categories = list(dict.fromkeys(named.values()))
+        # Each row's code straight to its category's position (-1, the last entry, for a missing value):
+        # naming every row and then factorising the names hashed each row's text twice.
+        positions = np.array([categories.index(named[code]) for code in codes] + [-1])
+        rows = pd.Index(codes).get_indexer(series)
+        return pd.Series(pd.Categorical.from_codes(positions[rows], categories=categories),
                          index=series.index, name=series.name)
 
     def scale_items(self, name: str, spec: dict) -> tuple[list[str], list[str], dict]:

@@ -52,3 +52,19 @@ def test_a_negative_eta_squared_h_is_printed_as_zero_with_a_note_in_both_languag
     text = apa.kruskal(0.5, 2, 40, 0.78, 0.013, (0.5 - 3 + 1) / (40 - 3))
     assert text.endswith("η²_H = .00 (negative estimate truncated at 0)") and "-.0" not in text
     assert "negative Schätzung auf 0 gesetzt" in apa.localise(text, "de")
+
+
+def test_groups_are_named_by_their_value_labels_in_code_order_and_missing_stays_out():
+    # Codes 3 and 1 share a label ("clinic"), code 4 has none and reads as "4", code 9 is a declared missing
+    # code; the groups follow the codes' order (1, 2, 4), not the rows' or the labels' alphabet.
+    from analysis.pipeline.context import Context
+
+    table = pd.DataFrame({"status": "completed", "g": [4.0, 3.0, 2.0, np.nan, 1.0, 9.0, 2.0]})
+    dataset = dataset_from_frames(table, codebook_for(table, g={
+        "type": "single_choice", "value_labels_en": '{"1": "clinic", "2": "research", "3": "clinic"}',
+        "missing_codes": "[9]"}))
+    ctx = Context(plan={}, dataset=dataset, resolved={}, frame=dataset.data)
+    groups = ctx.group_labels(ctx.frame["g"])
+    assert list(groups.cat.categories) == ["clinic", "research", "4"]
+    assert list(groups.astype(object).fillna("-")) == ["4", "clinic", "research", "-", "clinic", "-", "research"]
+    assert groups.name == "g" and list(groups.index) == list(ctx.frame.index)
