@@ -71,20 +71,27 @@ def spearman(x, y, ci: float = 0.95, alternative: str = "two-sided") -> pd.DataF
     >>> round(float(row["rho"]), 3), round(float(row["p"]), 4), row["method"]
     (0.6, 0.0968, 'exact')
     """
-    frame = pd.DataFrame({"x": pd.to_numeric(pd.Series(x).reset_index(drop=True), errors="coerce"),
-                          "y": pd.to_numeric(pd.Series(y).reset_index(drop=True), errors="coerce")}).dropna()
-    n = len(frame)
+    return pd.DataFrame([_spearman_row(x, y, ci, alternative)])
+
+
+def _spearman_row(x, y, ci: float, alternative: str) -> dict:
+    """`spearman` as a dict, on arrays: a table of many pairs builds one frame, not one per pair."""
+    x = pd.to_numeric(pd.Series(x), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    y = pd.to_numeric(pd.Series(y), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    complete = ~np.isnan(x) & ~np.isnan(y)
+    x, y = x[complete], y[complete]
+    n = len(x)
     row = {"n": n, "rho": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan, "method": "", "message": ""}
     if n < 4:
         row["message"] = f"{n} complete pair(s): a correlation with a CI needs at least four"
-        return pd.DataFrame([row])
-    if frame["x"].nunique() < 2 or frame["y"].nunique() < 2:
+        return row
+    if np.all(x == x[0]) or np.all(y == y[0]):
         row["message"] = "a constant variable: correlation not defined"
-        return pd.DataFrame([row])
-    rho, p = stats.spearmanr(frame["x"], frame["y"], alternative=alternative)
+        return row
+    rho, p = stats.spearmanr(x, y, alternative=alternative)
     method = "t approximation"
-    if n < EXACT_BELOW and frame["x"].is_unique and frame["y"].is_unique:
-        p, method = _exact_spearman_p(frame["x"].to_numpy(), frame["y"].to_numpy(), alternative), "exact"
+    if n < EXACT_BELOW and len(np.unique(x)) == n and len(np.unique(y)) == n:
+        p, method = _exact_spearman_p(x, y, alternative), "exact"
     row.update(rho=float(rho), p=float(p), method=method)
     if abs(rho) < 1:
         z = np.arctanh(rho)
@@ -93,7 +100,7 @@ def spearman(x, y, ci: float = 0.95, alternative: str = "two-sided") -> pd.DataF
         row.update(ci_low=np.tanh(z - crit * se), ci_high=np.tanh(z + crit * se))
     else:
         row.update(ci_low=rho, ci_high=rho, message="perfect monotone relation: CI degenerate")
-    return pd.DataFrame([row])
+    return row
 
 
 def spearman_table(frame: pd.DataFrame, left: list[str], right: list[str], adjust: str = "holm") -> pd.DataFrame:
@@ -123,8 +130,7 @@ def spearman_table(frame: pd.DataFrame, left: list[str], right: list[str], adjus
         for b in right:
             if a == b:
                 continue
-            result = spearman(frame[a], frame[b]).iloc[0].to_dict()
-            rows.append({"x": a, "y": b, **result})
+            rows.append({"x": a, "y": b, **_spearman_row(frame[a], frame[b], 0.95, "two-sided")})
     table = pd.DataFrame(rows, columns=["x", "y", "n", "rho", "ci_low", "ci_high", "p", "method", "message"])
     table["p_adj"] = p_adjust(table["p"], adjust) if len(table) else []
     return table
