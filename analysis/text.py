@@ -60,6 +60,11 @@ def topics(texts: pd.Series, n_topics: int = 3, n_terms: int = 8, n_examples: in
     examples and "no topic" row still cover every answer. The vocabulary (TF-IDF) comes from all answers.
     Up to 5,000 answers nothing changes; above, the message says so.
 
+    Identical answers ("keine", "Datenschutz") are fitted once, their row scaled by the square root of their
+    number: NMF's objective, the squared distance summed over rows, and its gradient are then those of every
+    copy, and so are the topics (equal to 1e-13 where the copies ran to the iteration limit; within the
+    stopping tolerance otherwise). Many copies of one row had kept the fit from meeting its tolerance.
+
     References
     ----------
     Lee, D. D., & Seung, H. S. (1999). Nature, 401, 788-791.
@@ -91,13 +96,13 @@ def topics(texts: pd.Series, n_topics: int = 3, n_terms: int = 8, n_examples: in
     k = min(n_topics, matrix.shape[1])
     model = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=MAX_ITER)
     sampled = matrix.shape[0] > FIT_SAMPLE
+    # See the Notes; the rows are in the caller's (canonical) order, so the draw is too.
+    fitted = np.sort(np.random.default_rng(seed).choice(matrix.shape[0], FIT_SAMPLE, replace=False)) if sampled \
+        else np.arange(matrix.shape[0])
+    _, first, copies = np.unique(answers.to_numpy(dtype=str)[fitted], return_index=True, return_counts=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        if sampled:  # see the Notes; the rows are in the caller's (canonical) order, so the draw is too
-            sample = np.sort(np.random.default_rng(seed).choice(matrix.shape[0], FIT_SAMPLE, replace=False))
-            weights = model.fit(matrix[sample]).transform(matrix)
-        else:
-            weights = model.fit_transform(matrix)
+        weights = model.fit(matrix[fitted[first]].multiply(np.sqrt(copies)[:, None]).tocsr()).transform(matrix)
     # Only a ConvergenceWarning says the iteration limit was hit; NNDSVD's sqrt of a zero singular pair
     # raises a harmless RuntimeWarning that once read as "stopped at its iteration limit".
     stopped = any(issubclass(warning.category, ConvergenceWarning) for warning in caught)

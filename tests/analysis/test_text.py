@@ -58,3 +58,28 @@ def test_above_the_fit_sample_topics_are_fitted_on_a_sample_and_every_answer_is_
     assert {frozenset(t.split(", ")[:2]) for t in sampled["topics"]["terms"][:2]} == \
         {frozenset(t.split(", ")[:2]) for t in full["topics"]["terms"][:2]}
     assert sampled["message"].startswith("topics fitted on a random sample of 20 of 60 answers; every answer counted")
+
+
+def test_answers_given_many_times_get_the_topics_of_a_fit_on_every_copy():
+    """Copies are fitted once, weighted: the topics must be scikit-learn's own NMF on the matrix with every copy,
+    fitted here beside it, and so must the answers per topic. Six answers given 7 to 67 times each; weighting a
+    copied row by its number instead of its square root gives other topics for these answers."""
+    import numpy as np
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    given = {"Arztbriefe Login schneller": 7, "Übersetzung Befunde": 67, "Labor Arztbriefe Radiologie": 14,
+             "Vorlagen schneller Arztbriefe": 39, "kaputt Übersetzung Passwort": 60, "Befunde Labor schneller": 53}
+    answers = pd.Series([answer for answer, copies in given.items() for _ in range(copies)])
+    found = text.topics(answers, n_topics=3, n_terms=3, seed=0)
+
+    vectorizer = TfidfVectorizer(stop_words=sorted(text.stop_words()), min_df=2, max_df=0.9,
+                                 token_pattern=r"(?u)\b[^\W\d_]{3,}\b")
+    matrix = vectorizer.fit_transform(answers)
+    every_copy = NMF(n_components=3, init="nndsvd", random_state=0, max_iter=text.MAX_ITER)
+    weights = every_copy.fit_transform(matrix)
+    terms = vectorizer.get_feature_names_out()
+    expected = [", ".join(terms[np.argsort(-row, kind="stable")[:3]]) for row in every_copy.components_]
+    assert list(found["topics"]["terms"][:3]) == expected
+    assert list(found["topics"]["n_answers"][:3]) == [int((weights.argmax(axis=1) == t).sum()) for t in range(3)]
+    assert found["message"] == ""
