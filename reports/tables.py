@@ -388,6 +388,13 @@ def term_label(bundle, term):
     return bundle.label(term)
 
 
+def _rotation(rotation) -> str:
+    """The rotation's name (oblimin, varimax: the same in every language), or the words for none."""
+    if rotation == "none (one factor)":  # analysis.factors.efa with one factor
+        return _("none (one factor)")
+    return rotation or DASH
+
+
 def loadings(bundle, result_id):
     result = bundle.result(result_id)
     if not result or not result.get("table"):
@@ -401,7 +408,7 @@ def loadings(bundle, result_id):
         notes.append(_("KMO = %(kmo)s; Bartlett χ²(%(df)s) = %(chi2)s, p %(p)s; rotation: %(rotation)s.") % {
             "kmo": bounded(adequacy.get("kmo")), "df": number(adequacy.get("bartlett_df"), 0),
             "chi2": number(adequacy.get("bartlett_chi2")), "p": p_value(adequacy.get("bartlett_p")),
-            "rotation": adequacy.get("rotation") or DASH})
+            "rotation": _rotation(adequacy.get("rotation"))})
     title = _("Factor loadings: %(name)s") % {"name": bundle.label(result_id.split("/")[1])}
     return _table(bundle, result_id.replace("/", "__"), title, [_("Item"), *factors, "h²"], rows,
                   list(range(1, len(factors) + 2)), notes)
