@@ -34,7 +34,7 @@ def export_assets(bundle, document, directory, figure_formats=()):
     private_directory(directory / "figures")
     private_directory(directory / "tables")
     directory.chmod(0o700)
-    rasterising = []  # (poppler process, what to do with its output or None)
+    poppler = Poppler()
     for item in _walk(document):
         if isinstance(item, Table):
             stem = directory / "tables" / f"table_{item.number:02d}_{item.key}"
@@ -42,13 +42,11 @@ def export_assets(bundle, document, directory, figure_formats=()):
             with open_private(stem.with_suffix(".tex"), "w", encoding="utf-8") as handle:
                 handle.write(latex(item))
         elif isinstance(item, Figure):
-            rasterising += export_figure(bundle.directory / item.src,
-                                         directory / "figures" / f"figure_{item.number:02d}_{item.key}", figure_formats)
-    for process, finish in rasterising:  # poppler runs alongside the next figure's PDF
-        if process.wait() != 0:
-            raise RuntimeError(f"{process.args[0]} failed for {process.args[-2]}")
-        if finish is not None:
-            finish()
+            for command, finish in export_figure(bundle.directory / item.src,
+                                                 directory / "figures" / f"figure_{item.number:02d}_{item.key}",
+                                                 figure_formats):
+                poppler.run(command, finish)
+    poppler.wait()
     for name in ("results.json", "context.json"):
         if (bundle.directory / name).exists():
             shutil.copyfile(bundle.directory / name, directory / name)
@@ -104,21 +102,44 @@ def export_figure(svg, stem, figure_formats=()):
     """<stem>.svg (as in the report), <stem>.pdf (vector, as matplotlib wrote it), <stem>.png (300 dpi) and, when
     asked, <stem>.tif (600 dpi, LZW) and <stem>.eps.
 
-    Returns the still running poppler processes, each with what is left to do once it has finished (or None);
+    Returns the poppler commands still to run, each with what is left to do once it has finished (or None);
     empty without poppler."""
     shutil.copyfile(svg, stem.with_suffix(".svg"))
     pdf = stem.with_suffix(".pdf")
     shutil.copyfile(svg.with_suffix(".pdf"), pdf)
     if not shutil.which("pdftoppm"):
         return []
-    started = [(subprocess.Popen(["pdftoppm", "-r", str(PNG_DPI), "-singlefile", str(pdf), str(stem)]),
-                lambda: write_png(stem))]
+    commands = [(["pdftoppm", "-r", str(PNG_DPI), "-singlefile", str(pdf), str(stem)], lambda: write_png(stem))]
     if "tiff" in figure_formats:
-        started.append((subprocess.Popen(["pdftoppm", "-tiff", "-tiffcompression", "lzw", "-r", str(TIFF_DPI),
-                                          "-singlefile", str(pdf), str(stem)]), None))
+        commands.append((["pdftoppm", "-tiff", "-tiffcompression", "lzw", "-r", str(TIFF_DPI), "-singlefile", str(pdf),
+                          str(stem)], None))
     if "eps" in figure_formats:
-        started.append((subprocess.Popen(["pdftops", "-eps", str(pdf), str(stem.with_suffix(".eps"))]), None))
-    return started
+        commands.append((["pdftops", "-eps", str(pdf), str(stem.with_suffix(".eps"))], None))
+    return commands
+
+
+class Poppler:
+    """Poppler's commands one at a time, each running while the journal files go on with the next table or figure.
+
+    The journal files are written beside WeasyPrint laying out the report (reports/render.py), one process on
+    each of two cores: starting every figure's pdftoppm at once put seventeen processes on those two cores and
+    held the report's own layout back."""
+
+    def __init__(self):
+        self.running = None  # (process, what to do once it has finished or None)
+
+    def run(self, command: list[str], finish=None) -> None:
+        self.wait()
+        self.running = (subprocess.Popen(command), finish)
+
+    def wait(self) -> None:
+        if self.running is None:
+            return
+        (process, finish), self.running = self.running, None
+        if process.wait() != 0:
+            raise RuntimeError(f"{process.args[0]} failed for {process.args[-2]}")
+        if finish is not None:
+            finish()
 
 
 def write_png(stem):
