@@ -125,6 +125,16 @@ def test_the_same_inputs_and_language_give_byte_identical_figures(demo_runs):
     assert all((first / n).read_bytes() == (again / n).read_bytes() for n in names)
 
 
+def test_unrotated_text_carries_no_rotation_and_rotated_text_keeps_its_own(demo_runs):
+    # The SUS histogram's y-axis label stands at -90 degrees; its ticks and title are unrotated.
+    from xml.etree import ElementTree
+
+    root = ElementTree.parse(demo_runs / "en" / "figures" / "sus_distribution.svg").getroot()
+    transforms = [element.get("transform") for element in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert transforms.count(None) >= 10
+    assert [t for t in transforms if t] and all(t.startswith("rotate(-90 ") for t in transforms if t)
+
+
 def test_the_demo_plan_declares_use_case_data_sensitivity_and_usage_figures(demo_runs):
     import json
 
