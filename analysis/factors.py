@@ -114,6 +114,7 @@ def _problem(data: pd.DataFrame) -> str:
     return ""
 
 
+NO_ROTATION = "none (one factor)"  # the summary's rotation when one factor is fitted: nothing to rotate
 PARALLEL_ITERATIONS = 100  # random data sets; reviewers expect at least 100 (Hayton, Allen & Scarpello, 2004)
 
 
@@ -203,7 +204,7 @@ def efa(items: pd.DataFrame, n_factors: int | None = None, rotation: str = "obli
     k = int(n_factors or max(suggested, 1))
     summary["factors_suggested"] = suggested
     summary["factors_fitted"] = k
-    summary["rotation"] = rotation if k > 1 else "none (one factor)"
+    summary["rotation"] = rotation if k > 1 else NO_ROTATION
     unrotated = minres_loadings(np.corrcoef(data.to_numpy(), rowvar=False), k)
     rotated, phi = rotate(unrotated, rotation)
     names = [f"F{i + 1}" for i in range(k)]

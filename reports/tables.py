@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from analysis.disclosure import SECONDARY
+from analysis.factors import NO_ROTATION
 from reports.formatting import (DASH, apa_text, bounded, count, interval, is_marker, missing, number, p_value, percent,
                                 secondary_note, suppressed_note)
 
@@ -390,7 +391,7 @@ def term_label(bundle, term):
 
 def _rotation(rotation) -> str:
     """The rotation's name (oblimin, varimax: the same in every language), or the words for none."""
-    if rotation == "none (one factor)":  # analysis.factors.efa with one factor
+    if rotation == NO_ROTATION:
         return _("none (one factor)")
     return rotation or DASH
 
