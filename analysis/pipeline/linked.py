@@ -105,7 +105,7 @@ def _population_features(ctx: Context) -> list[str]:
     return features
 
 
-def _read(ctx: Context) -> pd.DataFrame:
+def _nonresponse_frame(ctx: Context) -> pd.DataFrame:
     """The analysed responses with only the columns nonresponse reads (usage features, estimates, margins,
     consent, the banding feature): each comparison selects rows, and selecting them across all of a wave's
     columns to use a dozen was most of the section's time."""
@@ -116,7 +116,7 @@ def _read(ctx: Context) -> pd.DataFrame:
 
 def _linked(ctx: Context) -> pd.DataFrame:
     """Analysed respondents whose usage the population file holds (consented, active in the window)."""
-    frame = _read(ctx)
+    frame = _nonresponse_frame(ctx)
     if CONSENT in frame:
         frame = frame[frame[CONSENT] == 1]
     if BANDED_ON in frame:
@@ -132,7 +132,7 @@ def _raking(ctx: Context) -> tuple[pd.DataFrame, dict]:
     margins = dict((ctx.plan.get("population") or {}).get("margins") or {})
     population = ctx.population
     if population is None or BANDED_ON not in population or BANDED_ON not in ctx.frame:
-        return _read(ctx), margins
+        return _nonresponse_frame(ctx), margins
     linked = _linked(ctx)
     bands, shares = nr.usage_bands(population[BANDED_ON], linked[BANDED_ON])
     return linked.assign(**{BAND: bands}), {**margins, BAND: shares}
@@ -194,7 +194,7 @@ def _consent(ctx: Context) -> None:
         ctx.add(Result("nonresponse/consent", "nonresponse", "Consenting vs non-consenting respondents",
                        messages=["no linkage_consent column or no nonresponse.estimates: comparison skipped"]))
         return
-    frame = _read(ctx)
+    frame = _nonresponse_frame(ctx)
     consenting, refusing = frame[frame[CONSENT] == 1], frame[frame[CONSENT] == 0]
     table = nr.balance(consenting, pd.Series(1.0, index=consenting.index), refusing, estimates)
     table = table.drop(columns=[c for c in table if "weighted" in c or c == "effective_n"])
